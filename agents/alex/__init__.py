@@ -1,0 +1,2 @@
+"""Alex, the multi-agent financial advisor (imported as ``alex``; never as ``agents``,
+which is the OpenAI Agents SDK)."""

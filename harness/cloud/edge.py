@@ -1,0 +1,104 @@
+"""The single edge endpoint, like LocalStack's: route each signed request to a service.
+
+boto3 signs every call with SigV4, and the credential scope names the service
+(``Credential=AKID/20250101/us-east-1/lambda/aws4_request``). The edge reads it and
+hands the request to a harness service handler registered for that signing name; a
+handler that returns ``None`` (an operation it leaves alone) and every service
+without a handler fall through to moto, which stays the default for everything it
+emulates well.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class AwsRequestContext:
+    """Who is calling which service where, read from the SigV4 credential scope."""
+
+    service: str
+    region: str
+    access_key: str
+    account_id: str
+
+
+ServiceHandler = Callable[[Request, AwsRequestContext], "Response | None"]
+
+
+def account_for(access_key: str) -> str:
+    """Mirror moto: a 12-digit access key names the account, anything else is the default."""
+    return access_key if re.fullmatch(r"\d{12}", access_key) else DEFAULT_ACCOUNT_ID
+
+
+def request_context(environ: dict[str, Any]) -> AwsRequestContext | None:
+    """The service, region and account of a SigV4-signed request, or None if unsigned."""
+    match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if not match:
+        return None
+    access_key, region, service = match.groups()
+    return AwsRequestContext(
+        service=service,
+        region=region or DEFAULT_REGION,
+        access_key=access_key,
+        account_id=account_for(access_key),
+    )
+
+
+def aws_json_error(status: int, error_type: str, message: str, **extra: Any) -> Response:
+    """An error in the REST-JSON shape botocore parses (``x-amzn-ErrorType`` + body)."""
+    body = {"Type": "User" if status < 500 else "Service", "message": message, **extra}
+    return Response(
+        json.dumps(body),
+        status=status,
+        headers={"x-amzn-ErrorType": error_type, "Content-Type": "application/json"},
+    )
+
+
+class EdgeApp:
+    """WSGI app in front of moto's dispatcher that lets harness services take their calls."""
+
+    def __init__(self, fallback: Callable[..., Iterable[bytes]]) -> None:
+        self._fallback = fallback
+        self._handlers: dict[str, list[ServiceHandler]] = {}
+
+    def register(self, service: str, handler: ServiceHandler) -> None:
+        """Give ``handler`` first refusal on every request signed for ``service``."""
+        self._handlers.setdefault(service, []).append(handler)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        ctx = request_context(environ)
+        handlers = self._handlers.get(ctx.service, []) if ctx else []
+        if handlers and ctx is not None:
+            body = _buffer_body(environ)
+            request = Request(environ)
+            for handler in handlers:
+                response = handler(request, ctx)
+                if response is not None:
+                    return response(environ, start_response)
+                _rewind(environ, body)
+        return self._fallback(environ, start_response)
+
+
+def _buffer_body(environ: dict[str, Any]) -> bytes:
+    """Read the body once so a declining handler can pass it on to moto intact."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    _rewind(environ, body)
+    return body
+
+
+def _rewind(environ: dict[str, Any], body: bytes) -> None:
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))

@@ -1,0 +1,155 @@
+"""LocalCloud: the edge endpoint on loopback plus the harness services behind it.
+
+One object starts and stops everything (moto, Lambda execution environments, the
+SQS event source mapping poller, the Data API and its PostgreSQL) so the CLI and the
+test fixtures run exactly the same local cloud.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Protocol
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from harness.cloud.edge import EdgeApp
+
+log = logging.getLogger(__name__)
+
+
+class CloudComponent(Protocol):
+    """A harness service living beside moto: it registers edge handlers and may run threads."""
+
+    def attach(self, cloud: LocalCloud) -> None:
+        """Register edge handlers and keep a reference to the cloud (called before start)."""
+
+    def start(self) -> None:
+        """Start background work (threads, processes, servers)."""
+
+    def stop(self) -> None:
+        """Stop background work and release every process it started."""
+
+    def reset(self) -> None:
+        """Forget all state, as a fresh cloud would have none (called after moto resets)."""
+
+
+class LocalCloud:
+    """Emulated AWS on one loopback port; use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = DEFAULT_REGION,
+        components: list[CloudComponent] | None = None,
+    ) -> None:
+        if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
+            raise ValueError(f"the local cloud serves loopback only, not {host!r}")
+        self.host = host
+        self.region = region
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self._requested_port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.components: list[CloudComponent] = list(components or [])
+        self.edge: EdgeApp | None = None
+        self.started_in: float | None = None
+
+    # lifecycle -----------------------------------------------------------
+    def start(self) -> LocalCloud:
+        began = time.perf_counter()
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        self.edge = EdgeApp(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="edge", daemon=True)
+        self._thread.start()
+        for component in self.components:
+            component.attach(self)
+        for component in self.components:
+            component.start()
+        self.started_in = time.perf_counter() - began
+        log.info("local cloud listening on %s (started in %.2fs)", self.url, self.started_in)
+        return self
+
+    def stop(self) -> None:
+        for component in reversed(self.components):
+            try:
+                component.stop()
+            except Exception:  # one failing component must not leave the others running
+                log.exception("component %s did not stop cleanly", type(component).__name__)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+    def reset(self) -> None:
+        """Fresh state: moto's backends and every component's, as a new cloud would have."""
+        from moto.core.models import default_user_config  # noqa: F401  (ensures moto is loaded)
+        from moto.backends import get_backend  # noqa: F401
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        for component in self.components:
+            component.reset()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # access --------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the local cloud is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def client_env(self) -> dict[str, str]:
+        """Environment variables that point any AWS SDK (and the AWS CLI) at this cloud."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 client for ``service`` bound to this cloud."""
+        config = kwargs.pop("config", None) or Config(retries={"max_attempts": 1, "mode": "standard"})
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=kwargs.pop("region_name", self.region),
+            aws_access_key_id=FAKE_ACCESS_KEY,
+            aws_secret_access_key=FAKE_SECRET_KEY,
+            config=config,
+            **kwargs,
+        )
+
+    def component(self, kind: type) -> Any:
+        """The attached component of type ``kind``."""
+        for component in self.components:
+            if isinstance(component, kind):
+                return component
+        raise LookupError(f"no {kind.__name__} in this cloud")
