@@ -63,6 +63,7 @@ class LocalCloud:
     # lifecycle -----------------------------------------------------------
     def start(self) -> LocalCloud:
         began = time.perf_counter()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -98,14 +99,16 @@ class LocalCloud:
         self._server = None
 
     def reset(self) -> None:
-        """Fresh state: moto's backends and every component's, as a new cloud would have."""
-        from moto.core.models import default_user_config  # noqa: F401  (ensures moto is loaded)
-        from moto.backends import get_backend  # noqa: F401
+        """Fresh state: every component's, then moto's backends, as a new cloud would have.
+
+        Components go first so no poller or execution environment touches a backend
+        while moto empties it.
+        """
         from moto.moto_api._internal.models import moto_api_backend
 
-        moto_api_backend.reset()
         for component in self.components:
             component.reset()
+        moto_api_backend.reset()
 
     def __enter__(self) -> LocalCloud:
         return self.start()

@@ -1,0 +1,105 @@
+"""EventSourceMappings: the SQS -> Lambda trigger as a local-cloud component."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from harness.cloud.esm.api import EventSourceMappingApi
+from harness.cloud.esm.models import EventSourceMapping
+from harness.cloud.esm.poller import DEFAULT_CONCURRENCY, Invoker, MappingPoller
+
+if TYPE_CHECKING:
+    from harness.cloud.server import LocalCloud
+
+
+def moto_function(name_or_arn: str, account_id: str, region: str) -> dict[str, Any] | None:
+    """The function's ARN, name and timeout from moto's Lambda control plane, or None."""
+    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.models import lambda_backends
+
+    if name_or_arn.startswith("arn:"):
+        account_id, region = name_or_arn.split(":")[4], name_or_arn.split(":")[3]
+    try:
+        function = lambda_backends[account_id][region].get_function(name_or_arn)
+    except UnknownFunctionException:
+        return None
+    if function is None:
+        return None
+    return {"arn": function.function_arn, "name": function.function_name, "timeout": int(function.timeout)}
+
+
+def moto_queue_attributes(queue_arn: str) -> dict[str, str] | None:
+    """A queue's attributes from moto's SQS backend, or None when it does not exist."""
+    from moto.sqs.exceptions import QueueDoesNotExist
+    from moto.sqs.models import sqs_backends
+
+    _, _, _, region, account, name = queue_arn.split(":", 5)
+    try:
+        queue = sqs_backends[account][region].get_queue(name)
+    except QueueDoesNotExist:
+        return None
+    return {"VisibilityTimeout": str(queue.visibility_timeout)}
+
+
+def _concurrency(mapping: EventSourceMapping) -> int:
+    return mapping.maximum_concurrency or DEFAULT_CONCURRENCY
+
+
+class EventSourceMappings:
+    """Owns the mappings (answering their API at the edge) and runs a poller per mapping."""
+
+    def __init__(self, invoker: Invoker) -> None:
+        self._invoker = invoker
+        self.mappings: dict[str, EventSourceMapping] = {}
+        self._pollers: dict[str, MappingPoller] = {}
+        self._lock = threading.Lock()
+        self._cloud: LocalCloud | None = None
+        self._running = False
+
+    # CloudComponent ---------------------------------------------------------
+    def attach(self, cloud: LocalCloud) -> None:
+        self._cloud = cloud
+        assert cloud.edge is not None
+        cloud.edge.register(
+            "lambda", EventSourceMappingApi(self.mappings, moto_function, moto_queue_attributes, self.reconcile)
+        )
+
+    def start(self) -> None:
+        self._running = True
+        self.reconcile()
+
+    def stop(self) -> None:
+        self._running = False
+        self._stop_all()
+
+    def reset(self) -> None:
+        self.mappings.clear()
+        self._stop_all()
+
+    # pollers ----------------------------------------------------------------
+    def _is_active(self, mapping: EventSourceMapping) -> bool:
+        return self._running and mapping.enabled and self.mappings.get(mapping.uuid) is mapping
+
+    def reconcile(self) -> None:
+        """Start pollers for enabled mappings and retire those of changed or removed ones."""
+        if not self._running or self._cloud is None:
+            return
+        with self._lock:
+            for mapping_id, poller in list(self._pollers.items()):
+                mapping = self.mappings.get(mapping_id)
+                if not (mapping and self._is_active(mapping)) or poller.concurrency != _concurrency(mapping):
+                    poller.stop(wait=0)
+                    del self._pollers[mapping_id]
+            for mapping_id, mapping in self.mappings.items():
+                if mapping_id not in self._pollers and self._is_active(mapping):
+                    sqs = self._cloud.client("sqs", region_name=mapping.queue_region)
+                    poller = MappingPoller(mapping, self._invoker, sqs, self._is_active)
+                    self._pollers[mapping_id] = poller
+                    poller.start()
+
+    def _stop_all(self) -> None:
+        with self._lock:
+            pollers, self._pollers = list(self._pollers.values()), {}
+        for poller in pollers:
+            poller.stop()
