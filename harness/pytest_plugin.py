@@ -42,3 +42,16 @@ def aws_env(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture
+def lambda_role(cloud: LocalCloud) -> str:
+    """ARN of an IAM role Lambda may assume (moto, like AWS, refuses a function without one)."""
+    import json
+
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    created = cloud.client("iam").create_role(RoleName="test-lambda-role", AssumeRolePolicyDocument=json.dumps(policy))
+    return str(created["Role"]["Arn"])
