@@ -96,7 +96,7 @@ def test_visibility_timeout_shorter_than_function_timeout_is_rejected(cloud, fun
 def test_batch_size_limits(function_and_queue):
     """SQS batch size is 1..10000, and above 10 needs MaximumBatchingWindowInSeconds >= 1."""
     lam, arn = function_and_queue
-    for bad in ({"BatchSize": 0}, {"BatchSize": 10_001, "MaximumBatchingWindowInSeconds": 1}, {"BatchSize": 11}):
+    for bad in ({"BatchSize": 10_001, "MaximumBatchingWindowInSeconds": 1}, {"BatchSize": 11}):
         with pytest.raises(ClientError) as err:
             lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", **bad)
         assert err.value.response["Error"]["Code"] == "InvalidParameterValueException", bad
@@ -116,10 +116,11 @@ def test_duplicate_mapping_conflicts(function_and_queue):
 
 
 def test_scaling_config_maximum_concurrency_bounds(function_and_queue):
-    """ScalingConfig.MaximumConcurrency must be 2..1000 and is echoed back."""
+    """ScalingConfig.MaximumConcurrency must be 2..1000 (botocore checks the minimum) and is echoed back."""
     lam, arn = function_and_queue
-    with pytest.raises(ClientError):
-        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", ScalingConfig={"MaximumConcurrency": 1})
+    with pytest.raises(ClientError) as err:
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", ScalingConfig={"MaximumConcurrency": 1001})
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
     ok = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", ScalingConfig={"MaximumConcurrency": 2})
     assert ok["ScalingConfig"] == {"MaximumConcurrency": 2}
 
