@@ -17,6 +17,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from harness.cloud import moto_patches
 from harness.cloud.edge import EdgeApp
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class LocalCloud:
     def start(self) -> LocalCloud:
         began = time.perf_counter()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        moto_patches.apply()
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,

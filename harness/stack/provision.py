@@ -18,6 +18,7 @@ from harness.stack.definition import FunctionSpec, QueueSpec, StackSpec
 from harness.stack.package import alex_code_zip
 
 ClientFactory = Callable[[str], Any]
+AURORA_POSTGRES_VERSION = "16.6"
 
 _ASSUME_LAMBDA = {
     "Version": "2012-10-17",
@@ -148,6 +149,7 @@ def _cluster(rds: Any, spec: StackSpec) -> str:
         DBClusterIdentifier=db.cluster_identifier,
         Engine="aurora-postgresql",
         EngineMode="provisioned",
+        EngineVersion=AURORA_POSTGRES_VERSION,
         DatabaseName=db.database_name,
         MasterUsername=db.master_username,
         MasterUserPassword=str(db.secret.value["password"]),

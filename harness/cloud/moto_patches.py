@@ -1,0 +1,46 @@
+"""Small corrections to moto where its emulation lags behind today's AWS.
+
+Applied once, when a LocalCloud starts; each patch says which AWS behaviour it restores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Since December 2023 the Data API works on Aurora PostgreSQL Serverless v2 and
+# provisioned clusters from these minor versions on ("Data API availability" in the
+# Aurora user guide). moto 5.2.5 still only accepts Serverless v1 versions.
+DATA_API_MIN_VERSIONS = {13: 12, 14: 9, 15: 4, 16: 1}
+
+_applied = False
+
+
+def data_api_supported(engine: str, engine_mode: str, engine_version: str) -> bool:
+    """Whether AWS would honour EnableHttpEndpoint for a new Aurora PostgreSQL cluster."""
+    if engine != "aurora-postgresql" or engine_mode != "provisioned":
+        return False
+    try:
+        major, minor = (int(part) for part in engine_version.split(".")[:2])
+    except ValueError:
+        return False
+    if major > max(DATA_API_MIN_VERSIONS):
+        return True
+    return major in DATA_API_MIN_VERSIONS and minor >= DATA_API_MIN_VERSIONS[major]
+
+
+def apply() -> None:
+    """Install the patches (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from moto.rds.models import DBCluster
+
+    original = DBCluster.enable_http_endpoint
+
+    def _set_http_endpoint(self: Any, val: bool | None) -> None:
+        original.fset(self, val)  # type: ignore[misc]
+        if val and data_api_supported(self.engine, self.engine_mode, str(self.engine_version)):
+            self._enable_http_endpoint = True
+
+    DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign]
+    _applied = True
