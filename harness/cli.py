@@ -75,7 +75,7 @@ def _up_moto(args: argparse.Namespace) -> int:
     try:
         cloud.start()
     except OSError as err:
-        print(f"cannot listen on {args.host}:{args.port}: {err.strerror} (use --port)", file=sys.stderr)
+        print(f"cannot listen on {args.host}:{args.port}: {err.strerror} (choose another --port)", file=sys.stderr)
         return 1
     try:
         endpoint_ready = time.perf_counter() - began

@@ -7,6 +7,7 @@ test fixtures run exactly the same local cloud.
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -73,9 +74,12 @@ class LocalCloud:
         )
 
         self.edge = EdgeApp(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
-        )
+        try:
+            self._server = make_server(
+                self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
+            )
+        except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
+            raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="edge", daemon=True)
         self._thread.start()
