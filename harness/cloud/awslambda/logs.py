@@ -1,0 +1,82 @@
+"""An invocation's log: Lambda's START/END/REPORT lines around the handler's output, sent to
+CloudWatch Logs (moto's backend, in-process) and tailed for ``LogType=Tail``.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import threading
+from datetime import datetime, timezone
+
+from harness.cloud.awslambda.environment import LogLine
+
+TAIL_BYTES = 4096  # X-Amz-Log-Result carries the last 4 KB of the invocation's log
+
+
+def start_line(request_id: str, version: str) -> str:
+    return f"START RequestId: {request_id} Version: {version}"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}"
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    memory_size: int,
+    max_memory_mb: int,
+    init_ms: float | None = None,
+    status: str | None = None,
+) -> str:
+    """Lambda's REPORT line (tab-separated, trailing tab).
+
+    Billed Duration is rounded up to the millisecond and, since 1 August 2025, includes
+    the init phase of on-demand zip functions ("AWS Lambda standardizes billing for INIT
+    Phase", AWS Compute Blog).
+    """
+    billed = math.ceil(duration_ms + (init_ms or 0.0))
+    parts = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {billed} ms",
+        f"Memory Size: {memory_size} MB",
+        f"Max Memory Used: {max_memory_mb} MB",
+    ]
+    if init_ms is not None:
+        parts.append(f"Init Duration: {init_ms:.2f} ms")
+    if status is not None:
+        parts.append(f"Status: {status}")
+    return "\t".join(parts) + "\t"
+
+
+def timeout_line(request_id: str, timeout: float) -> str:
+    """The line Lambda logs when it stops a timed-out invocation."""
+    now = datetime.now(timezone.utc)
+    return f"{now:%Y-%m-%dT%H:%M:%S}.{now.microsecond // 1000:03d}Z {request_id} Task timed out after {timeout:.2f} seconds"
+
+
+def tail(lines: list[LogLine]) -> str:
+    """base64 of the last 4 KB of the log, as the X-Amz-Log-Result header carries it."""
+    text = "".join(line.message + "\n" for line in lines).encode("utf-8")
+    return base64.b64encode(text[-TAIL_BYTES:]).decode("ascii")
+
+
+class CloudWatchLogWriter:
+    """Writes log events into moto's CloudWatch Logs backend, creating group and stream on demand."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def write(self, account_id: str, region: str, group: str, stream: str, lines: list[LogLine]) -> None:
+        from moto.logs.models import logs_backends
+
+        if not lines:
+            return
+        events = [{"timestamp": line.ts_ms, "message": line.message} for line in sorted(lines, key=lambda line: line.ts_ms)]
+        backend = logs_backends[account_id][region]
+        with self._lock:
+            backend.ensure_log_group(group)
+            backend.ensure_log_stream(group, stream)
+            backend.put_log_events(group, stream, events)

@@ -1,0 +1,223 @@
+"""Execution environments as worker processes: real isolation, real timeouts (the process is killed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from harness.cloud.awslambda.environment import (
+    InitOutcome,
+    InvocationRequest,
+    InvokeOutcome,
+    LogLine,
+    exit_error,
+    lambda_environment,
+    new_log_stream,
+    timeout_error,
+)
+from harness.cloud.awslambda.functions import FunctionConfig
+
+WORKER = Path(__file__).with_name("worker.py")
+_STDERR_TAIL = 2048
+
+
+class Spawner:
+    """Forks every worker from one long-lived thread.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the
+    process; request threads come and go, so they must not be the ones forking.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-spawner")
+
+    def popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return self._executor.submit(subprocess.Popen, args, **kwargs).result()
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+def layer_path() -> list[str]:
+    """The harness's own import path, offered to handlers after their code like a Lambda layer."""
+    here = str(Path(__file__).parent)
+    return [os.path.abspath(p) for p in sys.path if p and os.path.abspath(p) != here]
+
+
+class ProcessEnvironment:
+    """One worker process running one function version; warm between invokes until killed."""
+
+    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path) -> None:
+        self.id = uuid.uuid4().hex
+        self.fn = fn
+        self.code_dir = code_dir
+        self.log_stream = new_log_stream(fn.version)
+        self.closed = False
+        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url)
+        self._spawner = spawner
+        self._stderr_path = scratch / f"{self.id}.stderr"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+        self._in_use = False  # a start/invoke is reading the socket: only that thread may close it
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def start(self, timeout: float) -> InitOutcome:
+        """Spawn the worker and wait for it to import the handler (the init phase)."""
+        began = time.perf_counter()
+        parent, child = socket.socketpair()
+        try:
+            with open(self._stderr_path, "wb") as stderr:
+                self._proc = self._spawner.popen(
+                    [sys.executable, str(WORKER), str(child.fileno()), str(os.getpid())],
+                    env=self._env,
+                    cwd=self.code_dir,
+                    pass_fds=(child.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                    start_new_session=True,
+                )
+        finally:
+            child.close()
+        self._conn = Connection(parent.detach())
+        if self.closed:  # killed (a reset) while spawning
+            self.kill()
+        setup = {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path()}
+        logs: list[LogLine] = []
+        with self._using():
+            try:
+                self._conn.send_bytes(json.dumps(setup).encode())
+            except OSError:
+                pass
+            message = self._next_message(time.monotonic() + timeout, logs)
+        init_ms = (time.perf_counter() - began) * 1000
+        if message is None:
+            self.kill()
+            return InitOutcome(ok=False, init_ms=init_ms, timed_out=True, logs=logs)
+        if message["t"] == "ready":
+            return InitOutcome(ok=True, init_ms=init_ms, logs=logs)
+        if message["t"] == "init_error":
+            self.kill()
+            return InitOutcome(ok=False, init_ms=init_ms, error=message["error"], logs=logs)
+        returncode = self._returncode()
+        logs.extend(self._stderr_lines())
+        self.kill()
+        return InitOutcome(ok=False, init_ms=init_ms, logs=logs, exited=True, returncode=returncode)
+
+    def invoke(self, request: InvocationRequest) -> InvokeOutcome:
+        """Run one invocation; past the function's timeout the worker is killed."""
+        began = time.perf_counter()
+        logs: list[LogLine] = []
+        header = {"id": request.request_id, "arn": request.invoked_arn, "deadline_ms": request.deadline_ms, "client_context": request.client_context}
+        with self._using():
+            try:
+                if self._conn is None:
+                    raise OSError("the environment was killed")
+                self._conn.send_bytes(json.dumps(header).encode())
+                self._conn.send_bytes(request.payload)
+                message = self._next_message(time.monotonic() + request.timeout, logs)
+                body = self._conn.recv_bytes() if message and message["t"] == "result" else b""
+            except (EOFError, OSError):
+                message, body = {"t": "exit"}, b""
+        duration_ms = (time.perf_counter() - began) * 1000
+        if message is None:
+            self.kill()
+            error = timeout_error(request.request_id, request.timeout)
+            return InvokeOutcome("timeout", json.dumps(error).encode(), error, duration_ms, 0, logs)
+        if message["t"] != "result":
+            error = exit_error(request.request_id, self._returncode())
+            logs.extend(self._stderr_lines())
+            self.kill()
+            return InvokeOutcome("crash", json.dumps(error).encode(), error, duration_ms, 0, logs)
+        error = message["error"]
+        if error is not None:
+            return InvokeOutcome("error", json.dumps(error).encode(), error, duration_ms, message["max_memory_mb"], logs)
+        return InvokeOutcome("ok", body, None, duration_ms, message["max_memory_mb"], logs)
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group (its own children too) and reap it."""
+        self.closed = True
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        with self._lock:
+            if not self._in_use:
+                self._close_conn()
+        self._stderr_path.unlink(missing_ok=True)
+
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        """Mark the socket in use; a kill meanwhile leaves closing it to this thread, so a
+        reader never touches a closed (and possibly reused) file descriptor."""
+        with self._lock:
+            self._in_use = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_use = False
+                if self.closed:
+                    self._close_conn()
+
+    def _close_conn(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _next_message(self, deadline: float, logs: list[LogLine]) -> dict[str, Any] | None:
+        """The worker's next non-log message; None at the deadline; ``{"t": "exit"}`` if it is gone."""
+        conn = self._conn
+        assert conn is not None
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0 or not conn.poll(remaining):
+                    return None
+                message: dict[str, Any] = json.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                return {"t": "exit"}
+            if message["t"] != "log":
+                return message
+            logs.append(LogLine(message["ts"], message["msg"]))
+
+    def _returncode(self) -> int | None:
+        if self._proc is None:
+            return None
+        try:
+            return self._proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _stderr_lines(self) -> list[LogLine]:
+        """What the process wrote to its real stderr (native code, a broken bootstrap)."""
+        try:
+            data = self._stderr_path.read_bytes()[-_STDERR_TAIL:]
+        except OSError:
+            return []
+        now = int(time.time() * 1000)
+        return [LogLine(now, line) for line in data.decode("utf-8", "replace").splitlines() if line.strip()]

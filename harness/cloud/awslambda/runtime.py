@@ -1,0 +1,396 @@
+"""LambdaRuntime: the Lambda data plane (Invoke) of the local cloud, running code without Docker.
+
+moto stays the control plane (CreateFunction, GetFunction, PutFunctionConcurrency, ...);
+this component answers Invoke at the edge and is called in-process by the SQS event
+source mapping poller. It reads each function's configuration from moto at invoke
+time, runs the handler in a warm execution environment (a worker process, or a thread
+in "inprocess" mode), enforces timeouts, concurrency and payload limits, retries
+asynchronous invocations, and writes Lambda's logs to CloudWatch Logs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from harness.cloud.awslambda import errors, logs
+from harness.cloud.awslambda.api import InvokeApi
+from harness.cloud.awslambda.async_queue import AsyncEvent, AsyncQueue, AttemptOutcome
+from harness.cloud.awslambda.code_cache import CodeCache
+from harness.cloud.awslambda.concurrency import DEFAULT_ACCOUNT_CONCURRENCY, ConcurrencyLimiter
+from harness.cloud.awslambda.environment import (
+    INIT_TIMEOUT_SECONDS,
+    ExecutionEnvironment,
+    InitOutcome,
+    InvocationRequest,
+    InvokeOutcome,
+    LogLine,
+    exit_error,
+    timeout_error,
+)
+from harness.cloud.awslambda.errors import LambdaApiError
+from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
+from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
+from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
+from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
+from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
+
+if TYPE_CHECKING:
+    from harness.cloud.server import LocalCloud
+
+log = logging.getLogger(__name__)
+
+LambdaMode = Literal["process", "inprocess"]
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+MAX_SYNC_PAYLOAD = 6_291_456  # 6 MB: request and response of a synchronous invocation
+MAX_EVENT_PAYLOAD = 1_048_576  # 1 MB for Event since October 2025 (256 KB before): Invoke API reference
+MAX_RESPONSE_PAYLOAD = 6_291_556  # the figure AWS's Function.ResponseSizeTooLarge message states
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    """What Invoke returns: StatusCode, Payload, FunctionError, LogResult, ExecutedVersion and the request id."""
+
+    status_code: int
+    payload: bytes
+    function_error: str | None
+    log_result: str | None
+    executed_version: str
+    request_id: str
+
+
+@dataclass
+class _Execution:
+    """One run of the function, before it is shaped into an InvokeResult."""
+
+    payload: bytes
+    error: dict[str, Any] | None
+    lines: list[LogLine] = field(default_factory=list)
+
+
+class LambdaRuntime:
+    """The Lambda data plane as a CloudComponent of the LocalCloud.
+
+    ``async_retry_delays`` are the waits before each retry of a failed Event invocation
+    (one retry per delay; AWS waits about 1 and 2 minutes). Limits are attributes a
+    test may change: ``max_sync_payload``, ``max_event_payload``,
+    ``max_response_payload``, ``account_concurrency`` and ``idle_timeout``.
+    """
+
+    def __init__(
+        self,
+        mode: LambdaMode = "process",
+        async_retry_delays: tuple[float, ...] = (60.0, 120.0),
+        *,
+        account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
+        idle_timeout: float = 600.0,
+    ) -> None:
+        if mode not in ("process", "inprocess"):
+            raise ValueError(f"mode must be 'process' or 'inprocess', not {mode!r}")
+        self.mode: LambdaMode = mode
+        self.async_retry_delays = tuple(async_retry_delays)
+        self.max_sync_payload = MAX_SYNC_PAYLOAD
+        self.max_event_payload = MAX_EVENT_PAYLOAD
+        self.max_response_payload = MAX_RESPONSE_PAYLOAD
+        self._limiter = ConcurrencyLimiter(account_concurrency)
+        self._pool = EnvironmentPool(self._new_environment, idle_timeout)
+        self._history = InvocationHistory()
+        self._log_writer = logs.CloudWatchLogWriter()
+        self._queue = AsyncQueue(self._run_event, lambda: self.async_retry_delays)
+        self._host = InProcessHost()
+        self._cloud: LocalCloud | None = None
+        self._workdir: Path | None = None
+        self._code: CodeCache | None = None
+        self._spawner: Spawner | None = None
+        self._reaper: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._generation = 0
+
+    # settings ---------------------------------------------------------------
+    @property
+    def account_concurrency(self) -> int:
+        """The account's regional concurrency quota (AWS default 1000)."""
+        return self._limiter.account_limit
+
+    @account_concurrency.setter
+    def account_concurrency(self, value: int) -> None:
+        self._limiter.account_limit = value
+
+    @property
+    def idle_timeout(self) -> float:
+        """Seconds an idle warm environment is kept before it is reaped."""
+        return self._pool.idle_timeout
+
+    @idle_timeout.setter
+    def idle_timeout(self, value: float) -> None:
+        self._pool.idle_timeout = value
+
+    # CloudComponent -----------------------------------------------------------
+    def attach(self, cloud: LocalCloud) -> None:
+        self._cloud = cloud
+        assert cloud.edge is not None
+        cloud.edge.register("lambda", InvokeApi(self))
+
+    def start(self) -> None:
+        self._workdir = Path(tempfile.mkdtemp(prefix="local-lambda-"))
+        (self._workdir / "run").mkdir()
+        self._code = CodeCache(self._workdir / "code")
+        if self.mode == "process":
+            self._spawner = Spawner()
+        else:
+            self._host.install()
+        self._stopping.clear()
+        self._queue.start()
+        self._reaper = threading.Thread(target=self._reap, name="lambda-reaper", daemon=True)
+        self._reaper.start()
+
+    def stop(self) -> None:
+        self._generation += 1
+        self._stopping.set()
+        self._queue.stop()
+        self._pool.kill_all()
+        if self._reaper is not None:
+            self._reaper.join(timeout=5)
+        if self._spawner is not None:
+            self._spawner.shutdown()
+            self._spawner = None
+        if self.mode == "inprocess":
+            self._host.uninstall(self._workdir)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def reset(self) -> None:
+        """Kill every environment, drop queued events, forget concurrency and records."""
+        self._generation += 1
+        self._queue.reset()
+        self._pool.kill_all()
+        self._limiter.clear()
+        self._history.clear()
+
+    # public API ---------------------------------------------------------------
+    def invoke(
+        self,
+        function_name: str,
+        payload: bytes,
+        *,
+        invocation_type: str = "RequestResponse",
+        log_type: str = "None",
+        qualifier: str | None = None,
+        client_context: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+    ) -> InvokeResult:
+        """Invoke a function as the Invoke API does; service errors raise LambdaApiError.
+
+        ``function_name`` may be a name, ``name:qualifier``, or a full or partial ARN (an
+        ARN's account and region win over the arguments); ``client_context`` is the
+        decoded ClientContext JSON.
+        """
+        if invocation_type not in INVOCATION_TYPES:
+            raise errors.invalid_parameter(
+                f"1 validation error detected: Value '{invocation_type}' at 'invocationType' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
+            )
+        if len(payload) > self.max_sync_payload:
+            raise errors.request_too_large(self.max_sync_payload)
+        if invocation_type == "Event" and len(payload) > self.max_event_payload:
+            raise errors.payload_too_large(len(payload), "Event", self.max_event_payload)
+        fn = resolve_function(function_name, qualifier, account_id, region)
+        payload = _checked_json(payload)
+        request_id = self.new_request_id()
+        if invocation_type == "DryRun":
+            return InvokeResult(204, b"", None, None, fn.version, request_id)
+        if invocation_type == "Event":
+            event = AsyncEvent(function_name, qualifier, fn.account_id, fn.region, payload, request_id, time.monotonic())
+            self._queue.submit(event)
+            return InvokeResult(202, b"", None, None, fn.version, request_id)
+        execution = self._execute(fn, payload, request_id, "RequestResponse", client_context)
+        payload_out, error = execution.payload, execution.error
+        if error is None and len(payload_out) > self.max_response_payload:
+            error = {
+                "errorMessage": f"Response payload size exceeded maximum allowed payload size ({self.max_response_payload} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+            payload_out = json.dumps(error).encode()
+        return InvokeResult(
+            status_code=200,
+            payload=payload_out,
+            function_error="Unhandled" if error is not None else None,
+            log_result=logs.tail(execution.lines) if log_type == "Tail" else None,
+            executed_version=fn.version,
+            request_id=request_id,
+        )
+
+    def invocations(self, function_name: str | None = None) -> list[InvocationRecord]:
+        """The recent invocation records (of one function, or all, oldest first)."""
+        return self._history.records(function_name)
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Metrics hook: ``listener(record)`` after every invocation attempt; returns an unsubscribe function."""
+        return self._history.subscribe(listener)
+
+    def environments(self, function_name: str | None = None) -> list[EnvironmentInfo]:
+        """The live execution environments (warm idle or busy)."""
+        return self._pool.environments(function_name)
+
+    @staticmethod
+    def new_request_id() -> str:
+        return str(uuid.uuid4())
+
+    # execution ------------------------------------------------------------------
+    def _new_environment(self, fn: FunctionConfig) -> ExecutionEnvironment:
+        if self._code is None or self._workdir is None or self._cloud is None:
+            raise RuntimeError("the Lambda runtime is not started")
+        try:
+            code_dir = self._code.directory(fn.code_sha256, fn.code_bytes)
+        except zipfile.BadZipFile:
+            raise errors.invalid_parameter(
+                "Could not unzip uploaded file. Please check your file, then try to upload again."
+            ) from None
+        if self.mode == "inprocess":
+            return ThreadEnvironment(fn, code_dir, self._cloud.url)
+        assert self._spawner is not None
+        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run")
+
+    def _execute(
+        self,
+        fn: FunctionConfig,
+        payload: bytes,
+        request_id: str,
+        invocation_type: str,
+        client_context: str | None,
+        attempt: int = 1,
+    ) -> _Execution:
+        """Claim concurrency, get a warm (or cold) environment, run, log and record."""
+        generation = self._generation
+        reserved = 0 if fn.reserved_concurrency is not None else reserved_total(fn.account_id, fn.region, excluding=fn.name)
+        try:
+            slot = self._limiter.acquire(fn, reserved)
+        except LambdaApiError:
+            self._record(generation, fn, request_id, invocation_type, False, 0.0, "TooManyRequestsException", None, attempt)
+            raise
+        try:
+            env, cold = self._pool.acquire(fn)
+            lines: list[LogLine] = []
+            init_ms: float | None = None
+            try:
+                outcome: InvokeOutcome | None = None
+                if cold:
+                    init = env.start(INIT_TIMEOUT_SECONDS)
+                    init_ms, lines = init.init_ms, list(init.logs)
+                    if not init.ok:
+                        outcome = _init_failure(request_id, init)
+                now_ms = int(time.time() * 1000)
+                lines.append(LogLine(now_ms, logs.start_line(request_id, fn.version)))
+                if outcome is None:
+                    request = InvocationRequest(
+                        request_id, payload, fn.invoked_arn, fn.timeout, now_ms + int(fn.timeout * 1000), client_context
+                    )
+                    outcome = env.invoke(request)
+            except BaseException:
+                self._pool.release(env, reusable=False)
+                raise
+            self._pool.release(env, outcome.reusable)
+            lines.extend(outcome.logs)
+            status = None
+            if outcome.status == "timeout":
+                lines.append(LogLine(int(time.time() * 1000), logs.timeout_line(request_id, fn.timeout)))
+                status = "timeout"
+            end_ms = int(time.time() * 1000)
+            lines.append(LogLine(end_ms, logs.end_line(request_id)))
+            report = logs.report_line(request_id, outcome.duration_ms, fn.memory_size, outcome.max_memory_mb, init_ms, status)
+            lines.append(LogLine(end_ms, report))
+        finally:
+            self._limiter.release(slot)
+        if generation == self._generation:
+            self._write_logs(fn, env.log_stream, lines)
+        error_type = outcome.error.get("errorType") if outcome.error else None
+        self._record(generation, fn, request_id, invocation_type, cold, outcome.duration_ms, error_type, init_ms, attempt)
+        return _Execution(outcome.payload, outcome.error, lines)
+
+    def _run_event(self, event: AsyncEvent) -> AttemptOutcome:
+        """One attempt of a queued Event invocation (the function is looked up afresh)."""
+        fn = resolve_function(event.function_name, event.qualifier, event.account_id, event.region)
+        execution = self._execute(fn, event.payload, event.request_id, "Event", None, attempt=event.attempts + 1)
+        event.attempts += 1
+        return AttemptOutcome(failed=execution.error is not None, max_retry_attempts=fn.max_retry_attempts)
+
+    def _write_logs(self, fn: FunctionConfig, stream: str, lines: list[LogLine]) -> None:
+        try:
+            self._log_writer.write(fn.account_id, fn.region, fn.log_group, stream, lines)
+        except Exception:  # logging must not fail the invocation
+            log.exception("could not write the logs of %s to CloudWatch Logs", fn.name)
+
+    def _record(
+        self,
+        generation: int,
+        fn: FunctionConfig,
+        request_id: str,
+        invocation_type: str,
+        cold: bool,
+        duration_ms: float,
+        error: str | None,
+        init_ms: float | None,
+        attempt: int,
+    ) -> None:
+        if generation != self._generation:
+            return  # ran across a reset: belongs to a cloud state that no longer exists
+        self._history.add(
+            InvocationRecord(
+                function_name=fn.name,
+                request_id=request_id,
+                invocation_type=invocation_type,
+                cold_start=cold,
+                duration_ms=duration_ms,
+                error=error,
+                version=fn.version,
+                account_id=fn.account_id,
+                region=fn.region,
+                init_duration_ms=init_ms,
+                attempt=attempt,
+            )
+        )
+
+    def _reap(self) -> None:
+        while not self._stopping.wait(min(30.0, max(self.idle_timeout / 2, 0.5))):
+            try:
+                self._pool.reap()
+            except Exception:
+                log.exception("reaping idle Lambda environments failed")
+
+
+def _init_failure(request_id: str, init: InitOutcome) -> InvokeOutcome:
+    """The invocation's result when its environment failed to initialise (the environment is gone)."""
+    if init.timed_out:
+        error = timeout_error(request_id, INIT_TIMEOUT_SECONDS)
+        return InvokeOutcome("timeout", json.dumps(error).encode(), error, 0.0, 0)
+    if init.exited or init.error is None:
+        error = exit_error(request_id, init.returncode)
+    else:
+        error = dict(init.error, requestId=request_id)
+    return InvokeOutcome("crash", json.dumps(error).encode(), error, 0.0, 0)
+
+
+def _checked_json(payload: bytes) -> bytes:
+    """The payload the function receives: JSON (an empty body is ``{}``), else InvalidRequestContentException."""
+    if not payload:
+        return b"{}"
+    try:
+        json.loads(payload)
+    except UnicodeDecodeError as err:
+        raise errors.invalid_request_content(f"Invalid UTF-8 {err.reason}") from None
+    except ValueError as err:
+        raise errors.invalid_request_content(str(err)) from None
+    return payload
