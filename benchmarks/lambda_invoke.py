@@ -37,6 +37,27 @@ def _timed(call) -> float:  # type: ignore[no-untyped-def]
     return (time.perf_counter() - began) * 1000
 
 
+def measure(cloud: LocalCloud, cold_count: int, warm_count: int) -> tuple[list[float], list[float]]:
+    """Cold (first invoke of new functions) and warm invoke times in ms, through boto3."""
+    role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam = cloud.client("lambda")
+    code = _zip()
+    names = [f"bench-{i}" for i in range(cold_count + 1)]
+    for name in names:
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": code})
+
+    def invoke(name: str) -> None:
+        response = lam.invoke(FunctionName=name, Payload=b"{}")
+        assert response["StatusCode"] == 200 and "FunctionError" not in response, response
+        response["Payload"].read()
+
+    cold = [_timed(lambda n=name: invoke(n)) for name in names[1:]]
+    for _ in range(20):
+        invoke(names[0])
+    warm = [_timed(lambda: invoke(names[0])) for _ in range(warm_count)]
+    return cold, warm
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["process", "inprocess"], default="process")
@@ -45,22 +66,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with LocalCloud(components=[LambdaRuntime(mode=args.mode)]) as cloud:
-        role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = cloud.client("lambda")
-        code = _zip()
-        names = [f"bench-{i}" for i in range(args.cold + 1)]
-        for name in names:
-            lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": code})
-
-        def invoke(name: str) -> None:
-            response = lam.invoke(FunctionName=name, Payload=b"{}")
-            assert response["StatusCode"] == 200 and "FunctionError" not in response, response
-            response["Payload"].read()
-
-        cold = [_timed(lambda n=name: invoke(n)) for name in names[1:]]
-        for _ in range(20):
-            invoke(names[0])
-        warm = [_timed(lambda: invoke(names[0])) for _ in range(args.warm)]
+        cold, warm = measure(cloud, args.cold, args.warm)
 
     print(f"mode: {args.mode}")
     print(f"cold invoke: median {statistics.median(cold):.1f} ms over {len(cold)} functions (min {min(cold):.1f}, max {max(cold):.1f})")

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.lambda_code import zip_source
+
 pytestmark = pytest.mark.emulation
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -23,7 +15,7 @@ def function_and_queue(cloud, lambda_role):
     lam, sqs = cloud.client("lambda"), cloud.client("sqs")
     lam.create_function(
         FunctionName="consumer", Runtime="python3.12", Role=lambda_role, Handler="handler.handler",
-        Code={"ZipFile": _zip()}, Timeout=30,
+        Code={"ZipFile": zip_source("def handler(event, context):\n    return None\n")}, Timeout=30,
     )
     url = sqs.create_queue(QueueName="source", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

@@ -7,16 +7,15 @@ developer guide). Handlers leave a witness line per invocation in a file the tes
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.lambda_code import zip_source
 
 pytestmark = [pytest.mark.emulation, pytest.mark.slow]
 
@@ -42,13 +41,6 @@ def handler(event, context):
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
 '''
-
-
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("consumer.py", textwrap.dedent(source))
-    return buffer.getvalue()
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
@@ -80,7 +72,7 @@ class Pipeline:
         )["QueueUrl"]
         self.lam.create_function(
             FunctionName="consumer", Runtime="python3.12", Role=role, Handler="consumer.handler",
-            Code={"ZipFile": _zip(HANDLER)}, Timeout=timeout,
+            Code={"ZipFile": zip_source(HANDLER, module="consumer")}, Timeout=timeout,
             Environment={"Variables": {"WITNESS": str(witness)}},
         )
         if reserved is not None:
