@@ -16,7 +16,7 @@ def _optional(module: str, name: str) -> type | None:
     try:
         return getattr(importlib.import_module(module), name)
     except ModuleNotFoundError as err:
-        if err.name == module:
+        if err.name and (module == err.name or module.startswith(err.name + ".")):
             return None
         raise
 
