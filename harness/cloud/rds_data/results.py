@@ -106,9 +106,9 @@ def column_metadata(cursor: Cursor[Any]) -> list[dict[str, Any]]:
     out = []
     for column in cursor.description or []:
         info = cursor.adapters.types.get(column.type_code)
-        type_name = info.name if info is not None else "unknown"
-        is_array = info is not None and getattr(info, "array_oid", None) == 0 and type_name.startswith("_")
-        base = type_name.lstrip("_")
+        base = info.name if info is not None else "unknown"
+        is_array = info is not None and column.type_code == info.array_oid  # psycopg files arrays under their element type
+        type_name = f"_{base}" if is_array else base
         out.append(
             {
                 "name": column.name,
