@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+from alex.db.migrate import migrate
 from harness import DEFAULT_REGION
 from harness.backends import LOCALSTACK_DEFAULT_URL, aws_clients, localstack_clients
 from harness.stack.definition import alex_stack
@@ -81,8 +82,10 @@ def _up_moto(args: argparse.Namespace) -> int:
         endpoint_ready = time.perf_counter() - began
         stack = provision(alex_stack(), cloud.client)
         stack_ready = time.perf_counter() - began
+        applied = migrate(cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+        schema_ready = time.perf_counter() - began
         print(f"local cloud (moto) listening on {cloud.url}: endpoint ready in {endpoint_ready:.2f}s, "
-              f"Alex stack provisioned in {stack_ready:.2f}s")
+              f"Alex stack provisioned in {stack_ready:.2f}s, schema migrated ({len(applied)} new) in {schema_ready:.2f}s")
         _print_stack(stack)
         _print_exports(cloud.client_env())
         print("# Ctrl-C stops it", flush=True)

@@ -1,0 +1,1 @@
+"""Alex's database: schema migrations applied through the RDS Data API."""

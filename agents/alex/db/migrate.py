@@ -1,0 +1,77 @@
+"""Apply Alex's SQL migrations through the RDS Data API, once each, in order.
+
+Each file runs in its own Data API transaction together with its row in
+``schema_migrations``, so a failing migration leaves nothing half-applied and a
+second run applies nothing. Usage: ``python -m alex.db.migrate`` with
+AURORA_CLUSTER_ARN, AURORA_SECRET_ARN and DATABASE_NAME set (as in Lambda).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import boto3
+
+_LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    VARCHAR(255) PRIMARY KEY,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The migration files shipped in ``alex/db/migrations``, in version order."""
+    folder = resources.files("alex.db") / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    return [Migration(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
+
+
+def migrate(client: Any, cluster_arn: str, secret_arn: str, database: str) -> list[str]:
+    """Apply the pending migrations; returns the versions applied by this call."""
+    target = {"resourceArn": cluster_arn, "secretArn": secret_arn, "database": database}
+    client.execute_statement(sql=_LEDGER, **target)
+    rows = client.execute_statement(sql="SELECT version FROM schema_migrations", **target)["records"]
+    done = {row[0]["stringValue"] for row in rows}
+    applied = []
+    for migration in migrations():
+        if migration.version in done:
+            continue
+        tx = client.begin_transaction(**target)["transactionId"]
+        try:
+            client.execute_statement(sql=migration.sql, transactionId=tx, **target)
+            client.execute_statement(
+                sql="INSERT INTO schema_migrations (version) VALUES (:version)",
+                parameters=[{"name": "version", "value": {"stringValue": migration.version}}],
+                transactionId=tx,
+                **target,
+            )
+        except Exception:
+            client.rollback_transaction(transactionId=tx, resourceArn=cluster_arn, secretArn=secret_arn)
+            raise
+        client.commit_transaction(transactionId=tx, resourceArn=cluster_arn, secretArn=secret_arn)
+        applied.append(migration.version)
+    return applied
+
+
+def main() -> int:
+    try:
+        cluster, secret = os.environ["AURORA_CLUSTER_ARN"], os.environ["AURORA_SECRET_ARN"]
+    except KeyError as missing:
+        print(f"alex.db.migrate: set {missing.args[0]}", file=sys.stderr)
+        return 2
+    applied = migrate(boto3.client("rds-data"), cluster, secret, os.environ.get("DATABASE_NAME", "alex"))
+    print(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
