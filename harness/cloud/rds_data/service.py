@@ -70,6 +70,7 @@ class DataApiService:
         self._resuming_until = 0.0
         self._materialised: dict[tuple[str, str], str] = {}
         self._roles: set[str] = set()
+        self._dsns: dict[tuple[Any, ...], str] = {}
         self._lock = threading.Lock()
 
     # CloudComponent -----------------------------------------------------------
@@ -95,6 +96,7 @@ class DataApiService:
             databases, roles = list(self._materialised.values()), list(self._roles)
             self._materialised.clear()
             self._roles.clear()
+            self._dsns.clear()
         if not databases and not roles:
             return
         with psycopg.connect(self.postgres.admin_dsn(), autocommit=True) as admin:
@@ -230,9 +232,15 @@ class DataApiService:
         except PostgresUnavailable as err:
             raise DataApiError("ServiceUnavailableError", str(err)) from err
         database = body.get("database") or cluster.database_name or "postgres"
-        physical = self._materialise(cluster, database)
-        dsn = self.postgres.role_dsn(physical, username, password)
-        dsn = psycopg.conninfo.make_conninfo(dsn, options=f"-c statement_timeout={int(self.statement_timeout * 1000)}")
+        key = (resource_arn, database, username, password, self.statement_timeout)
+        dsn = self._dsns.get(key)
+        if dsn is None:  # building a conninfo string costs more than the rest of the call
+            physical = self._materialise(cluster, database)
+            dsn = psycopg.conninfo.make_conninfo(
+                self.postgres.role_dsn(physical, username, password),
+                options=f"-c statement_timeout={int(self.statement_timeout * 1000)}",
+            )
+            self._dsns[key] = dsn
         return Target(resource_arn, dsn)
 
     def _materialise(self, cluster: Any, database: str) -> str:
