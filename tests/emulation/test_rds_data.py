@@ -325,3 +325,21 @@ def test_blob_parameter_roundtrip_is_base64_on_the_wire(db):
     data = bytes(range(256))
     (row,) = db.run("SELECT :b::bytea", p("b", blobValue=data))["records"]
     assert row[0]["blobValue"] == data
+
+
+def test_an_existing_postgres_can_back_the_data_api(cloud, db):
+    """--postgres-dsn: the Data API runs on a PostgreSQL it did not start, and leaves it running."""
+    from harness.cloud import LocalCloud
+
+    assert db.run("SELECT 1")["records"] == [[{"longValue": 1}]]  # the session's PostgreSQL is up
+    existing = cloud.component(DataApiService).postgres.admin_dsn()
+    with LocalCloud(components=[DataApiService(postgres_dsn=existing)]) as other:
+        cluster = other.client("rds").create_db_cluster(
+            DBClusterIdentifier="elsewhere", Engine="aurora-postgresql", EngineVersion="16.6",
+            DatabaseName="app", MasterUsername="other_admin", MasterUserPassword=PASSWORD, EnableHttpEndpoint=True,
+        )["DBCluster"]["DBClusterArn"]
+        secret = _secret(other, "other-db", "other_admin", PASSWORD)
+        result = other.client("rds-data").execute_statement(resourceArn=cluster, secretArn=secret, sql="SELECT current_database()")
+        assert result["records"] == [[{"stringValue": "elsewhere__app"}]]
+        other.component(DataApiService).reset()  # drop what it made; moto state is shared in-process
+    assert db.run("SELECT 2")["records"] == [[{"longValue": 2}]]  # still running after the other cloud stopped

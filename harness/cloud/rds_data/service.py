@@ -124,6 +124,8 @@ class DataApiService:
             return err.response()
         except json.JSONDecodeError:
             return bad_request("Request body is not valid JSON").response()
+        except psycopg.Error as err:  # e.g. the server went away between calls: an AWS-shaped error, never a 500
+            return from_postgres(err).response()
         return Response(json.dumps(result), status=200, content_type="application/json")
 
     # operations -------------------------------------------------------------------
