@@ -35,6 +35,7 @@ class AwsRequestContext:
 
 
 ServiceHandler = Callable[[Request, AwsRequestContext], "Response | None"]
+PathHandler = Callable[[Request], Response]
 
 
 def account_for(access_key: str) -> str:
@@ -72,12 +73,21 @@ class EdgeApp:
     def __init__(self, fallback: Callable[..., Iterable[bytes]]) -> None:
         self._fallback = fallback
         self._handlers: dict[str, list[ServiceHandler]] = {}
+        self._paths: dict[str, PathHandler] = {}
 
     def register(self, service: str, handler: ServiceHandler) -> None:
         """Give ``handler`` first refusal on every request signed for ``service``."""
         self._handlers.setdefault(service, []).append(handler)
 
+    def mount(self, prefix: str, handler: PathHandler) -> None:
+        """Serve unsigned requests under ``prefix`` (the harness's own control API, not AWS's)."""
+        self._paths[prefix] = handler
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        for prefix, path_handler in self._paths.items():
+            if path.startswith(prefix):
+                return path_handler(Request(environ))(environ, start_response)
         ctx = request_context(environ)
         handlers = self._handlers.get(ctx.service, []) if ctx else []
         if handlers and ctx is not None:

@@ -18,7 +18,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from harness.cloud import moto_patches
+from harness.cloud import control, moto_patches
 from harness.cloud.edge import EdgeApp
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class LocalCloud:
             )
         except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
             raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
+        self.edge.mount(control.PREFIX, control.ControlApi(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="edge", daemon=True)
         self._thread.start()

@@ -343,3 +343,18 @@ def test_an_existing_postgres_can_back_the_data_api(cloud, db):
         assert result["records"] == [[{"stringValue": "elsewhere__app"}]]
         other.component(DataApiService).reset()  # drop what it made; moto state is shared in-process
     assert db.run("SELECT 2")["records"] == [[{"longValue": 2}]]  # still running after the other cloud stopped
+
+
+def test_resuming_fault_can_be_switched_on_over_http(cloud, db):
+    """The fault switch is reachable from another process: POST /_harness/faults/rds-data/resuming."""
+    import httpx
+
+    url = f"{cloud.url}/_harness/faults/rds-data/resuming"
+    assert httpx.post(url, json={"seconds": "soon"}).status_code == 400
+    assert httpx.post(url, json={"seconds": -1}).status_code == 400
+    response = httpx.post(url, json={"seconds": 1.0})
+    assert response.status_code == 200 and response.json()["fault"] == "DatabaseResumingException"
+    assert db.error("SELECT 1")["Code"] == "DatabaseResumingException"
+    time.sleep(1.2)
+    assert db.run("SELECT 1")["records"] == [[{"longValue": 1}]]
+    assert "DataApiService" in httpx.get(f"{cloud.url}/_harness/health").json()["components"]
