@@ -24,10 +24,11 @@ from harness.cloud.awslambda import LambdaRuntime  # noqa: E402
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 
 
-def _zip() -> bytes:
+def zip_handler(source: str = HANDLER, module: str = "handler") -> bytes:
+    """A deployment package holding ``<module>.py``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", HANDLER)
+        archive.writestr(f"{module}.py", source)
     return buffer.getvalue()
 
 
@@ -41,7 +42,7 @@ def measure(cloud: LocalCloud, cold_count: int, warm_count: int) -> tuple[list[f
     """Cold (first invoke of new functions) and warm invoke times in ms, through boto3."""
     role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     lam = cloud.client("lambda")
-    code = _zip()
+    code = zip_handler()
     names = [f"bench-{i}" for i in range(cold_count + 1)]
     for name in names:
         lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": code})

@@ -8,18 +8,16 @@ Targets (issue 2): start < 3 s, warm invoke < 5 ms median, SQS-to-handler < 50 m
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.lambda_invoke import measure as measure_invokes  # noqa: E402
+from benchmarks.lambda_invoke import measure as measure_invokes, zip_handler  # noqa: E402
 from harness.cloud import LocalCloud  # noqa: E402
 from harness.cloud.components import default_components  # noqa: E402
 
@@ -31,13 +29,6 @@ def handler(event, context):
         for record in event["Records"]:
             out.write(f"{now - json.loads(record['body'])['sent']}\\n")
 """
-
-
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("fn.py", source)
-    return buffer.getvalue()
 
 
 def _ms(values: list[float]) -> str:
@@ -52,7 +43,7 @@ def sqs_to_handler_seconds(cloud: LocalCloud, messages: int) -> list[float]:
     witness.touch()
     lam.create_function(
         FunctionName="consumer", Runtime="python3.12", Role=role, Handler="fn.handler", Timeout=5,
-        Code={"ZipFile": _zip(CONSUMER)}, Environment={"Variables": {"WITNESS": str(witness)}},
+        Code={"ZipFile": zip_handler(CONSUMER, module="fn")}, Environment={"Variables": {"WITNESS": str(witness)}},
     )
     url = sqs.create_queue(QueueName="bench")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.edge import AwsRequestContext, aws_json_error
 from harness.cloud.esm.models import EventSourceMapping
 
@@ -35,20 +36,12 @@ SQS_MAX_BATCH = 10_000
 SQS_MAX_UNBATCHED = 10
 
 
-class EsmApiError(Exception):
-    """A Lambda API error: HTTP status, error code, message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+def not_found() -> LambdaApiError:
+    return LambdaApiError(404, "ResourceNotFoundException", "The resource you requested does not exist.")
 
 
-def not_found() -> EsmApiError:
-    return EsmApiError(404, "ResourceNotFoundException", "The resource you requested does not exist.")
-
-
-def invalid(message: str) -> EsmApiError:
-    return EsmApiError(400, "InvalidParameterValueException", message)
+def invalid(message: str) -> LambdaApiError:
+    return LambdaApiError(400, "InvalidParameterValueException", message)
 
 
 class EventSourceMappingApi:
@@ -77,8 +70,8 @@ class EventSourceMappingApi:
             if not isinstance(body, dict):
                 raise invalid("Request body must be a JSON object.")
             result, status = getattr(self, f"_{endpoint}")(ctx, body, request.args, **args)
-        except EsmApiError as err:
-            return aws_json_error(err.status, err.code, err.message)
+        except LambdaApiError as err:
+            return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
         except json.JSONDecodeError:
             return aws_json_error(400, "InvalidRequestContentException", "Could not parse request body into json")
         return Response(json.dumps(result), status=status, content_type="application/json")
@@ -91,7 +84,7 @@ class EventSourceMappingApi:
             raise invalid("EventSourceArn and FunctionName are required.")
         function = self._function_lookup(function_name, ctx.account_id, ctx.region)
         if function is None:
-            raise EsmApiError(404, "ResourceNotFoundException", f"Function not found: {function_name}")
+            raise LambdaApiError(404, "ResourceNotFoundException", f"Function not found: {function_name}")
         if not str(source_arn).startswith("arn:aws:sqs:"):
             raise invalid(f"Unsupported event source for the local cloud: {source_arn}. Only SQS queues are mapped.")
         queue = self._queue_lookup(source_arn)
@@ -108,7 +101,7 @@ class EventSourceMappingApi:
             )
         for existing in self._mappings.values():
             if existing.event_source_arn == source_arn and existing.function_arn == function["arn"]:
-                raise EsmApiError(
+                raise LambdaApiError(
                     409,
                     "ResourceConflictException",
                     f"An event source mapping with SQS arn (\" {source_arn} \") and function (\" {function['name']} \") "
@@ -148,7 +141,7 @@ class EventSourceMappingApi:
         if body.get("FunctionName"):
             function = self._function_lookup(body["FunctionName"], ctx.account_id, ctx.region)
             if function is None:
-                raise EsmApiError(404, "ResourceNotFoundException", f"Function not found: {body['FunctionName']}")
+                raise LambdaApiError(404, "ResourceNotFoundException", f"Function not found: {body['FunctionName']}")
             mapping.function_arn = function["arn"]
         self._apply(mapping, body, fifo=mapping.event_source_arn.endswith(".fifo"))
         mapping.last_modified = time.time()

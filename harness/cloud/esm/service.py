@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from harness.cloud.awslambda.errors import LambdaApiError
+from harness.cloud.awslambda.functions import resolve_function
 from harness.cloud.esm.api import EventSourceMappingApi
 from harness.cloud.esm.models import EventSourceMapping
 from harness.cloud.esm.poller import DEFAULT_CONCURRENCY, Invoker, MappingPoller
@@ -14,19 +16,14 @@ if TYPE_CHECKING:
 
 
 def moto_function(name_or_arn: str, account_id: str, region: str) -> dict[str, Any] | None:
-    """The function's ARN, name and timeout from moto's Lambda control plane, or None."""
-    from moto.awslambda.exceptions import UnknownFunctionException
-    from moto.awslambda.models import lambda_backends
-
-    if name_or_arn.startswith("arn:"):
-        account_id, region = name_or_arn.split(":")[4], name_or_arn.split(":")[3]
+    """The function's ARN, name and timeout from moto's Lambda control plane, or None if it does not exist."""
     try:
-        function = lambda_backends[account_id][region].get_function(name_or_arn)
-    except UnknownFunctionException:
-        return None
-    if function is None:
-        return None
-    return {"arn": function.function_arn, "name": function.function_name, "timeout": int(function.timeout)}
+        function = resolve_function(name_or_arn, None, account_id, region)
+    except LambdaApiError as err:
+        if err.status == 404:
+            return None
+        raise
+    return {"arn": function.arn, "name": function.name, "timeout": int(function.timeout)}
 
 
 def moto_queue_attributes(queue_arn: str) -> dict[str, str] | None:
