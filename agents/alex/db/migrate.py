@@ -2,13 +2,16 @@
 
 Each file runs in its own Data API transaction together with its row in
 ``schema_migrations``, so a failing migration leaves nothing half-applied and a
-second run applies nothing. Usage: ``python -m alex.db.migrate`` with
+second run applies nothing. The Data API on Aurora Serverless v2 and provisioned
+clusters refuses several statements in one call, so each file is split into its
+statements (semicolons inside quotes, comments and ``$$`` bodies stay). Usage: ``python -m alex.db.migrate`` with
 AURORA_CLUSTER_ARN, AURORA_SECRET_ARN and DATABASE_NAME set (as in Lambda).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +29,30 @@ _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
 class Migration:
     version: str
     sql: str
+
+    def statements(self) -> list[str]:
+        return split_statements(self.sql)
+
+
+_TOKEN = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(\$[A-Za-z_0-9]*\$)|;", re.S)
+
+
+def split_statements(sql: str) -> list[str]:
+    """The SQL's statements, without their terminating semicolons; comments-only pieces are dropped."""
+    statements, start, pos = [], 0, 0
+    while (match := _TOKEN.search(sql, pos)) is not None:
+        pos = match.end()
+        if match.group(1):  # dollar quote: skip to its closing tag
+            end = sql.find(match.group(1), pos)
+            pos = len(sql) if end < 0 else end + len(match.group(1))
+        elif match.group(0) == ";":
+            statements.append(sql[start:match.start()])
+            start = pos
+    statements.append(sql[start:])
+    return [s.strip() for s in statements if not _COMMENTS.sub("", s).isspace() and _COMMENTS.sub("", s)]
+
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)  # only used on pieces already split, for emptiness
 
 
 def migrations() -> list[Migration]:
@@ -47,7 +74,8 @@ def migrate(client: Any, cluster_arn: str, secret_arn: str, database: str) -> li
             continue
         tx = client.begin_transaction(**target)["transactionId"]
         try:
-            client.execute_statement(sql=migration.sql, transactionId=tx, **target)
+            for statement in migration.statements():
+                client.execute_statement(sql=statement, transactionId=tx, **target)
             client.execute_statement(
                 sql="INSERT INTO schema_migrations (version) VALUES (:version)",
                 parameters=[{"name": "version", "value": {"stringValue": migration.version}}],
@@ -55,11 +83,19 @@ def migrate(client: Any, cluster_arn: str, secret_arn: str, database: str) -> li
                 **target,
             )
         except Exception:
-            client.rollback_transaction(transactionId=tx, resourceArn=cluster_arn, secretArn=secret_arn)
+            _rollback(client, tx, cluster_arn, secret_arn)
             raise
         client.commit_transaction(transactionId=tx, resourceArn=cluster_arn, secretArn=secret_arn)
         applied.append(migration.version)
     return applied
+
+
+def _rollback(client: Any, tx: str, cluster_arn: str, secret_arn: str) -> None:
+    """Roll back; a statement error has usually ended the transaction already (TransactionNotFoundException)."""
+    try:
+        client.rollback_transaction(transactionId=tx, resourceArn=cluster_arn, secretArn=secret_arn)
+    except client.exceptions.TransactionNotFoundException:
+        pass
 
 
 def main() -> int:

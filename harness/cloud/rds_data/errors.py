@@ -1,7 +1,15 @@
-"""Data API errors, with the codes and HTTP statuses of botocore's rds-data model."""
+"""Data API errors, with the codes and HTTP statuses of botocore's rds-data model.
+
+Which exception a SQL error becomes depends on the cluster: Aurora Serverless v1
+answered ``BadRequestException`` (botocore now marks it deprecated), while
+Serverless v2 and provisioned clusters, the only ones AWS still runs, answer
+``DatabaseErrorException``. The message is PostgreSQL's, worded as the Data API
+words it: ``ERROR: <message>\\n  Position: <n>; SQLState: <code>``.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -9,37 +17,60 @@ from werkzeug.wrappers import Response
 from harness.cloud.edge import aws_json_error
 
 STATUS = {
+    "AccessDeniedException": 403,
     "BadRequestException": 400,
+    "DatabaseErrorException": 400,
+    "DatabaseNotFoundException": 404,
     "DatabaseResumingException": 400,
+    "DatabaseUnavailableException": 504,
+    "ForbiddenException": 403,
     "HttpEndpointNotEnabledException": 400,
-    "SecretsErrorException": 400,
-    "StatementTimeoutException": 400,
+    "InternalServerErrorException": 500,
+    "InvalidResourceStateException": 400,
+    "InvalidSecretException": 400,
     "NotFoundException": 404,
-    "TransactionNotFoundException": 404,
+    "SecretsErrorException": 400,
     "ServiceUnavailableError": 503,
+    "StatementTimeoutException": 400,
+    "TransactionNotFoundException": 404,
+    "UnsupportedResultException": 400,
 }
 
 
 class DataApiError(Exception):
-    """An error the Data API answers with; ``extra`` holds members such as ``dbConnectionId``."""
+    """An error the Data API answers with; ``extra`` holds members such as ``dbConnectionId``.
 
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
+    ``aborts_transaction``: the database failed the statement, which ends the transaction it ran in.
+    """
+
+    def __init__(self, code: str, message: str, *, aborts_transaction: bool = False, **extra: Any) -> None:
         super().__init__(message)
         self.code, self.message, self.extra = code, message, extra
+        self.aborts_transaction = aborts_transaction
 
     def response(self) -> Response:
         return aws_json_error(STATUS[self.code], self.code, self.message, **self.extra)
 
 
 def bad_request(message: str) -> DataApiError:
+    """An error in the call itself (missing or malformed members)."""
     return DataApiError("BadRequestException", message)
 
 
-def from_postgres(err: Exception) -> DataApiError:
+def sql_error_code(legacy: bool) -> str:
+    """The exception SQL errors come as: Serverless v1 (``legacy``) or v2/provisioned."""
+    return "BadRequestException" if legacy else "DatabaseErrorException"
+
+
+def postgres_message(err: Exception) -> str:
     """PostgreSQL's error as the Data API words it: message, position and SQLState."""
     diag = getattr(err, "diag", None)
-    primary = getattr(diag, "message_primary", None) or str(err).strip()
-    severity = getattr(diag, "severity", None) or "ERROR"
+    primary = getattr(diag, "message_primary", None)
+    if not primary:  # a connection failure: psycopg wraps the server's FATAL in its own text
+        text = str(err).strip()
+        fatal = re.search(r"\b(FATAL|ERROR):\s+(.*)", text, re.S)
+        return f"{fatal.group(1)}: {fatal.group(2).strip()}" if fatal else text
+    severity = getattr(diag, "severity_nonlocalized", None) or getattr(diag, "severity", None) or "ERROR"
     text = f"{severity}: {primary}"
     position = getattr(diag, "statement_position", None)
     if position:
@@ -47,4 +78,9 @@ def from_postgres(err: Exception) -> DataApiError:
     sqlstate = getattr(diag, "sqlstate", None) or getattr(err, "sqlstate", None)
     if sqlstate:
         text += f"; SQLState: {sqlstate}"
-    return bad_request(text)
+    return text
+
+
+def from_postgres(err: Exception, legacy: bool = False) -> DataApiError:
+    """A PostgreSQL error as the Data API's exception for this kind of cluster."""
+    return DataApiError(sql_error_code(legacy), postgres_message(err), aborts_transaction=True)

@@ -1,41 +1,48 @@
 """DataApiService: the RDS Data API at the edge, executing on a real PostgreSQL.
 
-Every call is checked as AWS checks it: the ``resourceArn`` must name an Aurora
-cluster (moto's RDS control plane) with the HTTP endpoint enabled, the
-``secretArn`` a Secrets Manager secret whose credentials then open the connection.
-Each cluster database is materialised once in PostgreSQL, owned by the cluster's
-master user with the cluster's master password, as Aurora would have provisioned it.
+Every call is checked as AWS checks it (``clusters``), runs as the secret's role on a
+pooled connection or its transaction's own (``pool``, ``transactions``), binds its
+parameters (``params``) and maps the result (``types``). Behaviours follow the rds-data
+API reference and the Aurora user guide ("Using RDS Data API", "Troubleshooting",
+"Comparing Data API behaviors for Serverless v2 and provisioned with Serverless v1"):
+clusters in engine mode ``serverless`` (v1) get v1's answers, all others v2's.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from psycopg import sql as pgsql
 from werkzeug.wrappers import Request, Response
 
 from harness.cloud.edge import AwsRequestContext
-from harness.cloud.rds_data import results
-from harness.cloud.rds_data.connections import ConnectionPool, Transactions
-from harness.cloud.rds_data.errors import DataApiError, bad_request, from_postgres
-from harness.cloud.rds_data.params import bind
+from harness.cloud.rds_data import types
+from harness.cloud.rds_data.clusters import Cluster, ClusterDatabases, credentials, find_cluster
+from harness.cloud.rds_data.errors import DataApiError, bad_request, from_postgres, sql_error_code
+from harness.cloud.rds_data.params import ParsedSql, bind, parse
+from harness.cloud.rds_data.pool import ConnectionPool, connect
 from harness.cloud.rds_data.postgres import Postgres, PostgresUnavailable
+from harness.cloud.rds_data.transactions import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_LIFETIME, Transactions
 
 if TYPE_CHECKING:
     from harness.cloud.server import LocalCloud
 
 log = logging.getLogger(__name__)
 
-MAX_RESPONSE_BYTES = 1_048_576  # "The response size limit is 1 MiB" (Data API limits)
-DEFAULT_STATEMENT_TIMEOUT = 45.0  # ExecuteStatement's wait before it times out (Data API reference)
+MAX_RESPONSE_BYTES = 1_048_576  # "The response size limit is 1 MiB" (ExecuteStatement)
+MAX_JSON_RESPONSE_BYTES = 10_000_000  # "The JSON response is limited to 10 megabytes" (JSON result sets)
+MAX_REQUEST_BYTES = 4 * 1_048_576  # "the maximum size of the HTTP request ... is 4 MiB" (BatchExecuteStatement)
+DEFAULT_STATEMENT_TIMEOUT = 45.0  # "a call times out if it's not finished processing within 45 seconds"
+RESUMING_MESSAGE = "The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again."
 _PATHS = {
     "/Execute": "execute",
     "/BatchExecute": "batch_execute",
@@ -44,36 +51,52 @@ _PATHS = {
     "/RollbackTransaction": "rollback",
     "/ExecuteSql": "execute_sql",
 }
+_DML = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
 
 
 @dataclass(frozen=True)
-class Target:
-    """Where a call runs: the PostgreSQL DSN for the secret's role in the cluster's database."""
+class Call:
+    """Where a call runs: its cluster and the DSN of the secret's role in the database asked for."""
 
-    resource_arn: str
+    cluster: Cluster
     dsn: str
+    database: str
+    username: str
+    password: str
 
 
-def _physical_name(cluster_id: str, database: str) -> str:
-    """One PostgreSQL database per cluster database, so clusters never share tables."""
-    return re.sub(r"[^a-z0-9_]", "_", f"{cluster_id}__{database}".lower())[:63]
+@dataclass(frozen=True)
+class Answer:
+    body: dict[str, Any]
+    legacy: bool = False
+
+
+@lru_cache(maxsize=2048)
+def _parsed(sql: str) -> ParsedSql:
+    return parse(sql)
 
 
 class DataApiService:
-    """CloudComponent answering the ``rds-data`` service."""
+    """CloudComponent answering the ``rds-data`` service; ``resuming_for`` and ``statement_timeout`` are its knobs."""
 
-    def __init__(self, postgres_dsn: str | None = None, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        postgres_dsn: str | None = None,
+        data_dir: Path | None = None,
+        *,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+        transaction_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        transaction_max_lifetime: float = DEFAULT_MAX_LIFETIME,
+    ) -> None:
         self.postgres = Postgres(dsn=postgres_dsn, data_dir=data_dir)
         self.pool = ConnectionPool()
-        self.transactions = Transactions()
-        self.statement_timeout = DEFAULT_STATEMENT_TIMEOUT
+        self.transactions = Transactions(idle_timeout=transaction_idle_timeout, max_lifetime=transaction_max_lifetime)
+        self.databases = ClusterDatabases(self.postgres)
+        self.statement_timeout = statement_timeout
         self._resuming_until = 0.0
-        self._materialised: dict[tuple[str, str], str] = {}
-        self._roles: set[str] = set()
         self._dsns: dict[tuple[Any, ...], str] = {}
-        self._lock = threading.Lock()
 
-    # CloudComponent -----------------------------------------------------------
+    # CloudComponent -----------------------------------------------------------------------------
     def attach(self, cloud: LocalCloud) -> None:
         assert cloud.edge is not None
         cloud.edge.register("rds-data", self.handle)
@@ -92,188 +115,239 @@ class DataApiService:
         self.transactions.rollback_all()
         self.pool.close_all()
         self._resuming_until = 0.0
-        with self._lock:
-            databases, roles = list(self._materialised.values()), list(self._roles)
-            self._materialised.clear()
-            self._roles.clear()
-            self._dsns.clear()
-        if not databases and not roles:
-            return
-        with psycopg.connect(self.postgres.admin_dsn(), autocommit=True) as admin:
-            for name in databases:
-                admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-            for role in roles:
-                admin.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(pgsql.Identifier(role)))
+        self._dsns.clear()
+        self.databases.drop_all()
 
-    # fault switch ---------------------------------------------------------------
+    # knobs ----------------------------------------------------------------------------------------
     def resuming_for(self, seconds: float) -> None:
-        """Answer DatabaseResumingException for ``seconds``, as Aurora Serverless does waking from zero."""
+        """Answer DatabaseResumingException for ``seconds``, as Aurora Serverless does waking from zero capacity."""
         self._resuming_until = time.monotonic() + seconds
 
-    # HTTP -------------------------------------------------------------------------
+    @property
+    def transaction_idle_timeout(self) -> float:
+        return self.transactions.idle_timeout
+
+    @transaction_idle_timeout.setter
+    def transaction_idle_timeout(self, seconds: float) -> None:
+        self.transactions.idle_timeout = seconds
+
+    # HTTP -----------------------------------------------------------------------------------------
     def handle(self, request: Request, ctx: AwsRequestContext) -> Response | None:
         operation = _PATHS.get(request.path)
         if operation is None or request.method != "POST":
             return None
         try:
+            if (request.content_length or 0) > MAX_REQUEST_BYTES:
+                raise bad_request("The request is larger than the 4 MiB the Data API accepts")
             body = json.loads(request.get_data() or b"{}")
             if not isinstance(body, dict):
                 raise bad_request("Request body must be a JSON object")
-            result = getattr(self, f"_{operation}")(body)
+            answer: Answer = getattr(self, f"_{operation}")(body)
+            payload = json.dumps(answer.body)
+            limit = MAX_JSON_RESPONSE_BYTES if "formattedRecords" in answer.body else MAX_RESPONSE_BYTES
+            if len(payload) > limit:
+                raise DataApiError(
+                    "BadRequestException" if answer.legacy else "UnsupportedResultException",
+                    "Database returned more than the allowed response size limit",
+                )
         except DataApiError as err:
             return err.response()
         except json.JSONDecodeError:
             return bad_request("Request body is not valid JSON").response()
-        except psycopg.Error as err:  # e.g. the server went away between calls: an AWS-shaped error, never a 500
+        except psycopg.Error as err:  # e.g. the server went away between calls
             return from_postgres(err).response()
-        return Response(json.dumps(result), status=200, content_type="application/json")
+        except Exception:  # never an HTML 500: AWS answers InternalServerErrorException
+            log.exception("rds-data %s failed", operation)
+            return DataApiError("InternalServerErrorException", "An internal error occurred.").response()
+        return Response(payload, status=200, content_type="application/json")
 
-    # operations -------------------------------------------------------------------
-    def _execute(self, body: dict[str, Any]) -> dict[str, Any]:
-        target = self._target(body)
-        sql = _required(body, "sql")
-        options = body.get("resultSetOptions") or {}
-        decimal_type = options.get("decimalReturnType", "STRING")
-        long_type = options.get("longReturnType", "LONG")
+    # operations -----------------------------------------------------------------------------------
+    def _execute(self, body: dict[str, Any]) -> Answer:
+        call = self._call(body)
+        legacy = call.cluster.legacy
+        parsed = self._statement(body, legacy)
+        values = self._bind(parsed, body.get("parameters") or [], legacy)
+        options = types.Options.from_request(body.get("resultSetOptions"))
         as_json = body.get("formatRecordsAs", "NONE") == "JSON"
-        with self._connection(body, target) as conn, conn.cursor() as cur:
-            self._run(cur, sql, body.get("parameters") or [])
-            out: dict[str, Any] = {"numberOfRecordsUpdated": _updated(cur), "generatedFields": []}
-            if cur.description is not None:
-                rows = cur.fetchall()
-                if as_json:
-                    names = [c.name for c in cur.description]
-                    formatted = [
-                        {n: results.json_value(v, decimal_type, long_type) for n, v in zip(names, row)} for row in rows
-                    ]
-                    out["formattedRecords"] = json.dumps(formatted)
-                else:
-                    out["records"] = [[results.field(v, decimal_type, long_type) for v in row] for row in rows]
-                if body.get("includeResultMetadata") or as_json:
-                    out["columnMetadata"] = results.column_metadata(cur)
-        if len(json.dumps(out)) > MAX_RESPONSE_BYTES:
-            raise bad_request("Database returned more than the allowed response size limit")
-        return out
+        metadata = bool(body.get("includeResultMetadata"))
+        if body.get("continueAfterTimeout") and not body.get("transactionId"):
+            return Answer(self._detached(call, body["sql"], parsed, values, options, as_json, metadata), legacy)
+        with self._connection(body, call) as conn:
+            return Answer(self._run(conn, body["sql"], parsed, values, options, as_json, metadata, legacy), legacy)
 
-    def _batch_execute(self, body: dict[str, Any]) -> dict[str, Any]:
-        target = self._target(body)
-        sql = _required(body, "sql")
+    def _batch_execute(self, body: dict[str, Any]) -> Answer:
+        call = self._call(body)
+        legacy = call.cluster.legacy
+        parsed = self._statement(body, legacy)
         sets = body.get("parameterSets") or [[]]
-        updates = []
-        with self._connection(body, target) as conn:
-            atomic = conn.transaction() if "transactionId" not in body else _nothing()
-            with atomic, conn.cursor() as cur:
-                for parameters in sets:
-                    self._run(cur, sql, parameters)
-                    updates.append({"generatedFields": []})
-        return {"updateResults": updates}
+        bound = [self._bind(parsed, parameters, legacy) for parameters in sets]
+        with self._connection(body, call) as conn:
+            atomic = conn.transaction() if not body.get("transactionId") else _nothing()
+            try:
+                with atomic, conn.cursor() as cur:
+                    for values in bound:
+                        self._cursor_execute(cur, body["sql"], parsed, values, legacy)
+            except psycopg.Error as err:
+                raise from_postgres(err, legacy) from err
+        return Answer({"updateResults": [{"generatedFields": []} for _ in bound]}, legacy)
 
-    def _begin(self, body: dict[str, Any]) -> dict[str, Any]:
-        target = self._target(body)
-        conn = self._open(target.dsn, autocommit=True)
-        tx = self.transactions.begin(conn, target.resource_arn)
-        return {"transactionId": tx.transaction_id}
+    def _begin(self, body: dict[str, Any]) -> Answer:
+        call = self._call(body)
+        try:
+            conn = connect(call.dsn)
+        except psycopg.Error as err:
+            raise from_postgres(err, call.cluster.legacy) from err
+        tx = self.transactions.begin(conn, call.cluster.arn, call.cluster.legacy)
+        return Answer({"transactionId": tx.transaction_id}, call.cluster.legacy)
 
-    def _commit(self, body: dict[str, Any]) -> dict[str, Any]:
-        self._target(body)
+    def _commit(self, body: dict[str, Any]) -> Answer:
         self._end(body, commit=True)
-        return {"transactionStatus": "Transaction Committed"}
+        return Answer({"transactionStatus": "Transaction Committed"})
 
-    def _rollback(self, body: dict[str, Any]) -> dict[str, Any]:
-        self._target(body)
+    def _rollback(self, body: dict[str, Any]) -> Answer:
         self._end(body, commit=False)
-        return {"transactionStatus": "Rollback Complete"}
+        return Answer({"transactionStatus": "Rollback Complete"})
 
-    def _execute_sql(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _execute_sql(self, body: dict[str, Any]) -> Answer:
         raise bad_request("ExecuteSql is deprecated and not served by the local Data API; use ExecuteStatement")
 
-    # helpers ----------------------------------------------------------------------
-    def _end(self, body: dict[str, Any], commit: bool) -> None:
-        try:
-            self.transactions.end(_required(body, "transactionId"), body["resourceArn"], commit)
-        except psycopg.Error as err:
-            raise from_postgres(err) from err
+    # execution ------------------------------------------------------------------------------------
+    def _run(
+        self, conn: psycopg.Connection, sql: str, parsed: ParsedSql, values: dict[str, Any],
+        options: types.Options, as_json: bool, metadata: bool, legacy: bool,
+    ) -> dict[str, Any]:
+        with conn.cursor() as cur:
+            self._cursor_execute(cur, sql, parsed, values, legacy)
+            out: dict[str, Any] = {"numberOfRecordsUpdated": _updated(cur), "generatedFields": []}
+            if cur.description is None:
+                return out
+            try:
+                rows = cur.fetchall()
+            except psycopg.Error as err:
+                raise from_postgres(err, legacy) from err
+            cols = types.columns(cur)
+        if as_json:
+            names = [c.name for c in cols]
+            if len(set(names)) != len(names):
+                raise DataApiError(
+                    "UnsupportedResultException" if not legacy else "BadRequestException",
+                    "The result set has more than one column with the same name; JSON records need unique labels",
+                )
+            convert = [types.json_converter(c, options) for c in cols]
+            records = [dict(zip(names, (f(v) for f, v in zip(convert, row)))) for row in rows]
+            out["formattedRecords"] = json.dumps(records, separators=(",", ":"))
+            return out  # "In this case, the columnMetadata is null"
+        convert = [types.field_converter(c, options, nested_arrays=legacy) for c in cols]
+        out["records"] = [[f(v) for f, v in zip(convert, row)] for row in rows]
+        if metadata:
+            out["columnMetadata"] = types.column_metadata(cols)
+        return out
 
-    def _run(self, cur: psycopg.Cursor[Any], sql: str, parameters: list[dict[str, Any]]) -> None:
-        text, values = bind(sql, parameters)
+    def _cursor_execute(
+        self, cur: psycopg.Cursor[Any], sql: str, parsed: ParsedSql, values: dict[str, Any], legacy: bool
+    ) -> None:
         try:
-            if values or "%(" in text:
-                cur.execute(text, values)
+            if parsed.names:
+                cur.execute(parsed.text, values)  # extended protocol: values travel as bind parameters
             else:
-                cur.execute(sql)  # no parameters: simple protocol, several statements allowed
+                cur.execute(sql)  # nothing to bind: the SQL exactly as given
         except psycopg.errors.QueryCanceled as err:
             raise DataApiError(
-                "StatementTimeoutException", "Request timed out", dbConnectionId=cur.connection.info.backend_pid
+                "StatementTimeoutException", "Request timed out",
+                aborts_transaction=True, dbConnectionId=cur.connection.info.backend_pid,
             ) from err
         except psycopg.Error as err:
-            raise from_postgres(err) from err
+            raise from_postgres(err, legacy) from err
 
-    def _connection(self, body: dict[str, Any], target: Target) -> Any:
-        if body.get("transactionId"):
-            tx = self.transactions.get(body["transactionId"], target.resource_arn)
-            return _locked(tx.lock, tx.conn)
-        return _guarded(self.pool.borrow(target.dsn))
-
-    def _open(self, dsn: str, autocommit: bool) -> psycopg.Connection:
+    def _detached(
+        self, call: Call, sql: str, parsed: ParsedSql, values: dict[str, Any],
+        options: types.Options, as_json: bool, metadata: bool,
+    ) -> dict[str, Any]:
+        """continueAfterTimeout: past the call timeout the caller gets StatementTimeoutException, the SQL runs on."""
+        dsn = self._dsn(call.cluster, call.database, call.username, call.password, timeout=None)
         try:
-            return self.pool.connect(dsn, autocommit=autocommit)
+            conn = connect(dsn)
         except psycopg.Error as err:
-            raise from_postgres(err) from err
+            raise from_postgres(err, call.cluster.legacy) from err
+        box: dict[str, Any] = {}
+        done = threading.Event()
 
-    def _target(self, body: dict[str, Any]) -> Target:
+        def work() -> None:
+            try:
+                box["result"] = self._run(conn, sql, parsed, values, options, as_json, metadata, call.cluster.legacy)
+            except BaseException as err:  # handed to the waiting call
+                box["error"] = err
+            finally:
+                conn.close()
+                done.set()
+
+        pid = conn.info.backend_pid
+        threading.Thread(target=work, name="rds-data-continue", daemon=True).start()
+        if not done.wait(self.statement_timeout):
+            raise DataApiError("StatementTimeoutException", "Request timed out", dbConnectionId=pid)
+        if "error" in box:
+            raise box["error"]
+        return dict(box["result"])
+
+    # helpers --------------------------------------------------------------------------------------
+    def _statement(self, body: dict[str, Any], legacy: bool) -> ParsedSql:
+        parsed = _parsed(_required(body, "sql"))
+        if not legacy and body.get("schema"):
+            raise bad_request("The schema parameter isn't supported")
+        if not legacy and parsed.statements > 1:
+            raise DataApiError("DatabaseErrorException", "Multistatements aren't supported.")
+        return parsed
+
+    @staticmethod
+    def _bind(parsed: ParsedSql, parameters: list[dict[str, Any]], legacy: bool) -> dict[str, Any]:
+        try:
+            return bind(parsed, parameters)
+        except DataApiError as err:
+            err.code = sql_error_code(legacy)
+            raise
+
+    def _end(self, body: dict[str, Any], commit: bool) -> None:
+        call = self._call(body)
+        try:
+            self.transactions.end(_required(body, "transactionId"), call.cluster.arn, commit)
+        except psycopg.Error as err:
+            raise from_postgres(err, call.cluster.legacy) from err
+
+    @contextmanager
+    def _connection(self, body: dict[str, Any], call: Call) -> Iterator[psycopg.Connection]:
+        """The call's transaction connection, or a pooled autocommit one; failing to connect is a Data API error."""
+        transaction_id = body.get("transactionId")
+        if transaction_id:
+            with self.transactions.use(transaction_id, call.cluster.arn) as conn:
+                yield conn
+            return
+        try:
+            with self.pool.borrow(call.dsn) as conn:
+                yield conn
+        except psycopg.Error as err:  # statement errors arrive converted already; this is connect / auth
+            raise from_postgres(err, call.cluster.legacy) from err
+
+    def _call(self, body: dict[str, Any]) -> Call:
         if time.monotonic() < self._resuming_until:
-            raise DataApiError(
-                "DatabaseResumingException",
-                "The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again.",
-            )
-        resource_arn, secret_arn = _required(body, "resourceArn"), _required(body, "secretArn")
-        cluster = _cluster(resource_arn)
-        username, password = _credentials(secret_arn)
+            raise DataApiError("DatabaseResumingException", RESUMING_MESSAGE)
+        cluster = find_cluster(_required(body, "resourceArn"))
+        username, password = credentials(_required(body, "secretArn"))
         try:
             self.postgres.wait_ready()
         except PostgresUnavailable as err:
             raise DataApiError("ServiceUnavailableError", str(err)) from err
-        database = body.get("database") or cluster.database_name or "postgres"
-        key = (resource_arn, database, username, password, self.statement_timeout)
+        database = body.get("database") or cluster.default_database
+        self.databases.ensure(cluster, database)
+        dsn = self._dsn(cluster, database, username, password, self.statement_timeout)
+        return Call(cluster, dsn, database, username, password)
+
+    def _dsn(self, cluster: Cluster, database: str, username: str, password: str, timeout: float | None) -> str:
+        key = (cluster.arn, database, username, password, timeout)
         dsn = self._dsns.get(key)
         if dsn is None:  # building a conninfo string costs more than the rest of the call
-            physical = self._materialise(cluster, database)
-            dsn = psycopg.conninfo.make_conninfo(
-                self.postgres.role_dsn(physical, username, password),
-                options=f"-c statement_timeout={int(self.statement_timeout * 1000)}",
-            )
+            dsn = self.postgres.role_dsn(database, username, password, statement_timeout=timeout)
             self._dsns[key] = dsn
-        return Target(resource_arn, dsn)
-
-    def _materialise(self, cluster: Any, database: str) -> str:
-        """Create the cluster's master role and database on first use (Aurora provisioned them)."""
-        key = (cluster.db_cluster_arn, database)
-        physical = _physical_name(cluster.db_cluster_identifier, database)
-        if key in self._materialised:
-            return physical
-        with self._lock:
-            if key in self._materialised:
-                return physical
-            master, password = cluster.master_username, _master_password(cluster)
-            with psycopg.connect(self.postgres.admin_dsn(), autocommit=True) as admin:
-                exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (master,)).fetchone()
-                if not exists:
-                    admin.execute(
-                        pgsql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD {}").format(
-                            pgsql.Identifier(master), pgsql.Literal(password)
-                        )
-                    )
-                    self._roles.add(master)
-                if database == (cluster.database_name or "postgres") and not admin.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (physical,)
-                ).fetchone():
-                    admin.execute(
-                        pgsql.SQL("CREATE DATABASE {} OWNER {}").format(
-                            pgsql.Identifier(physical), pgsql.Identifier(master)
-                        )
-                    )
-            self._materialised[key] = physical
-        return physical
+        return dsn
 
 
 class _nothing:
@@ -282,36 +356,6 @@ class _nothing:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-class _locked:
-    """Use a transaction's connection exclusively for one call."""
-
-    def __init__(self, lock: threading.Lock, conn: psycopg.Connection) -> None:
-        self._lock, self._conn = lock, conn
-
-    def __enter__(self) -> psycopg.Connection:
-        self._lock.acquire()
-        return self._conn
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
-
-
-class _guarded:
-    """A pooled connection whose connect failures surface as Data API errors."""
-
-    def __init__(self, borrowed: Any) -> None:
-        self._borrowed = borrowed
-
-    def __enter__(self) -> psycopg.Connection:
-        try:
-            return self._borrowed.__enter__()  # type: ignore[no-any-return]
-        except psycopg.Error as err:
-            raise from_postgres(err) from err
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._borrowed.__exit__(*exc)
 
 
 def _required(body: dict[str, Any], name: str) -> str:
@@ -323,54 +367,6 @@ def _required(body: dict[str, Any], name: str) -> str:
 
 def _updated(cur: psycopg.Cursor[Any]) -> int:
     status = (cur.statusmessage or "").split()
-    if not status or status[0] not in {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}:
+    if not status or status[0] not in _DML:
         return 0
     return max(cur.rowcount, 0)
-
-
-def _cluster(resource_arn: str) -> Any:
-    """The moto DB cluster a resourceArn names, checked as the Data API checks it."""
-    from moto.rds.models import rds_backends
-
-    parts = resource_arn.split(":")
-    if len(parts) != 7 or parts[2] != "rds" or parts[5] != "cluster":
-        raise bad_request(f"Invalid resource ARN: {resource_arn}")
-    region, account, cluster_id = parts[3], parts[4], parts[6]
-    cluster = rds_backends[account][region].clusters.get(cluster_id)
-    if cluster is None:
-        raise DataApiError("NotFoundException", f"DB cluster not found: {resource_arn}")
-    if not cluster.http_endpoint_enabled:
-        raise DataApiError(
-            "HttpEndpointNotEnabledException",
-            f"HttpEndpoint is not enabled for cluster {cluster_id}. Please refer to "
-            "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html#data-api.troubleshooting",
-        )
-    return cluster
-
-
-def _master_password(cluster: Any) -> str:
-    """The cluster's master password: given at creation, or in its RDS-managed secret."""
-    if getattr(cluster, "manage_master_user_password", False):
-        return str(json.loads(cluster.master_user_secret.secret.secret_string)["password"])
-    return str(cluster._master_user_password)  # moto refuses to return it through the public property
-
-
-def _credentials(secret_arn: str) -> tuple[str, str]:
-    """Username and password from the Secrets Manager secret the call names."""
-    from moto.secretsmanager.exceptions import SecretNotFoundException
-    from moto.secretsmanager.models import secretsmanager_backends
-
-    parts = secret_arn.split(":")
-    if len(parts) < 7 or parts[2] != "secretsmanager":
-        raise DataApiError("SecretsErrorException", f"Invalid secret ARN: {secret_arn}")
-    try:
-        value = secretsmanager_backends[parts[4]][parts[3]].get_secret_value(secret_arn, None, None)
-    except SecretNotFoundException as err:
-        raise DataApiError("SecretsErrorException", "Secrets Manager can't find the specified secret.") from err
-    try:
-        secret = json.loads(value.get("SecretString") or "")
-        return str(secret["username"]), str(secret["password"])
-    except (ValueError, KeyError, TypeError) as err:
-        raise DataApiError(
-            "SecretsErrorException", "The secret must be a JSON document with username and password."
-        ) from err

@@ -1,4 +1,5 @@
-"""Alex's schema migrates through the Data API on the provisioned stack, as it would on Aurora."""
+"""Alex's schema migrates through the Data API on the provisioned stack, as it would on Aurora Serverless v2
+(one statement per ExecuteStatement call, each migration in a Data API transaction)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,28 @@ def test_schema_constraints_reject_bad_rows(stack_db):
     with pytest.raises(ClientError) as err:
         run(rds, target, "INSERT INTO jobs (clerk_user_id, status) VALUES ('u', 'lost')")
     assert "jobs_status_check" in err.value.response["Error"]["Message"]
+
+
+def test_a_failing_migration_leaves_nothing_behind(stack_db, monkeypatch):
+    """A migration whose statement fails is rolled back whole (the error ended its Data API transaction) and not recorded."""
+    import alex.db.migrate as migrate_module
+
+    rds, target = stack_db
+    broken = migrate_module.Migration("999_broken", "CREATE TABLE half (v int);\nINSERT INTO nowhere VALUES (1);")
+    monkeypatch.setattr(migrate_module, "migrations", lambda: [broken])
+    with pytest.raises(ClientError) as err:
+        migrate(rds, target["resourceArn"], target["secretArn"], "alex")
+    assert 'relation "nowhere" does not exist' in err.value.response["Error"]["Message"]
+    assert run(rds, target, "SELECT to_regclass('half') IS NULL")["records"] == [[{"booleanValue": True}]]
+    assert run(rds, target, "SELECT count(*) FROM schema_migrations")["records"] == [[{"longValue": 0}]]
+
+
+def test_migration_files_split_into_single_statements():
+    """Data API v2 takes one statement per call: the runner splits files, keeping ';' in quotes, comments and $$ bodies."""
+    from alex.db.migrate import split_statements
+
+    sql = "CREATE TABLE a (v text DEFAULT ';');\n-- a comment; still a comment\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n/* ; */"
+    assert split_statements(sql) == [
+        "CREATE TABLE a (v text DEFAULT ';')",
+        "-- a comment; still a comment\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+    ]
