@@ -13,6 +13,9 @@ import pytest
 
 from harness.cloud import LocalCloud
 from harness.cloud.components import default_components
+from harness.hypothesis_profiles import register as register_hypothesis_profiles
+
+register_hypothesis_profiles()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,71 @@
+"""Fixtures for the edge-security tests.
+
+``issuer``: one local Clerk stand-in for the session (its JWKS on a loopback port).
+``make_edge(**settings)``: a fresh test API behind ``install_security`` on its own uvicorn
+server, with its own fake clock; every test gets fresh rate-limit and JWKS-cache state.
+``edge``: one with the default test settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.auth import LocalIssuer
+from tests.security.edge_support import (
+    Edge,
+    FakeClock,
+    ServerThread,
+    build_app,
+    settings_for,
+)
+
+
+@pytest.fixture(scope="session")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIssuer]:
+    with LocalIssuer(tmp_path_factory.mktemp("issuer-state")) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_issuer(tmp_path) -> Iterator[LocalIssuer]:
+    """An issuer of its own, for tests that rotate or retire keys."""
+    with LocalIssuer(tmp_path / "issuer-state") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def _stopping_servers() -> Iterator[list[ServerThread]]:
+    """Servers asked to stop after their test; joined once at the end, so no test waits for uvicorn's shutdown."""
+    servers: list[ServerThread] = []
+    yield servers
+    for server in servers:
+        server.join()
+
+
+@pytest.fixture
+def make_edge(issuer: LocalIssuer, _stopping_servers: list[ServerThread]) -> Iterator[Callable[..., Edge]]:
+    started: list[tuple[ServerThread, httpx.Client]] = []
+
+    def make(*, token_issuer: LocalIssuer | None = None, **overrides: Any) -> Edge:
+        settings = settings_for(token_issuer or issuer, **overrides)
+        clock = FakeClock()
+        app = build_app(settings, clock)
+        server = ServerThread(app).start()
+        client = httpx.Client(base_url=server.url, timeout=10)
+        started.append((server, client))
+        return Edge(url=server.url, client=client, clock=clock, settings=settings, app=app)
+
+    yield make
+    for server, client in started:
+        client.close()
+        server.request_stop()
+        _stopping_servers.append(server)
+
+
+@pytest.fixture
+def edge(make_edge: Callable[..., Edge]) -> Edge:
+    return make_edge()
