@@ -11,8 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from alex.db import Database
+from alex.db.migrate import migrate
+
 from harness.cloud import LocalCloud
 from harness.cloud.components import default_components
+from harness.stack.definition import alex_stack
+from harness.stack.provision import ProvisionedStack, provision
 from harness.hypothesis_profiles import register as register_hypothesis_profiles
 
 register_hypothesis_profiles()
@@ -58,3 +63,17 @@ def lambda_role(cloud: LocalCloud) -> str:
     }
     created = cloud.client("iam").create_role(RoleName="test-lambda-role", AssumeRolePolicyDocument=json.dumps(policy))
     return str(created["Role"]["Arn"])
+
+
+@pytest.fixture
+def alex_deployed(cloud: LocalCloud, aws_env: dict[str, str]) -> ProvisionedStack:
+    """Alex's whole stack provisioned on a fresh local cloud with its schema migrated."""
+    stack = provision(alex_stack(), cloud.client)
+    migrate(cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+    return stack
+
+
+@pytest.fixture
+def alex_db(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Database:
+    """Alex's repositories over the Data API of the deployed stack."""
+    return Database.from_env(alex_deployed.runtime_environment() | {"DATABASE_NAME": "alex"}, cloud.client("rds-data"))
