@@ -77,3 +77,66 @@ def alex_deployed(cloud: LocalCloud, aws_env: dict[str, str]) -> ProvisionedStac
 def alex_db(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Database:
     """Alex's repositories over the Data API of the deployed stack."""
     return Database.from_env(alex_deployed.runtime_environment() | {"DATABASE_NAME": "alex"}, cloud.client("rds-data"))
+
+
+# -- Alex's API: the local issuer and the API served on loopback --------------------------
+
+from dataclasses import dataclass, field  # noqa: E402  (this section is appended; its imports live here)
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+from alex.api.security import SecuritySettings  # noqa: E402
+
+from harness.api_server import ApiServer, settings_for_issuer  # noqa: E402
+from harness.auth import LocalIssuer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def alex_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIssuer]:
+    """One local Clerk stand-in for the session: RS256 tokens, its JWKS over HTTP on loopback."""
+    with LocalIssuer(tmp_path_factory.mktemp("alex-issuer")) as issuer:
+        yield issuer
+
+
+@dataclass
+class AlexApi:
+    """The API of ``alex_api``: ``url``, ``client(user_id)`` (carries a fresh Bearer token), ``issuer``."""
+
+    url: str
+    issuer: LocalIssuer
+    server: ApiServer
+    settings: SecuritySettings
+    env: dict[str, str]
+    _clients: list[httpx.Client] = field(default_factory=list)
+
+    def token(self, user_id: str, **mint: Any) -> str:
+        return self.issuer.mint(user_id, **mint)
+
+    def client(self, user_id: str | None = None, **mint: Any) -> httpx.Client:
+        """An HTTP client for the API; signed in as ``user_id`` (``mint`` goes to ``issuer.mint``), or anonymous."""
+        headers = {"Authorization": f"Bearer {self.token(user_id, **mint)}"} if user_id is not None else {}
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=15)
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+
+@pytest.fixture
+def alex_api(cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer) -> Iterator[AlexApi]:
+    """Alex's API (``alex.api.app``) served by uvicorn on loopback against the deployed stack,
+    trusting ``alex_issuer``'s tokens; its boto3 clients talk to the local cloud."""
+    env = cloud.client_env() | alex_deployed.runtime_environment() | {
+        "DATABASE_NAME": alex_deployed.spec.database.database_name
+    }
+    settings = settings_for_issuer(alex_issuer)
+    server = ApiServer(settings, env).start()
+    api = AlexApi(url=server.url, issuer=alex_issuer, server=server, settings=settings, env=env)
+    try:
+        yield api
+    finally:
+        api.close()
+        server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.bedrock import ScriptedBedrock
 from harness.cloud.awslambda.runtime import LambdaMode, LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
 from harness.cloud.rds_data.service import DataApiService
@@ -16,6 +17,11 @@ def default_components(
     postgres_dsn: str | None = None,
     data_dir: Path | None = None,
 ) -> list[CloudComponent]:
-    """Lambda execution, the SQS event source mapping poller and the Aurora Data API."""
+    """Lambda execution, the SQS event source mapping poller, the Aurora Data API and the scripted Bedrock model."""
     runtime = LambdaRuntime(mode=lambda_mode)
-    return [runtime, EventSourceMappings(runtime), DataApiService(postgres_dsn=postgres_dsn, data_dir=data_dir)]
+    return [
+        runtime,
+        EventSourceMappings(runtime),
+        DataApiService(postgres_dsn=postgres_dsn, data_dir=data_dir),
+        ScriptedBedrock(),
+    ]

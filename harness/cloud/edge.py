@@ -80,8 +80,13 @@ class EdgeApp:
         self._handlers.setdefault(service, []).append(handler)
 
     def mount(self, prefix: str, handler: PathHandler) -> None:
-        """Serve unsigned requests under ``prefix`` (the harness's own control API, not AWS's)."""
+        """Serve unsigned requests under ``prefix`` (the harness's own control API, not AWS's).
+
+        The longest matching prefix wins, so a component may mount ``/_harness/<name>``
+        beside the cloud's own ``/_harness/``.
+        """
         self._paths[prefix] = handler
+        self._paths = dict(sorted(self._paths.items(), key=lambda item: -len(item[0])))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -138,6 +138,7 @@ class LocalCloud:
         """Environment variables that point any AWS SDK (and the AWS CLI) at this cloud."""
         return {
             "AWS_ENDPOINT_URL": self.url,
+            "AWS_BEDROCK_RUNTIME_ENDPOINT": self.url,  # LiteLLM's Bedrock calls go to the edge (the scripted model)
             "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
             "AWS_DEFAULT_REGION": self.region,

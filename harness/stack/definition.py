@@ -106,6 +106,7 @@ def alex_stack(
     model_id: str = DEFAULT_MODEL_ID,
     bedrock_region: str = "us-west-2",
     db_password: str = "alex-local-password-change-me",
+    environment: dict[str, str] | None = None,
 ) -> StackSpec:
     """Alex's stack as its Terraform declares it; keyword arguments are the test overrides."""
     dlq = QueueSpec(name=f"{prefix}-analysis-jobs-dlq", retention_seconds=1_209_600)
@@ -139,6 +140,7 @@ def alex_stack(
         "BEDROCK_MODEL_ID": model_id,
         "BEDROCK_REGION": bedrock_region,
         "DEFAULT_AWS_REGION": "us-east-1",
+        **(environment or {}),
     }
     agents = tuple(
         FunctionSpec(
@@ -153,6 +155,7 @@ def alex_stack(
     )
     planner_env = dict(shared_env)
     planner_env.update({f"{agent.upper()}_FUNCTION": f"{prefix}-{agent}" for agent in AGENT_NAMES})
+    planner_env["MAX_RECEIVE_COUNT"] = str(max_receive_count)  # the last attempt fails the job before the DLQ
     planner = FunctionSpec(
         name=f"{prefix}-planner",
         handler="alex.planner.lambda_handler.lambda_handler",

@@ -37,7 +37,7 @@ def test_schema_migrates_once_through_the_data_api(stack_db):
     assert migrate(rds, target["resourceArn"], target["secretArn"], "alex") == []
     tables = run(rds, target, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")["records"]
     assert [t[0]["stringValue"] for t in tables] == [
-        "accounts", "instruments", "jobs", "positions", "schema_migrations", "users",
+        "accounts", "audit_records", "instruments", "jobs", "positions", "schema_migrations", "trace_spans", "users",
     ]
 
 

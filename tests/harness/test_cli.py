@@ -27,7 +27,8 @@ def test_up_prints_exports_serves_boto3_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "up", "--port", str(port), "--data-dir", str(tmp_path / "pg")],
+        [sys.executable, "-m", "harness.cli", "up", "--port", str(port), "--data-dir", str(tmp_path / "pg"),
+         "--state-dir", str(tmp_path / "issuer"), "--api-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     lines: list[str] = []

@@ -129,6 +129,8 @@ def lambda_environment(fn: FunctionConfig, code_dir: Path, log_stream: str, endp
     if "LD_LIBRARY_PATH" in os.environ:
         env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     env.update(fn.environment)
+    # LiteLLM sends Bedrock Converse calls here (the scripted model on the edge) unless the function says otherwise.
+    env.setdefault("AWS_BEDROCK_RUNTIME_ENDPOINT", endpoint_url)
     env.update(
         {
             "AWS_REGION": fn.region,

@@ -1,0 +1,1 @@
+"""Alex's routes, one module per resource; every ``/api`` route needs a signed-in user (``CurrentUser``)."""

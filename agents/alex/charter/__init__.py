@@ -1,0 +1,1 @@
+"""The charter: chart JSON for the portfolio, validated, with a safe fallback."""

@@ -1,0 +1,116 @@
+"""What the planner does with each SQS delivery, so that no job is ever lost.
+
+* A delivery for a finished job does nothing (SQS delivers at least once).
+* A job leased by a live attempt is left to it: the delivery is reported failed, so SQS
+  redelivers it after the visibility timeout, when the job will be finished or free.
+* A failed attempt hands the job back (``pending``, with the reason) and reports the
+  message failed, so SQS retries it; the attempt that reaches the queue's
+  ``maxReceiveCount`` marks the job ``failed`` with its reason and lets the message go
+  to the DLQ. A job is never left ``running``: the deadline watchdog stops the work
+  before the Lambda timeout, and a crashed attempt's lease expires for the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from agents import custom_span, trace
+
+from alex.db import Database
+from alex.planner.agent import Orchestrator
+from alex.planner.invoke import LambdaInvoker
+
+log = logging.getLogger("alex.planner")
+Outcome = Literal["completed", "skipped", "retry", "failed", "busy", "invalid"]
+SAFETY_MARGIN_SECONDS = 5.0
+
+
+class DeadlineExceeded(TimeoutError):
+    pass
+
+
+@dataclass
+class Delivery:
+    message_id: str
+    job_id: str | None
+    attempt: int
+    error: str | None = None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Delivery:
+        message_id = str(record.get("messageId", ""))
+        attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        try:
+            body = json.loads(record.get("body") or "")
+        except ValueError:
+            return cls(message_id, None, attempt, "message body is not JSON")
+        job_id = body.get("job_id") if isinstance(body, dict) else None
+        if not isinstance(job_id, str) or not job_id:
+            return cls(message_id, None, attempt, "message body has no 'job_id' string")
+        return cls(message_id, job_id, attempt)
+
+
+def max_receive_count() -> int:
+    return int(os.environ.get("MAX_RECEIVE_COUNT", "3"))
+
+
+def deadline_seconds(context: Any) -> float:
+    """Time left for the work: the invocation's remaining time minus a margin to record the outcome."""
+    remaining_ms = context.get_remaining_time_in_millis() if hasattr(context, "get_remaining_time_in_millis") else 900_000
+    margin = min(SAFETY_MARGIN_SECONDS, remaining_ms / 1000 * 0.2)
+    return max(0.5, remaining_ms / 1000 - margin)
+
+
+def process(db: Database, delivery: Delivery, context: Any, invoker: LambdaInvoker) -> Outcome:
+    if delivery.job_id is None:
+        log.error("undeliverable message", extra={"message_id": delivery.message_id, "reason": delivery.error})
+        return "invalid"
+    job_id = delivery.job_id
+    job = db.jobs.get_any(job_id)
+    if job is None:
+        log.error("message for a job that does not exist", extra={"job_id": job_id})
+        return "invalid"
+    if job["status"] in ("completed", "failed"):
+        log.info("duplicate delivery for a finished job; nothing to do", extra={"status": job["status"]})
+        return "skipped"
+    budget = deadline_seconds(context)
+    if db.jobs.claim(job_id, delivery.attempt, lease_seconds=budget + SAFETY_MARGIN_SECONDS) is None:
+        log.warning("job is leased by another live attempt; leaving the delivery for later")
+        return "busy"
+    try:
+        summary = run_with_deadline(db, job_id, invoker, budget, delivery.attempt)
+    except Exception as exc:  # every failure ends in a retry or a failed job, never a running one
+        reason = f"{type(exc).__name__}: {exc}"
+        final = delivery.attempt >= max_receive_count()
+        log.exception("analysis attempt failed", extra={"attempt": delivery.attempt, "final": final})
+        if final:
+            db.jobs.fail(job_id, f"failed after {delivery.attempt} attempts: {reason}")
+            return "failed"
+        db.jobs.release(job_id, f"attempt {delivery.attempt} failed, will retry: {reason}")
+        return "retry"
+    db.jobs.complete(job_id, summary)
+    return "completed"
+
+
+def run_with_deadline(db: Database, job_id: str, invoker: LambdaInvoker, budget: float, attempt: int) -> dict[str, Any]:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="agent-invoke")
+    orchestrator = Orchestrator(db, job_id, invoker, pool)
+
+    async def work() -> dict[str, Any]:
+        with trace("Alex planner", group_id=job_id, metadata={"job_id": job_id, "agent": "planner", "attempt": str(attempt)}):
+            with custom_span("analysis", data={"attempt": attempt, "budget_seconds": round(budget, 1)}):
+                try:
+                    return await asyncio.wait_for(orchestrator.run(), timeout=budget)
+                except asyncio.TimeoutError:
+                    raise DeadlineExceeded(f"the analysis did not finish within {budget:.1f}s") from None
+
+    try:
+        return asyncio.run(work())
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""The reporter: a markdown analysis of the portfolio with structured recommendations."""

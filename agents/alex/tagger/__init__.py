@@ -1,0 +1,1 @@
+"""The tagger: classifies instruments nobody has classified yet (structured output)."""

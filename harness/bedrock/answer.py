@@ -1,0 +1,61 @@
+"""What the scripted model decided to say, and how that becomes Converse content blocks.
+
+Rules produce an :class:`Answer` (prose, a structured object, or a tool call); rendering
+turns it into a :class:`Reply` for the request at hand: a structured object goes out as
+a ``json_tool_call`` toolUse when LiteLLM offered that tool, else as JSON text (Claude's
+``outputConfig``, or a caller that asked for nothing in particular). Faults then act on
+the Reply.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.bedrock.converse_wire import JSON_TOOL, ConverseRequest, estimate_tokens
+
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str | None = None
+    data: dict[str, Any] | None = None
+    tool_name: str | None = None
+    tool_input: dict[str, Any] | None = None
+    tool_use_id: str = ""
+
+
+@dataclass
+class Reply:
+    """Content blocks and a stop reason, as they go on the wire."""
+
+    content: list[dict[str, Any]] = field(default_factory=list)
+    stop_reason: str = "end_turn"
+
+    def output_chars(self) -> int:
+        total = 0
+        for block in self.content:
+            if "text" in block:
+                total += len(block["text"])
+            elif "toolUse" in block:
+                total += len(json.dumps(block["toolUse"].get("input", {})))
+        return total
+
+    def output_tokens(self) -> int:
+        return estimate_tokens(self.output_chars())
+
+
+def render(answer: Answer, request: ConverseRequest) -> Reply:
+    if answer.tool_name is not None:
+        use = {"toolUseId": answer.tool_use_id, "name": answer.tool_name, "input": answer.tool_input or {}}
+        return Reply([{"toolUse": use}], "tool_use")
+    if answer.data is not None and request.wants_json_tool:
+        use = {"toolUseId": answer.tool_use_id or "tooluse_json", "name": JSON_TOOL, "input": answer.data}
+        return Reply([{"toolUse": use}], "tool_use")
+    text = answer.text if answer.text is not None else json.dumps(answer.data)
+    if request.max_tokens is not None and estimate_tokens(len(text)) > request.max_tokens:
+        # Bedrock stops generating at maxTokens and says so.
+        return Reply([{"text": text[: request.max_tokens * CHARS_PER_TOKEN]}], "max_tokens")
+    return Reply([{"text": text}], "end_turn")

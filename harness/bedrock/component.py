@@ -1,0 +1,186 @@
+"""ScriptedBedrock: a Converse-compatible Bedrock runtime on the local cloud's edge.
+
+It answers ``POST /model/{modelId}/converse`` requests signed for ``bedrock`` (what
+LiteLLM sends to ``AWS_BEDROCK_RUNTIME_ENDPOINT``, and boto3's ``bedrock-runtime``
+client's ``converse()``) with deterministic per-agent answers (``rules``), applies queued
+faults (``faults``), logs every call and publishes Bedrock's CloudWatch metrics.
+
+In process::
+
+    bedrock = ScriptedBedrock()
+    with LocalCloud(components=[bedrock]) as cloud:
+        bedrock.add_fault("throttle", agent="tagger", count=2)
+        ...
+        bedrock.calls, bedrock.counts()
+
+Over HTTP, under ``/_harness/bedrock/`` on the edge (see ``control_api``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from harness.bedrock import rules
+from harness.bedrock.answer import Reply, render
+from harness.bedrock.calls import PROMPT_CHARS, CallLog, CallRecord
+from harness.bedrock.control_api import PREFIX, BedrockControlApi
+from harness.bedrock.converse_wire import (
+    ConverseError,
+    estimate_tokens,
+    json_response,
+    parse_request,
+    response_body,
+    route,
+    validation,
+)
+from harness.bedrock.faults import ERROR_KINDS, Fault, FaultQueue, error_for, make_fault, spoil
+from harness.bedrock.metrics import MetricsPublisher
+from harness.cloud.edge import AwsRequestContext
+
+if TYPE_CHECKING:
+    from harness.cloud.server import LocalCloud
+
+
+class ScriptedBedrock:
+    """The harness's scripted Bedrock model, as a CloudComponent."""
+
+    def __init__(self, *, publish_metrics: bool = True) -> None:
+        self.publish_metrics = publish_metrics
+        self._cloud: LocalCloud | None = None
+        self._faults = FaultQueue()
+        self._log = CallLog()
+        self._metrics = MetricsPublisher(self._cloudwatch)
+        self._wake = threading.Event()
+
+    # CloudComponent ------------------------------------------------------------
+    def attach(self, cloud: LocalCloud) -> None:
+        self._cloud = cloud
+        assert cloud.edge is not None
+        cloud.edge.register("bedrock", self.handle)
+        cloud.edge.mount(PREFIX.rstrip("/"), BedrockControlApi(self))
+
+    def start(self) -> None:
+        self._wake = threading.Event()
+        self._metrics.start()
+
+    def stop(self) -> None:
+        self._wake.set()  # end any timeout fault's sleep
+        self._metrics.stop()
+
+    def reset(self) -> None:
+        """Forget faults and calls; wake sleeping timeout faults; flush pending metrics."""
+        old, self._wake = self._wake, threading.Event()
+        old.set()
+        self._faults.clear()
+        self._log.clear()
+        self._metrics.flush()
+
+    # Python API -----------------------------------------------------------------
+    def add_fault(self, kind: str, agent: str | None = None, count: int = 1, always: bool = False,
+                  delay_seconds: float = 30.0) -> Fault:
+        """Queue a fault (FaultError, a ValueError, if the arguments are wrong)."""
+        fault = make_fault(kind, agent, count, always, delay_seconds)
+        self._faults.add(fault)
+        return fault
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self._faults.pending()
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        return self._log.records()
+
+    def calls_of(self, agent: str | None) -> list[CallRecord]:
+        return self._log.records(agent)
+
+    def counts(self) -> dict[str, int]:
+        return self._log.counts()
+
+    def clear_calls(self) -> None:
+        self._log.clear()
+
+    def clear(self) -> None:
+        """Forget queued faults and the call log."""
+        self._faults.clear()
+        self._log.clear()
+
+    def flush_metrics(self) -> None:
+        self._metrics.flush()
+
+    # the Converse endpoint ---------------------------------------------------------
+    def handle(self, request: Request, ctx: AwsRequestContext) -> Response | None:
+        routed = route(request.path)
+        if routed is None:
+            return None  # not a model call (the bedrock control plane, say): moto's, if anyone's
+        model_id, operation = routed
+        started = time.perf_counter()
+        state: dict[str, Any] = {"agent": None, "fault": None, "input_tokens": 0}
+        try:
+            if request.method != "POST" or operation != "converse":
+                raise validation(f"The scripted model answers Converse only (POST /model/{{modelId}}/converse), "
+                                 f"not {request.method} {operation}.")
+            reply = self._converse(model_id, request.get_data(), state)
+        except ConverseError as err:
+            self._record(ctx, model_id, state, started, err.status, err.error_type, None, 0)
+            return err.response()
+        latency = max(1, round((time.perf_counter() - started) * 1000))
+        output_tokens = reply.output_tokens()
+        body = response_body(reply.content, reply.stop_reason, state["input_tokens"], output_tokens, latency)
+        self._record(ctx, model_id, state, started, 200, None, reply.stop_reason, output_tokens)
+        return json_response(body)
+
+    def _converse(self, model_id: str, raw: bytes, state: dict[str, Any]) -> Reply:
+        converse = parse_request(model_id, raw)
+        state["input_tokens"] = estimate_tokens(converse.input_text_chars())
+        state["prompt"] = first_user_text(converse.messages)[:PROMPT_CHARS]
+        agent = rules.identify(converse)
+        state["agent"] = agent
+        fault = self._faults.take(agent)
+        if fault is not None and fault.kind in ERROR_KINDS:
+            state["fault"] = fault.kind
+            if fault.kind == "timeout":
+                self._wake.wait(fault.delay_seconds)
+            raise error_for(fault)
+        try:
+            answer = rules.answer(converse, agent)
+        except ConverseError:
+            if fault is not None:
+                self._faults.give_back(fault)  # the request was refused; the fault waits for a real answer
+            raise
+        reply = render(answer, converse)
+        if fault is not None:
+            state["fault"] = fault.kind
+            reply = spoil(reply, fault, agent)
+        return reply
+
+    def _record(self, ctx: AwsRequestContext, model_id: str, state: dict[str, Any], started: float, status: int,
+                error_type: str | None, stop_reason: str | None, output_tokens: int) -> None:
+        record = CallRecord(
+            agent=state["agent"], model_id=model_id, status=status, fault=state["fault"], error_type=error_type,
+            stop_reason=stop_reason, input_tokens=state["input_tokens"] if status == 200 else 0,
+            output_tokens=output_tokens, latency_ms=max(1, round((time.perf_counter() - started) * 1000)),
+            region=ctx.region, timestamp=time.time(), prompt=state.get("prompt", ""),
+        )
+        self._log.add(record)
+        if self.publish_metrics:
+            self._metrics.record(record)
+
+    def _cloudwatch(self, region: str) -> Any:
+        if self._cloud is None:
+            raise RuntimeError("the scripted model is not attached to a cloud")
+        return self._cloud.client("cloudwatch", region_name=region)
+
+
+def first_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in messages:
+        if message.get("role") == "user":
+            return "\n".join(str(b["text"]) for b in message.get("content", []) if isinstance(b, dict) and "text" in b)
+    return ""

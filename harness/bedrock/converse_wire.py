@@ -1,0 +1,162 @@
+"""The Bedrock Converse wire format: parse a request, build a response or an error.
+
+Only what the scripted model needs is read: the model id from the path
+(``POST /model/{modelId}/converse``), the system text, the messages (text, toolUse and
+toolResult blocks), the offered tools and tool choice, ``inferenceConfig.maxTokens`` and
+``outputConfig`` (structured output for Claude 4.5 ids). Anything malformed raises
+:class:`ConverseError`, which becomes the JSON error document Bedrock sends.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Response
+
+from harness.cloud.edge import aws_json_error
+
+JSON_TOOL = "json_tool_call"  # the tool LiteLLM adds to force structured output on non-Claude models
+_PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>[A-Za-z-]+)/?$")
+
+
+class ConverseError(Exception):
+    """A Bedrock error: HTTP status, ``x-amzn-ErrorType`` and message."""
+
+    def __init__(self, status: int, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
+        self.message = message
+
+    def response(self) -> Response:
+        return aws_json_error(self.status, self.error_type, self.message)
+
+
+def validation(message: str) -> ConverseError:
+    return ConverseError(400, "ValidationException", message)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    input_schema: dict[str, Any]
+
+
+@dataclass
+class ConverseRequest:
+    """One Converse call as the scripted model reads it."""
+
+    model_id: str
+    system_text: str
+    messages: list[dict[str, Any]]
+    tools: list[ToolSpec] = field(default_factory=list)
+    tool_choice: dict[str, Any] | None = None
+    max_tokens: int | None = None
+    output_config: dict[str, Any] | None = None
+
+    @property
+    def tool_names(self) -> list[str]:
+        return [t.name for t in self.tools]
+
+    @property
+    def wants_json_tool(self) -> bool:
+        return JSON_TOOL in self.tool_names
+
+    def tool(self, name: str) -> ToolSpec | None:
+        return next((t for t in self.tools if t.name == name), None)
+
+    def user_texts(self) -> list[str]:
+        """Every text block of every user message, oldest first."""
+        return [block["text"] for msg in self.messages if msg.get("role") == "user"
+                for block in msg.get("content", []) if isinstance(block, dict) and isinstance(block.get("text"), str)]
+
+    def tool_uses(self) -> dict[str, str]:
+        """toolUseId -> tool name, for every toolUse the assistant made in this conversation."""
+        out: dict[str, str] = {}
+        for msg in self.messages:
+            for block in msg.get("content", []):
+                use = block.get("toolUse") if isinstance(block, dict) else None
+                if isinstance(use, dict):
+                    out[str(use.get("toolUseId"))] = str(use.get("name"))
+        return out
+
+    def tool_results(self) -> list[dict[str, Any]]:
+        """Every toolResult block, oldest first."""
+        return [block["toolResult"] for msg in self.messages for block in msg.get("content", [])
+                if isinstance(block, dict) and isinstance(block.get("toolResult"), dict)]
+
+    def input_text_chars(self) -> int:
+        """Characters of everything the model reads (for the token estimate)."""
+        return len(self.system_text) + len(json.dumps(self.messages)) + len(json.dumps([t.input_schema for t in self.tools]))
+
+
+def route(path: str) -> tuple[str, str] | None:
+    """``(model_id, operation)`` for a ``/model/{id}/{op}`` path, else None."""
+    match = _PATH.match(path)
+    if not match:
+        return None
+    return unquote(match.group("model")), match.group("op")
+
+
+def parse_request(model_id: str, raw: bytes) -> ConverseRequest:
+    """Read a Converse body; ValidationException for what Bedrock would refuse."""
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise validation(f"Malformed input request: request body is not JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise validation("Malformed input request: the body must be a JSON object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
+    for msg in messages:
+        if not isinstance(msg, dict) or msg.get("role") not in ("user", "assistant") or not isinstance(msg.get("content"), list):
+            raise validation("Malformed input request: each message needs a role of user or assistant and a content list")
+    system = body.get("system") or []
+    if not isinstance(system, list):
+        raise validation("Malformed input request: system must be a list of content blocks")
+    system_text = "\n".join(str(b.get("text", "")) for b in system if isinstance(b, dict))
+    tools: list[ToolSpec] = []
+    tool_config = body.get("toolConfig") or {}
+    for entry in tool_config.get("tools", []) if isinstance(tool_config, dict) else []:
+        spec = entry.get("toolSpec") if isinstance(entry, dict) else None
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise validation("Malformed input request: every tool needs a toolSpec with a name")
+        schema = (spec.get("inputSchema") or {}).get("json") or {}
+        tools.append(ToolSpec(spec["name"], schema if isinstance(schema, dict) else {}))
+    inference = body.get("inferenceConfig") or {}
+    max_tokens = inference.get("maxTokens") if isinstance(inference, dict) else None
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+        raise validation("1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1")
+    return ConverseRequest(
+        model_id=model_id,
+        system_text=system_text,
+        messages=messages,
+        tools=tools,
+        tool_choice=tool_config.get("toolChoice") if isinstance(tool_config, dict) else None,
+        max_tokens=max_tokens,
+        output_config=body.get("outputConfig") if isinstance(body.get("outputConfig"), dict) else None,
+    )
+
+
+def estimate_tokens(chars: int) -> int:
+    """A deterministic token estimate: about four characters a token."""
+    return chars // 4 + 1
+
+
+def response_body(content: list[dict[str, Any]], stop_reason: str, input_tokens: int, output_tokens: int,
+                  latency_ms: int) -> dict[str, Any]:
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop_reason,
+        "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens, "totalTokens": input_tokens + output_tokens},
+        "metrics": {"latencyMs": latency_ms},
+    }
+
+
+def json_response(body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body), status=200, content_type="application/json")

@@ -1,0 +1,43 @@
+"""Seeding and waiting for the analysis tests: a portfolio in the database, a job to its end."""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+from typing import Any
+
+from alex.db import Database
+
+from harness.stack.provision import ProvisionedStack
+
+TERMINAL = ("completed", "failed")
+
+
+def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash: str = "5000",
+                   account_name: str = "Retirement 401k", classified: bool = True) -> dict[str, Any]:
+    """A user with one account holding ``holdings``; instruments are placeholders unless ``classified``."""
+    db.users.update(user, {"years_until_retirement": 25, "target_retirement_income": Decimal("80000")})
+    account = db.accounts.create(user, {"account_name": account_name, "cash_balance": Decimal(cash)})
+    for symbol, quantity in holdings.items():
+        db.instruments.ensure_placeholder(symbol)
+        db.positions.upsert(user, account["id"], symbol, Decimal(str(quantity)))
+    return account
+
+
+def submit(db: Database, stack: ProvisionedStack, sqs: Any, user: str) -> str:
+    """What ``POST /api/analyze`` does: a pending job, and its message on the queue."""
+    job = db.jobs.create(user, {"analysis_type": "portfolio"})
+    sqs.send_message(QueueUrl=stack.jobs_queue_url, MessageBody=json.dumps({"job_id": str(job["id"])}))
+    return str(job["id"])
+
+
+def wait_for_job(db: Database, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = db.jobs.get_any(job_id)
+        if job and job["status"] in TERMINAL:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job and job['status']} after {timeout}s: {job}")
+        time.sleep(0.25)

@@ -1,0 +1,48 @@
+"""One deployed Alex stack per module for the analysis tests.
+
+Each function's first invocation pays a cold start of several seconds (importing LiteLLM
+and the Agents SDK), so the analysis tests share one stack and its warm execution
+environments; each test uses its own user, and the scripted model's faults and call log
+are cleared between tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from alex.db import Database
+from alex.db.migrate import migrate
+
+from harness.bedrock import ScriptedBedrock
+from harness.cloud import LocalCloud
+from harness.stack.fast import fast_alex_stack
+from harness.stack.provision import ProvisionedStack, provision
+
+
+@dataclass
+class AnalysisStack:
+    cloud: LocalCloud
+    stack: ProvisionedStack
+    db: Database
+    bedrock: ScriptedBedrock
+    sqs: Any
+
+
+@pytest.fixture(scope="module")
+def analysis(local_cloud: LocalCloud) -> Iterator[AnalysisStack]:
+    local_cloud.reset()
+    stack = provision(fast_alex_stack(), local_cloud.client)
+    migrate(local_cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+    db = Database.from_env(stack.runtime_environment() | {"DATABASE_NAME": "alex"}, local_cloud.client("rds-data"))
+    yield AnalysisStack(local_cloud, stack, db, local_cloud.component(ScriptedBedrock), local_cloud.client("sqs"))
+    local_cloud.reset()
+
+
+@pytest.fixture
+def fresh_model(analysis: AnalysisStack) -> Iterator[ScriptedBedrock]:
+    analysis.bedrock.clear()
+    yield analysis.bedrock
+    analysis.bedrock.clear()
