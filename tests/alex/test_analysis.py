@@ -164,3 +164,64 @@ def test_a_message_that_is_not_a_job_goes_to_the_dlq_untouched(analysis, fresh_m
         bodies = [m["Body"] for m in got.get("Messages", [])]
     assert bodies == ["not json at all"]
     assert fresh_model.calls == []
+
+
+def test_data_api_resuming_is_waited_out(analysis, fresh_model) -> None:
+    """Aurora Serverless v2 resuming from zero answers DatabaseResumingException for a few seconds;
+    every function retries with backoff and the analysis still completes."""
+    from harness.cloud.rds_data.service import DataApiService
+
+    seed_portfolio(analysis.db, "resuming_user", {"SPY": 10})
+    analysis.cloud.component(DataApiService).resuming_for(3)
+    job_id = submit_when_ready(analysis, "resuming_user")
+    job = wait_for_job(analysis.db, job_id)
+    assert job["status"] == "completed", job["error_message"]
+
+
+def submit_when_ready(analysis, user: str) -> str:
+    """Submit as the API would, retrying the job insert itself while the cluster resumes."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return submit(analysis.db, analysis.stack, analysis.sqs, user)
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_agent_metrics_reach_cloudwatch(analysis, fresh_model) -> None:
+    """Each function's traces become CloudWatch metrics (namespace Alex/Agents, dimension Agent)."""
+    seed_portfolio(analysis.db, "metrics_user", {"SPY": 10})
+    job = wait_for_job(analysis.db, submit(analysis.db, analysis.stack, analysis.sqs, "metrics_user"))
+    assert job["status"] == "completed"
+    cloudwatch = analysis.cloud.client("cloudwatch")
+    metrics = cloudwatch.list_metrics(Namespace="Alex/Agents", MetricName="ModelInvocations")["Metrics"]
+    agents = {d["Value"] for m in metrics for d in m["Dimensions"] if d["Name"] == "Agent"}
+    assert {"planner", "reporter", "charter", "retirement"} <= agents
+
+
+def test_a_planner_that_runs_out_of_time_never_leaves_the_job_running(analysis, fresh_model) -> None:
+    """The planner's model hangs past the Lambda timeout: the watchdog stops each attempt before
+    Lambda would kill it, hands the job back, and the last attempt fails it with the reason."""
+    lam = analysis.cloud.client("lambda")
+    planner = analysis.stack.spec.function("planner").name
+    original = lam.get_function_configuration(FunctionName=planner)["Timeout"]
+    lam.update_function_configuration(FunctionName=planner, Timeout=12)
+    try:
+        seed_portfolio(analysis.db, "slow_user", {"SPY": 10})
+        fresh_model.add_fault("timeout", agent="planner", always=True, delay_seconds=60)
+        job_id = submit(analysis.db, analysis.stack, analysis.sqs, "slow_user")
+        seen = set()
+        deadline = time.monotonic() + 120
+        while (job := analysis.db.jobs.get_any(job_id))["status"] not in ("completed", "failed"):
+            seen.add(job["status"])
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+        assert job["status"] == "failed" and job["attempts"] == 3
+        assert "DeadlineExceeded" in job["error_message"] and "did not finish within" in job["error_message"]
+        assert "running" in seen
+        assert {"job_id": job_id} in dlq_bodies(analysis)
+    finally:
+        fresh_model.clear()
+        lam.update_function_configuration(FunctionName=planner, Timeout=original)
