@@ -189,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--state-dir", type=Path, default=None,
                        help=f"the issuer's state (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
     token.set_defaults(func=cmd_token)
+
+    from harness.monitoring.commands import add_commands as add_monitoring_commands  # `dashboard`, `watch`
+
+    add_monitoring_commands(sub)
     return parser
 
 

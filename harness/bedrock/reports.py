@@ -108,7 +108,7 @@ def report(job_id: str, portfolio: PortfolioView) -> str:
     accounts = len(portfolio.accounts)
     sections: dict[str, list[str]] = {}
     sections["Executive Summary"] = [
-        f"Portfolio report for job {job_id}.",
+        "Portfolio report prepared from the figures below.",
         "",
         f"- Total value: {money(portfolio.total_value)} across {accounts} account{'s' if accounts != 1 else ''}",
         f"- Cash: {money(portfolio.cash)} ({pct(cash)})",

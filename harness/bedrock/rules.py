@@ -88,9 +88,9 @@ def planner(request: ConverseRequest) -> Answer:
     failed = [n for n in offered if answered.get(n)]
     if made:
         done = made[0] if len(made) == 1 else ", ".join(made[:-1]) + " and " + made[-1]
-        text = f"Analysis complete for job {job_id}: {done} generated."
+        text = f"Analysis complete: {done} generated."
     else:
-        text = f"Analysis finished for job {job_id}: nothing was generated."
+        text = "Analysis finished: nothing was generated."
     if failed:
         text += f" These tools reported errors: {', '.join(failed)}."
     return Answer(text=text)

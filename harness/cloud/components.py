@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.bedrock import ScriptedBedrock
+from harness.cassettes.control import CassetteControl
 from harness.cloud.awslambda.runtime import LambdaMode, LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
 from harness.cloud.rds_data.service import DataApiService
 from harness.cloud.server import CloudComponent
+from harness.monitoring import monitoring_components
 
 
 def default_components(
@@ -17,11 +19,14 @@ def default_components(
     postgres_dsn: str | None = None,
     data_dir: Path | None = None,
 ) -> list[CloudComponent]:
-    """Lambda execution, the SQS event source mapping poller, the Aurora Data API and the scripted Bedrock model."""
+    """Lambda execution, the SQS event source mapping poller, the Aurora Data API, the scripted Bedrock
+    model with its cassettes, and monitoring."""
     runtime = LambdaRuntime(mode=lambda_mode)
     return [
         runtime,
         EventSourceMappings(runtime),
         DataApiService(postgres_dsn=postgres_dsn, data_dir=data_dir),
         ScriptedBedrock(),
+        CassetteControl(),
+        *monitoring_components(runtime),  # AWS/Lambda + AWS/SQS metrics, alarm evaluation, SNS records
     ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from harness.stack.alarms import provision_alarms
 from harness.stack.definition import FunctionSpec, QueueSpec, StackSpec
 from harness.stack.package import alex_code_zip
 
@@ -72,6 +73,7 @@ def provision(spec: StackSpec, client: ClientFactory) -> ProvisionedStack:
         out.function_arns[function.name] = _function(lam, function, out, code)
     for mapping in spec.event_source_mappings:
         out.mapping_ids.append(_mapping(lam, out.queue_arns[mapping.queue], mapping))
+    provision_alarms(spec, client)  # the design's CloudWatch alarms and their SNS topic
     return out
 
 

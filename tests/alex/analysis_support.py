@@ -25,9 +25,9 @@ def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash:
     return account
 
 
-def submit(db: Database, stack: ProvisionedStack, sqs: Any, user: str) -> str:
+def submit(db: Database, stack: ProvisionedStack, sqs: Any, user: str, seed: int | None = None) -> str:
     """What ``POST /api/analyze`` does: a pending job, and its message on the queue."""
-    job = db.jobs.create(user, {"analysis_type": "portfolio"})
+    job = db.jobs.create(user, {"analysis_type": "portfolio", **({"seed": seed} if seed is not None else {})})
     sqs.send_message(QueueUrl=stack.jobs_queue_url, MessageBody=json.dumps({"job_id": str(job["id"])}))
     return str(job["id"])
 
@@ -41,3 +41,12 @@ def wait_for_job(db: Database, job_id: str, timeout: float = 90.0) -> dict[str, 
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job and job['status']} after {timeout}s: {job}")
         time.sleep(0.25)
+
+
+def forget_classification(db: Database, symbols: list[str]) -> None:
+    """Make instruments placeholders again, so the next analysis tags them as the first one did."""
+    db.client.execute(
+        "UPDATE instruments SET name = symbol, instrument_type = NULL, current_price = NULL, "
+        "allocation_asset_class = CAST('{}' AS jsonb), allocation_regions = CAST('{}' AS jsonb), "
+        "allocation_sectors = CAST('{}' AS jsonb) WHERE symbol = ANY(string_to_array(:symbols, ','))",
+        {"symbols": ",".join(symbols)})

@@ -14,7 +14,7 @@ import pytest
 from alex.guardrails import validate_charts
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
 
-from tests.alex.analysis_support import seed_portfolio, submit, wait_for_job
+from tests.alex.analysis_support import forget_classification, seed_portfolio, submit, wait_for_job
 
 pytestmark = pytest.mark.slow
 AGENTS = ("planner", "tagger", "reporter", "charter", "retirement")
@@ -225,3 +225,45 @@ def test_a_planner_that_runs_out_of_time_never_leaves_the_job_running(analysis, 
     finally:
         fresh_model.clear()
         lam.update_function_configuration(FunctionName=planner, Timeout=original)
+
+
+def test_a_replayed_analysis_stores_the_same_payloads_without_reaching_the_model(analysis, fresh_model, tmp_path) -> None:
+    """Record an analysis's model calls (one cassette per function), then replay it with Bedrock
+    down and connections beyond loopback blocked: the stored report, charts and retirement payloads
+    are identical and the model sees no call."""
+    from harness.cassettes.control import CassetteControl
+
+    control = analysis.cloud.component(CassetteControl)
+    holdings = {"VTI": 30, "AGG": 20}
+    seed_portfolio(analysis.db, "recorded_user", holdings)
+    with control.using(tmp_path, "all", scenario="test_replay"):
+        recorded = wait_for_job(analysis.db, submit(analysis.db, analysis.stack, analysis.sqs, "recorded_user", seed=7))
+    assert recorded["status"] == "completed", recorded["error_message"]
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == [
+        "alex-charter.yaml", "alex-planner.yaml", "alex-reporter.yaml", "alex-retirement.yaml", "alex-tagger.yaml"]
+
+    forget_classification(analysis.db, list(holdings))
+    seed_portfolio(analysis.db, "replayed_user", holdings)
+    fresh_model.clear()
+    fresh_model.add_fault("unavailable", always=True)
+    with control.using(tmp_path, "none"):
+        replayed = wait_for_job(analysis.db, submit(analysis.db, analysis.stack, analysis.sqs, "replayed_user", seed=7))
+    assert replayed["status"] == "completed", replayed["error_message"]
+    assert control.misses() == [] and fresh_model.calls == []
+    for payload in ("report_payload", "charts_payload", "retirement_payload"):
+        assert replayed[payload] == recorded[payload], payload
+
+
+def test_a_call_missing_from_the_cassettes_fails_the_job_loudly(analysis, fresh_model, tmp_path) -> None:
+    """record_mode none with no cassette: the job fails, and the miss names the cassette."""
+    from harness.cassettes.control import CassetteControl
+
+    control = analysis.cloud.component(CassetteControl)
+    seed_portfolio(analysis.db, "unrecorded_user", {"SPY": 1})
+    with control.using(tmp_path / "empty", "none"):
+        job = wait_for_job(analysis.db, submit(analysis.db, analysis.stack, analysis.sqs, "unrecorded_user"), timeout=120)
+    assert job["status"] == "failed" and "Can't play back this request" in job["error_message"]
+    misses = control.misses()
+    assert misses and misses[0]["cassette"].endswith("alex-planner.yaml")
+    assert "the cassette doesn't exist" in misses[0]["message"]
+    assert fresh_model.calls == []

@@ -76,3 +76,24 @@ def test_audit_records_and_spans_are_stored_per_job(alex_db: Database) -> None:
     assert record["guardrails"] == [{"name": "sanitise", "passed": True}] and record["input_hash"] == input_hash({"a": 1})
     [span] = alex_db.spans.for_job(job["id"])
     assert span["attributes"] == {"gen_ai.agent.name": "Tagger"}
+
+
+def test_reaper_fails_jobs_whose_last_attempt_died_and_jobs_never_started(alex_db: Database) -> None:
+    """No job is left running or pending for ever: a crashed final attempt (expired lease, attempts
+    used up) and a job whose message never ran it are failed with their reasons; others are left alone."""
+    from alex.planner.reaper import reap
+
+    alex_db.users.ensure("u")
+    crashed = alex_db.jobs.create("u", {})
+    alex_db.jobs.claim(crashed["id"], attempt=3, lease_seconds=0)
+    retrying = alex_db.jobs.create("u", {})
+    alex_db.jobs.claim(retrying["id"], attempt=1, lease_seconds=0)  # SQS will redeliver it
+    live = alex_db.jobs.create("u", {})
+    alex_db.jobs.claim(live["id"], attempt=3, lease_seconds=600)
+    assert reap(alex_db, max_attempts=3, stale_pending_seconds=3600) == [str(crashed["id"])]
+    assert "no retry remains" in alex_db.jobs.get_any(crashed["id"])["error_message"]
+    assert alex_db.jobs.get_any(retrying["id"])["status"] == "running"
+    assert alex_db.jobs.get_any(live["id"])["status"] == "running"
+    never = alex_db.jobs.create("u", {})
+    assert reap(alex_db, max_attempts=3, stale_pending_seconds=0) == [str(never["id"])]
+    assert alex_db.jobs.get_any(never["id"])["error_message"].startswith("never started")

@@ -85,5 +85,5 @@ def test_agents_sdk_planner_tool_loop(llm_env, model):
     planner_input = {"job_id": "job-77", "accounts": 1, "positions": 2, "total_value": 10.0, "tagged": []}
     result = asyncio.run(Runner.run(agent, _message(planner_input, "job-77"), max_turns=6, run_config=NO_TRACING))
     assert called == list(PLANNER_TOOLS)
-    assert result.final_output == "Analysis complete for job job-77: report, charts and retirement projections generated."
+    assert result.final_output == "Analysis complete: report, charts and retirement projections generated."
     assert model.counts() == {"planner": 4}

@@ -155,3 +155,22 @@ def test_non_json_payload_is_invalid_request_content(lam, lambda_role):
     assert err.value.response["Error"]["Message"].startswith(
         "Could not parse request body into json: Could not parse payload into json: "
     )
+
+
+SLOW_INIT = """
+import time
+time.sleep(10.5)  # the init phase overruns Lambda's 10 s
+
+def handler(event, context):
+    return context.get_remaining_time_in_millis()
+"""
+
+
+@pytest.mark.slow
+def test_an_init_longer_than_10_seconds_is_retried_within_the_first_invocation(lam, lambda_role):
+    """An on-demand init that passes 10 s is not fatal: Lambda re-runs it in the first invoke under
+    the function's timeout, so that invoke succeeds with the init's time taken from its budget."""
+    create_function(lam, lambda_role, "slow-init", SLOW_INIT, timeout=20)
+    response, remaining_ms = invoke_json(lam, "slow-init")
+    assert "FunctionError" not in response, remaining_ms
+    assert remaining_ms < 20_000 - 10_000

@@ -93,3 +93,11 @@ class Jobs:
         return self.db.query(
             "SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < clock_timestamp() ORDER BY created_at"
         )
+
+    def stale_pending(self, older_than_seconds: float) -> list[Row]:
+        """Jobs still pending long after they were queued (their message never ran them)."""
+        return self.db.query(
+            """SELECT * FROM jobs WHERE status = 'pending'
+                 AND updated_at < clock_timestamp() - make_interval(secs => :age) ORDER BY created_at""",
+            {"age": float(older_than_seconds)},
+        )

@@ -10,6 +10,7 @@ Lambda (EventBridge, every minute, in production).
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from alex.db import Database
@@ -17,9 +18,17 @@ from alex.db import Database
 log = logging.getLogger("alex.planner.reaper")
 
 
-def reap(db: Database, max_attempts: int) -> list[str]:
-    """Fail every expired-lease job whose attempts are used up; returns their ids."""
+def reap(db: Database, max_attempts: int, stale_pending_seconds: float | None = None) -> list[str]:
+    """Fail every expired-lease job whose attempts are used up, and every job left pending far
+    longer than a queue backlog explains (its message was dead-lettered before any attempt
+    could claim it: a planner that crashed at start-up, say); returns their ids."""
     failed = []
+    stale = stale_pending_seconds if stale_pending_seconds is not None else float(
+        os.environ.get("STALE_PENDING_SECONDS", "21600"))
+    for job in db.jobs.stale_pending(stale):
+        if db.jobs.fail(str(job["id"]), f"never started: pending for more than {stale:.0f}s (its message was not processed)"):
+            log.warning("reaped a job that never started", extra={"job_id": str(job["id"])})
+            failed.append(str(job["id"]))
     for job in db.jobs.expired_leases():
         if int(job.get("attempts") or 0) >= max_attempts:
             reason = (f"attempt {job['attempts']} of {max_attempts} stopped without finishing "

@@ -26,7 +26,7 @@ def retirement_input(ctx: Any, simulations: int) -> RetirementInput:
     income = view.target_retirement_income if view.target_retirement_income is not None else DEFAULT_INCOME
     equity_share = view.asset_class.get("equity", 0.0) / 100
     result = simulate(portfolio_value=view.total_value, equity_share=equity_share, years_until_retirement=years,
-                      target_income=income, seed=seed_for(ctx.job_id), simulations=simulations)
+                      target_income=income, seed=seed_for(ctx.job_id, ctx.job.get("request_payload")), simulations=simulations)
     return RetirementInput(
         years_until_retirement=years, target_retirement_income=income, portfolio_value=view.total_value,
         equity_share=round(equity_share, 4), simulations=result.simulations, success_rate=result.success_rate,
@@ -42,7 +42,7 @@ async def analyse_retirement(db: Database, job_id: str, simulations: int = 500) 
     db.jobs.save_payload(job_id, "retirement_payload", {
         "analysis": guarded.text,
         "simulation": figures.model_dump(),
-        "seed": seed_for(job_id),
+        "seed": seed_for(job_id, ctx.job.get("request_payload")),
         "agent": "retirement",
     })
     audit(db, run, job_id=job_id, agent="retirement", guardrails=ctx.input_guardrails() + guarded.results,

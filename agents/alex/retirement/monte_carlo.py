@@ -18,8 +18,12 @@ BOND_MEAN, BOND_SD = 0.04, 0.06
 INFLATION = 0.03
 
 
-def seed_for(job_id: str) -> int:
-    """A stable 64-bit seed from the job id (Python's hash() is salted per process)."""
+def seed_for(job_id: str, request_payload: dict | None = None) -> int:
+    """The job's seed: the one its analysis request names, else a stable 64-bit hash of the
+    job id (not Python's hash(), which is salted per process)."""
+    named = (request_payload or {}).get("seed")
+    if isinstance(named, int) and not isinstance(named, bool) and named >= 0:
+        return named
     return int.from_bytes(hashlib.sha256(job_id.encode()).digest()[:8], "big")
 
 

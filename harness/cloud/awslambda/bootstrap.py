@@ -90,7 +90,8 @@ def error_from_exception(exc: BaseException, request_id: str | None) -> dict[str
     if isinstance(exc, FaultError):
         return make_error(exc.message, exc.error_type, exc.trace, request_id)
     frames = traceback.extract_tb(exc.__traceback__)
-    while frames and os.path.dirname(os.path.abspath(frames[0].filename)) == _RUNTIME_DIR:
+    while frames and (os.path.dirname(os.path.abspath(frames[0].filename)) == _RUNTIME_DIR
+                      or os.path.abspath(frames[0].filename) in _WRAPPER_FILES):
         frames.pop(0)
     return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
 
@@ -282,3 +283,24 @@ class LambdaLogHandler(logging.Handler):
             self._emit(self.format(record).rstrip("\n"))
         except Exception:  # noqa: BLE001 - logging must never break the handler
             self.handleError(record)
+
+
+WRAPPER_VARIABLE = "HARNESS_HANDLER_WRAPPER"
+_WRAPPER_FILES: set[str] = set()
+
+
+def wrap_handler(handler: Callable[..., Any], environ: Any = os.environ) -> Callable[..., Any]:
+    """Apply the harness extension named by ``HARNESS_HANDLER_WRAPPER`` (``module:function``).
+
+    Like ``AWS_LAMBDA_EXEC_WRAPPER`` on AWS, it lets the harness run code around every
+    invocation without touching the function (here: replaying Bedrock cassettes). The
+    wrapper module is imported only when the variable is set.
+    """
+    spec = environ.get(WRAPPER_VARIABLE)
+    if not spec:
+        return handler
+    module_name, _, attribute = spec.partition(":")
+    module = importlib.import_module(module_name)
+    _WRAPPER_FILES.add(os.path.abspath(module.__file__ or ""))  # its frames are the runtime's, not the user's
+    return getattr(module, attribute or "wrap")(handler)  # type: ignore[no-any-return]
+

@@ -66,6 +66,11 @@ class ConcurrencyLimiter:
         with self._lock:
             return self._functions[(account_id, region, function_name)]
 
+    def snapshot(self) -> dict[tuple[str, str, str], int]:
+        """Running invocations per (account, region, function), for the ConcurrentExecutions metric."""
+        with self._lock:
+            return {key: count for key, count in self._functions.items() if count > 0}
+
     def clear(self) -> None:
         with self._lock:
             self._functions.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,7 +111,9 @@ def exit_error(request_id: str, returncode: int | None) -> dict[str, Any]:
     return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {status}"}
 
 
-def lambda_environment(fn: FunctionConfig, code_dir: Path, log_stream: str, endpoint_url: str) -> dict[str, str]:
+def lambda_environment(
+    fn: FunctionConfig, code_dir: Path, log_stream: str, endpoint_url: str, extensions: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The process environment of a function: its Environment.Variables plus Lambda's own.
 
     Starts clean (as a Lambda sandbox does) rather than from the server's environment,
@@ -128,6 +131,7 @@ def lambda_environment(fn: FunctionConfig, code_dir: Path, log_stream: str, endp
     }
     if "LD_LIBRARY_PATH" in os.environ:
         env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    env.update(extensions or {})  # harness extensions' variables (a layer's), under the function's own
     env.update(fn.environment)
     # LiteLLM sends Bedrock Converse calls here (the scripted model on the edge) unless the function says otherwise.
     env.setdefault("AWS_BEDROCK_RUNTIME_ENDPOINT", endpoint_url)

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,14 +163,15 @@ def _code_first(code_dir: Path) -> Iterator[None]:
 class ThreadEnvironment:
     """One environment as a dedicated thread of the server; jobs are handed over through a queue."""
 
-    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str) -> None:
+    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str,
+                 extensions: Mapping[str, str] | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir
         self.log_stream = new_log_stream(fn.version)
         self.closed = False
         self.pid = os.getpid()
-        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url)
+        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url, extensions)
         self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
         self._private_modules: list[str] = []
         self._handler: Callable[..., Any] | None = None
@@ -254,7 +255,7 @@ class ThreadEnvironment:
     def _init(self) -> dict[str, Any] | None:
         _route_output()
         try:
-            self._handler = bootstrap.load_handler(self.fn.handler, self._import)
+            self._handler = bootstrap.wrap_handler(bootstrap.load_handler(self.fn.handler, self._import))
         except Exception as exc:  # noqa: BLE001
             error = bootstrap.error_from_exception(exc, None)
             self._drain()

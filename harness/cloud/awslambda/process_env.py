@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -60,13 +60,14 @@ def layer_path() -> list[str]:
 class ProcessEnvironment:
     """One worker process running one function version; warm between invokes until killed."""
 
-    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path) -> None:
+    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path,
+                 extensions: Mapping[str, str] | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir
         self.log_stream = new_log_stream(fn.version)
         self.closed = False
-        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url)
+        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url, extensions)
         self._spawner = spawner
         self._stderr_path = scratch / f"{self.id}.stderr"
         self._proc: subprocess.Popen[bytes] | None = None

@@ -116,6 +116,9 @@ class LambdaRuntime:
         self._reaper: threading.Thread | None = None
         self._stopping = threading.Event()
         self._generation = 0
+        # Variables harness extensions add to every environment (as a Lambda layer's extension
+        # would), under the function's own: e.g. the cassette control file (harness.cassettes).
+        self.extension_environment: dict[str, str] = {}
 
     # settings ---------------------------------------------------------------
     @property
@@ -241,6 +244,10 @@ class LambdaRuntime:
         """Metrics hook: ``listener(record)`` after every invocation attempt; returns an unsubscribe function."""
         return self._history.subscribe(listener)
 
+    def concurrent_executions(self) -> dict[tuple[str, str, str], int]:
+        """Metrics hook: invocations running now per (account, region, function name)."""
+        return self._limiter.snapshot()
+
     def environments(self, function_name: str | None = None) -> list[EnvironmentInfo]:
         """The live execution environments (warm idle or busy)."""
         return self._pool.environments(function_name)
@@ -259,10 +266,11 @@ class LambdaRuntime:
             raise errors.invalid_parameter(
                 "Could not unzip uploaded file. Please check your file, then try to upload again."
             ) from None
+        extensions = dict(self.extension_environment)  # not part of the function's configuration (its fingerprint)
         if self.mode == "inprocess":
-            return ThreadEnvironment(fn, code_dir, self._cloud.url)
+            return ThreadEnvironment(fn, code_dir, self._cloud.url, extensions)
         assert self._spawner is not None
-        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run")
+        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions)
 
     def _execute(
         self,
@@ -287,16 +295,21 @@ class LambdaRuntime:
             init_ms: float | None = None
             try:
                 outcome: InvokeOutcome | None = None
+                budget = fn.timeout
                 if cold:
-                    init = env.start(INIT_TIMEOUT_SECONDS)
+                    init = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
                     init_ms, lines = init.init_ms, list(init.logs)
                     if not init.ok:
-                        outcome = _init_failure(request_id, init)
+                        outcome = _init_failure(request_id, init, fn.timeout)
+                    elif init.init_ms > INIT_TIMEOUT_SECONDS * 1000:
+                        # Lambda re-runs an init that overran its 10 s inside the first invocation,
+                        # under the function's timeout: the init's time is taken from the invocation's.
+                        budget = max(0.001, fn.timeout - init.init_ms / 1000)
                 now_ms = int(time.time() * 1000)
                 lines.append(LogLine(now_ms, logs.start_line(request_id, fn.version)))
                 if outcome is None:
                     request = InvocationRequest(
-                        request_id, payload, fn.invoked_arn, fn.timeout, now_ms + int(fn.timeout * 1000), client_context
+                        request_id, payload, fn.invoked_arn, budget, now_ms + int(budget * 1000), client_context
                     )
                     outcome = env.invoke(request)
             except BaseException:
@@ -371,10 +384,14 @@ class LambdaRuntime:
                 log.exception("reaping idle Lambda environments failed")
 
 
-def _init_failure(request_id: str, init: InitOutcome) -> InvokeOutcome:
-    """The invocation's result when its environment failed to initialise (the environment is gone)."""
+def _init_failure(request_id: str, init: InitOutcome, function_timeout: float) -> InvokeOutcome:
+    """The invocation's result when its environment failed to initialise (the environment is gone).
+
+    An init still running after 10 s is retried within the invocation under the function's
+    timeout, so only an init longer than that timeout times the invocation out.
+    """
     if init.timed_out:
-        error = timeout_error(request_id, INIT_TIMEOUT_SECONDS)
+        error = timeout_error(request_id, max(INIT_TIMEOUT_SECONDS, function_timeout))
         return InvokeOutcome("timeout", json.dumps(error).encode(), error, 0.0, 0)
     if init.exited or init.error is None:
         error = exit_error(request_id, init.returncode)

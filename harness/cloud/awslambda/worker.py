@@ -120,7 +120,7 @@ def main() -> None:
 
     began = time.perf_counter()
     try:
-        handler = bootstrap.load_handler(setup["handler"])
+        handler = bootstrap.wrap_handler(bootstrap.load_handler(setup["handler"]))
     except Exception as exc:  # noqa: BLE001 - any init failure is reported, then the environment ends
         error = bootstrap.error_from_exception(exc, None)
         stdout.drain()

@@ -1,0 +1,143 @@
+"""The cassette context: vcrpy configured for Bedrock, provenance, and loud misses.
+
+Record modes are vcrpy's: ``none`` (the default, and always in CI: a request the cassette
+does not hold fails), ``new_episodes`` (play what is recorded, record what is new) and
+``all`` (record everything afresh). A miss in ``none`` mode is kept as a
+:class:`CassetteMiss` naming the cassette, the nearest recorded request and the
+difference, so the caller can fail loudly even when the model client (LiteLLM) wraps the
+error and retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from harness.cassettes import matching, scrub
+from harness.cassettes.selection import RECORD_MODES
+
+PROVENANCE_KEY = "provenance"
+_global_lock = threading.RLock()  # vcrpy patches classes process-wide: one cassette at a time per process
+
+
+@dataclass
+class Provenance:
+    """What a cassette was recorded against, when, and for which models."""
+
+    recorded_against: str
+    recorded_at: str = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+    model_ids: list[str] = field(default_factory=list)
+    scenario: str | None = None
+    function: str | None = None
+    recorder: str = "alex-harness (vcrpy 9.4.2)"
+
+    def to_metadata(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CassetteMiss:
+    cassette: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ActiveCassette:
+    path: Path
+    record_mode: str
+    misses: list[CassetteMiss] = field(default_factory=list)
+    cassette: Any = None
+
+    @property
+    def provenance(self) -> dict[str, Any] | None:
+        return self.cassette._metadata.get(PROVENANCE_KEY) if self.cassette is not None else None
+
+
+def make_vcr(record_mode: str) -> vcr.VCR:
+    if record_mode not in RECORD_MODES:
+        raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}, not {record_mode!r}")
+    recorder = vcr.VCR(
+        record_mode=record_mode,
+        match_on=("method", "model_path", "normalised_body"),
+        before_record_request=scrub.scrub_request,
+        before_record_response=scrub.scrub_response,
+        decode_compressed_response=True,
+    )
+    recorder.register_matcher("model_path", matching.model_path)
+    recorder.register_matcher("normalised_body", matching.normalised_body)
+    return recorder
+
+
+@contextlib.contextmanager
+def use_cassette(path: str | os.PathLike[str], record_mode: str = "none",
+                 provenance: Provenance | None = None) -> Iterator[ActiveCassette]:
+    """Play (and in a record mode, record) the model calls made inside the block.
+
+    In a record mode the cassette file is locked for the block, so two environments of
+    the same function recording at once do not overwrite each other's calls.
+    """
+    target = Path(path)
+    active = ActiveCassette(target, record_mode)
+    with _global_lock, _file_lock(target, record_mode != "none"):
+        with make_vcr(record_mode).use_cassette(str(target)) as cassette:
+            active.cassette = cassette
+            _watch_misses(cassette, active)
+            if record_mode != "none":
+                stored = cassette.get_metadata(PROVENANCE_KEY, (provenance or Provenance("unknown")).to_metadata())
+                yield active
+                models = {m[0] for r in cassette.requests if (m := matching.model_operation(r.path))}
+                stored["model_ids"] = sorted(set(stored.get("model_ids", [])) | models)
+            else:
+                yield active
+
+
+def require_provenance(active: ActiveCassette) -> dict[str, Any]:
+    """The cassette's provenance; an error naming the file when it has none."""
+    found = active.provenance
+    if not found:
+        raise ValueError(f"cassette {active.path} states no provenance (metadata.{PROVENANCE_KEY}); re-record it")
+    return dict(found)
+
+
+def _watch_misses(cassette: Any, active: ActiveCassette) -> None:
+    """Keep each model request the cassette cannot answer (LiteLLM would wrap and retry the
+    error); requests the filters leave out (the Data API's, say) go through unrecorded."""
+    original = cassette.can_play_response_for
+
+    def can_play(request: Any) -> bool:
+        found = bool(original(request))
+        if not found and cassette.write_protected and cassette.filter_request(request) is not None:
+            message = str(CannotOverwriteExistingCassetteException(cassette=cassette, failed_request=request))
+            active.misses.append(CassetteMiss(str(active.path), message))
+        return found
+
+    cassette.can_play_response_for = can_play
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, exclusive: bool) -> Iterator[None]:
+    if not exclusive:
+        yield
+        return
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"alex-cassette-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,122 @@
+"""What SNS was asked to deliver, recorded for tests and the dashboard, and the monitoring control API.
+
+moto's SNS keeps every message published to a topic (``Topic.sent_notifications``); the
+recorder reads them from every account and region, newest last, decoding CloudWatch
+alarm notifications (JSON messages) into ``alarm`` fields. Over HTTP, unsigned, on the edge:
+
+* ``GET  /_harness/monitoring/notifications[?topic=ARN]``: the recorded messages
+* ``GET  /_harness/monitoring/alarm-history``: the evaluator's state changes
+* ``POST /_harness/monitoring/tick``: publish pending Lambda and SQS metrics and evaluate
+  every alarm now (instead of waiting for the intervals)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from harness.cloud.server import LocalCloud
+
+PREFIX = "/_harness/monitoring/"
+
+
+def recorded_notifications(topic_arn: str | None = None) -> list[dict[str, Any]]:
+    """Every message moto's SNS topics were sent (of one topic, or all)."""
+    from moto.sns.models import sns_backends
+
+    out: list[dict[str, Any]] = []
+    for account_id, regions in list(sns_backends.items()):
+        for region, backend in list(regions.items()):
+            for arn, topic in list(backend.topics.items()):
+                if topic_arn is not None and arn != topic_arn:
+                    continue
+                for message_id, message, subject, _attributes, _group in list(topic.sent_notifications):
+                    entry: dict[str, Any] = {"topic_arn": arn, "account_id": account_id, "region": region,
+                                             "message_id": message_id, "subject": subject, "message": message}
+                    try:
+                        decoded = json.loads(message)
+                    except (TypeError, ValueError):
+                        decoded = None
+                    if isinstance(decoded, dict) and "AlarmName" in decoded and "NewStateValue" in decoded:
+                        entry["alarm"] = decoded
+                    out.append(entry)
+    return out
+
+
+class SnsRecorder:
+    """CloudComponent: reads the notifications SNS recorded and serves the monitoring control API."""
+
+    def __init__(self) -> None:
+        self._cloud: LocalCloud | None = None
+
+    def attach(self, cloud: LocalCloud) -> None:
+        self._cloud = cloud
+        assert cloud.edge is not None
+        cloud.edge.mount(PREFIX.rstrip("/"), self.handle)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass  # moto's reset empties the topics
+
+    def notifications(self, topic_arn: str | None = None) -> list[dict[str, Any]]:
+        return recorded_notifications(topic_arn)
+
+    def alarm_notifications(self, alarm_name: str | None = None) -> list[dict[str, Any]]:
+        """The CloudWatch alarm notifications recorded (of one alarm, or all), oldest first."""
+        return [n for n in self.notifications()
+                if "alarm" in n and (alarm_name is None or n["alarm"]["AlarmName"] == alarm_name)]
+
+    def tick(self) -> dict[str, Any]:
+        """Publish pending Lambda and SQS metrics, then evaluate every alarm."""
+        from harness.monitoring.alarms import AlarmEvaluator
+        from harness.monitoring.lambda_metrics import LambdaMetrics
+        from harness.monitoring.sqs_metrics import SqsMetrics
+
+        assert self._cloud is not None
+        sent = 0
+        for component in self._cloud.components:
+            if isinstance(component, (LambdaMetrics,)):
+                sent += component.flush()
+            elif isinstance(component, SqsMetrics):
+                sent += component.publish()
+        transitions = []
+        for component in self._cloud.components:
+            if isinstance(component, AlarmEvaluator):
+                transitions += [t.to_json() for t in component.evaluate_all()]
+        return {"metric_points": sent, "transitions": transitions}
+
+    # the control API ---------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        route = request.path[len(PREFIX):].strip("/") if request.path.startswith(PREFIX) else ""
+        try:
+            if route == "notifications" and request.method == "GET":
+                return _json({"notifications": self.notifications(request.args.get("topic"))})
+            if route == "alarm-history" and request.method == "GET":
+                return _json({"transitions": self._history()})
+            if route == "tick" and request.method == "POST":
+                return _json(self.tick())
+        except Exception as err:  # noqa: BLE001 - the control API answers, never crashes the edge
+            return _json({"error": f"{type(err).__name__}: {err}"}, 500)
+        return _json({"error": f"no such monitoring route: {request.method} {request.path}"}, 404)
+
+    def _history(self) -> list[dict[str, Any]]:
+        from harness.monitoring.alarms import AlarmEvaluator
+
+        assert self._cloud is not None
+        out: list[dict[str, Any]] = []
+        for component in self._cloud.components:
+            if isinstance(component, AlarmEvaluator):
+                out += [t.to_json() for t in component.transitions()]
+        return out
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, default=str), status=status, mimetype="application/json")

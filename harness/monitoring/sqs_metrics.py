@@ -1,0 +1,104 @@
+"""SQS's CloudWatch metrics for every queue of the local cloud, the DLQs included.
+
+Namespace ``AWS/SQS``, dimension ``QueueName``, published every ``interval`` seconds (SQS
+publishes every minute) for each queue in moto's backends:
+
+* ``ApproximateNumberOfMessagesVisible``: messages available to receive
+* ``ApproximateNumberOfMessagesNotVisible``: messages in flight (received, not deleted)
+* ``ApproximateNumberOfMessagesDelayed``: messages not yet visible because of a delay
+* ``ApproximateAgeOfOldestMessage`` (Seconds): age of the oldest message not deleted
+
+The queues are read in process (moto's backend, as the Lambda log writer does), without
+receiving anything, so the metrics never change what the queue holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker
+
+if TYPE_CHECKING:
+    from harness.cloud.server import LocalCloud
+
+log = logging.getLogger(__name__)
+NAMESPACE = "AWS/SQS"
+
+
+def queue_figures(queue: Any, now_ms: int) -> dict[str, float]:
+    """The metric values of one moto Queue, read from a snapshot of its messages."""
+    messages = list(getattr(queue, "_messages", []))
+    visible = not_visible = delayed = 0
+    oldest: int | None = None
+    for message in messages:
+        if getattr(message, "delayed", False):
+            delayed += 1
+        elif getattr(message, "visible", True):
+            visible += 1
+        else:
+            not_visible += 1
+        sent = getattr(message, "sent_timestamp", None)
+        if sent is not None and (oldest is None or sent < oldest):
+            oldest = sent
+    return {
+        "ApproximateNumberOfMessagesVisible": visible,
+        "ApproximateNumberOfMessagesNotVisible": not_visible,
+        "ApproximateNumberOfMessagesDelayed": delayed,
+        "ApproximateAgeOfOldestMessage": max(0, (now_ms - oldest) // 1000) if oldest is not None else 0,
+    }
+
+
+def all_queues() -> list[tuple[str, str, str, Any]]:
+    """(account, region, queue name, queue) for every queue moto holds."""
+    from moto.sqs.models import sqs_backends
+
+    found = []
+    for account_id, regions in list(sqs_backends.items()):
+        for region, backend in list(regions.items()):
+            for name, queue in list(backend.queues.items()):
+                found.append((account_id, region, name, queue))
+    return found
+
+
+class SqsMetrics:
+    """CloudComponent publishing AWS/SQS queue metrics periodically."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.interval = interval
+        self._clients = CloudClients()
+        self._buffer = MetricBuffer(lambda account, region: self._clients.get("cloudwatch", account, region), "SQS")
+        self._ticker = Ticker("sqs-metrics", self.publish, lambda: self.interval)
+
+    def attach(self, cloud: LocalCloud) -> None:
+        self._clients.attach(cloud)
+
+    def start(self) -> None:
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._ticker.stop()
+
+    def reset(self) -> None:
+        self._buffer.discard()
+
+    def publish(self) -> int:
+        """Read every queue now and send its figures; the number of data points sent."""
+        now_ms = int(time.time() * 1000)
+        when = datetime.fromtimestamp(now_ms / 1000, timezone.utc)
+        for account_id, region, name, queue in all_queues():
+            try:
+                figures = queue_figures(queue, now_ms)
+            except Exception:  # noqa: BLE001 - a queue changing under us: skip it this time
+                log.debug("could not read queue %s", name, exc_info=True)
+                continue
+            unit = {"ApproximateAgeOfOldestMessage": "Seconds"}
+            points = [
+                {"MetricName": metric, "Dimensions": [{"Name": "QueueName", "Value": name}], "Timestamp": when,
+                 "Value": float(value), "Unit": unit.get(metric, "Count")}
+                for metric, value in figures.items()
+            ]
+            self._buffer.add(account_id, region, NAMESPACE, points)
+        return self._buffer.flush()
