@@ -193,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.monitoring.commands import add_commands as add_monitoring_commands  # `dashboard`, `watch`
 
     add_monitoring_commands(sub)
+
+    from harness.scenarios.cli import add_parsers as add_scenario_parsers  # `replay`, `record`
+
+    add_scenario_parsers(sub)
     return parser
 
 

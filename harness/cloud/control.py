@@ -36,7 +36,23 @@ class ControlApi:
             return _json({"status": "running", "components": [type(c).__name__ for c in self._cloud.components]})
         if route == ("POST", "faults/rds-data/resuming"):
             return self._resuming(request)
+        if route == ("POST", "faults/lambda"):
+            return self._lambda_fault(request)
         return _json({"error": f"no control route {request.method} {request.path}"}, 404)
+
+    def _lambda_fault(self, request: Request) -> Response:
+        from harness.cloud.awslambda.runtime import LambdaRuntime
+
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            runtime = self._cloud.component(LambdaRuntime)
+            fault = runtime.faults.add(str(body["function"]), str(body["kind"]), int(body.get("count", 1)),
+                                       float(body.get("delay_seconds", 1.0)))
+        except LookupError:
+            return _json({"error": "this cloud runs no Lambda runtime"}, 409)
+        except (ValueError, KeyError, TypeError) as err:
+            return _json({"error": f'body must be JSON like {{"function": "alex-charter", "kind": "timeout|crash", "count": 1}}: {err}'}, 400)
+        return _json({"function": fault.function, "kind": fault.kind, "count": fault.remaining})
 
     def _resuming(self, request: Request) -> Response:
         from harness.cloud.rds_data.service import DataApiService

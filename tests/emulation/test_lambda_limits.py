@@ -174,3 +174,23 @@ def test_an_init_longer_than_10_seconds_is_retried_within_the_first_invocation(l
     response, remaining_ms = invoke_json(lam, "slow-init")
     assert "FunctionError" not in response, remaining_ms
     assert remaining_ms < 20_000 - 10_000
+
+
+def test_injected_timeout_and_crash_answer_as_lambda_does(lam, lambda_role, cloud):
+    """Fault injection (as AWS FIS's Lambda actions): an injected timeout answers Sandbox.Timedout
+    naming the function's timeout, an injected crash Runtime.ExitError 'signal: killed'; each
+    replaces the environment, and the next invocation runs normally."""
+    import httpx
+
+    create_function(lam, lambda_role, "faulty", SLEEPER, timeout=30)
+    _, first_pid = invoke_json(lam, "faulty")
+    for kind, expected in (("timeout", "Task timed out after 30.00 seconds"), ("crash", "Runtime exited with error: signal: killed")):
+        answer = httpx.post(f"{cloud.url}/_harness/faults/lambda", json={"function": "faulty", "kind": kind, "delay_seconds": 0.1})
+        assert answer.status_code == 200, answer.text
+        response, body = invoke_json(lam, "faulty")
+        assert response["FunctionError"] == "Unhandled" and expected in body["errorMessage"]
+        response, pid = invoke_json(lam, "faulty")
+        assert "FunctionError" not in response and pid != first_pid
+        first_pid = pid
+    bad = httpx.post(f"{cloud.url}/_harness/faults/lambda", json={"function": "faulty", "kind": "meltdown"})
+    assert bad.status_code == 400 and "timeout|crash" in bad.json()["error"]

@@ -17,7 +17,7 @@ import base64
 import codecs
 import unicodedata
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from hypothesis import strategies as st
 
@@ -515,6 +515,9 @@ FAMILIES: dict[str, st.SearchStrategy[tuple[str, str]]] = {
 
 STATS: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # family -> [tried, bypassed]
 BENIGN_STATS: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # source -> [tried, false positives]
+# The stateful API test's figures: examples, steps, requests, "2xx".."5xx", "status <code>",
+# "rule <name>" (steps per rule), seconds, and the accounts / positions / jobs it created.
+API_STATS: Counter[str] = Counter()
 
 
 def record_attack(family: str, blocked: bool) -> None:

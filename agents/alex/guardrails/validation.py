@@ -232,4 +232,4 @@ class AnalyzeRequest(_Request):
     analysis_type: Literal["portfolio"] = "portfolio"
     # The retirement Monte Carlo's seed; by default it is derived from the job id. A replayed
     # scenario names one so its figures (and so its model prompts) are the same on every run.
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    seed: Annotated[int, Strict()] | None = Field(default=None, ge=0, le=2**63 - 1)

@@ -40,6 +40,7 @@ from harness.cloud.awslambda.environment import (
     timeout_error,
 )
 from harness.cloud.awslambda.errors import LambdaApiError
+from harness.cloud.awslambda.faults import LambdaFault, LambdaFaults
 from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
 from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
 from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
@@ -119,6 +120,7 @@ class LambdaRuntime:
         # Variables harness extensions add to every environment (as a Lambda layer's extension
         # would), under the function's own: e.g. the cassette control file (harness.cassettes).
         self.extension_environment: dict[str, str] = {}
+        self.faults = LambdaFaults()  # injected timeouts and crashes (harness/cloud/awslambda/faults.py)
 
     # settings ---------------------------------------------------------------
     @property
@@ -181,6 +183,7 @@ class LambdaRuntime:
         self._pool.kill_all()
         self._limiter.clear()
         self._history.clear()
+        self.faults.clear()
 
     # public API ---------------------------------------------------------------
     def invoke(
@@ -307,6 +310,9 @@ class LambdaRuntime:
                         budget = max(0.001, fn.timeout - init.init_ms / 1000)
                 now_ms = int(time.time() * 1000)
                 lines.append(LogLine(now_ms, logs.start_line(request_id, fn.version)))
+                fault = self.faults.take(fn.name) if outcome is None else None
+                if fault is not None:
+                    outcome = _injected(fault, env, request_id, fn.timeout)
                 if outcome is None:
                     request = InvocationRequest(
                         request_id, payload, fn.invoked_arn, budget, now_ms + int(budget * 1000), client_context
@@ -382,6 +388,18 @@ class LambdaRuntime:
                 self._pool.reap()
             except Exception:
                 log.exception("reaping idle Lambda environments failed")
+
+
+def _injected(fault: LambdaFault, env: ExecutionEnvironment, request_id: str, function_timeout: float) -> InvokeOutcome:
+    """The outcome of an injected fault: the environment is gone either way."""
+    if fault.kind == "timeout":
+        time.sleep(fault.delay_seconds)
+        env.kill()
+        error = timeout_error(request_id, function_timeout)
+        return InvokeOutcome("timeout", json.dumps(error).encode(), error, function_timeout * 1000, 0)
+    env.kill()
+    error = exit_error(request_id, -9)
+    return InvokeOutcome("crash", json.dumps(error).encode(), error, 0.0, 0)
 
 
 def _init_failure(request_id: str, init: InitOutcome, function_timeout: float) -> InvokeOutcome:

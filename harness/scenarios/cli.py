@@ -1,0 +1,76 @@
+"""``alex-harness replay [scenario ...]`` and ``alex-harness record <scenario>``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from harness.scenarios.spec import ScenarioError, discover, load
+
+DEFAULT_SCENARIOS = Path("scenarios")
+DEFAULT_CASSETTES = Path("cassettes")
+DEFAULT_OUTPUT = Path("scenario-results")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    replay = sub.add_parser("replay", help="replay scenarios on the local cloud (cassettes, record mode none)")
+    replay.add_argument("scenarios", nargs="*", help="scenario names or files (default: every scenarios/*.yaml)")
+    _common(replay)
+    replay.add_argument("--record-mode", choices=("none", "new_episodes", "all"), default="none",
+                        help="none (default, CI): replay only, a missing call fails; new_episodes/all record")
+    replay.set_defaults(func=cmd_replay)
+
+    record = sub.add_parser("record", help="record a scenario's cassettes against the scripted model")
+    record.add_argument("scenarios", nargs="+", help="scenario names or files")
+    _common(record)
+    record.add_argument("--mode", choices=("all", "new_episodes"), default="all",
+                        help="all (default): record afresh; new_episodes: keep what is there, add what is new")
+    record.add_argument("--live", action="store_true",
+                        help="record against real Amazon Bedrock (not available yet: see the README)")
+    record.set_defaults(func=cmd_record)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenarios-dir", type=Path, default=DEFAULT_SCENARIOS)
+    parser.add_argument("--cassettes-dir", type=Path, default=DEFAULT_CASSETTES)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where junit.xml and report.html go")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    return _run(args, args.record_mode)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    if args.live:
+        print("alex-harness record --live: recording against real Bedrock is not implemented yet; "
+              "cassettes are recorded against the scripted model (see README, 'Cassettes').", file=sys.stderr)
+        return 2
+    return _run(args, args.mode)
+
+
+def _run(args: argparse.Namespace, record_mode: str) -> int:
+    from harness.scenarios.environment import scenario_stack
+    from harness.scenarios.report import format_table, write_html, write_junit
+    from harness.scenarios.runner import run_scenario
+
+    try:
+        scenarios = [load(p) for p in discover(args.scenarios_dir, args.scenarios)]
+    except ScenarioError as err:
+        print(f"alex-harness: {err}", file=sys.stderr)
+        return 2
+    began = time.time()
+    results = []
+    with scenario_stack() as ss:
+        print(f"# stack ready in {time.time() - began:.1f}s; {len(scenarios)} scenario(s), record mode {record_mode}", flush=True)
+        for scenario in scenarios:
+            result = run_scenario(ss, scenario, args.cassettes_dir, record_mode)
+            print(f"{'PASS' if result.passed else 'FAIL'} {scenario.name} ({result.duration_s:.1f}s)", flush=True)
+            results.append(result)
+    print(format_table(results))
+    args.output.mkdir(parents=True, exist_ok=True)
+    write_junit(results, args.output / "junit.xml")
+    write_html(results, args.output / "report.html")
+    print(f"# JUnit: {args.output / 'junit.xml'}  HTML: {args.output / 'report.html'}")
+    return 0 if all(r.passed for r in results) else 1
