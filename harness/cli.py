@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"the issuer's state (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
     token.set_defaults(func=cmd_token)
 
+    from harness.load.cli import add_parser as add_load_parser  # `alex-harness load` (harness/load/cli.py)
+
+    add_load_parser(sub)
+
     from harness.monitoring.commands import add_commands as add_monitoring_commands  # `dashboard`, `watch`
 
     add_monitoring_commands(sub)

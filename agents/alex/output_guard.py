@@ -3,8 +3,8 @@
 A model's answer can carry instructions (from a poisoned input, or a compromised model)
 aimed at whoever reads the report next, or at the next agent. Each paragraph is checked
 with the same sanitiser that guards inputs; a paragraph that carries an injection is
-replaced by a marker, the rest is kept. Then the text is cut to a byte bound that never
-splits a character.
+replaced by a marker, the rest is kept. The text is first cut to a byte bound that never
+splits a character, so an oversized answer costs no more to check than a full-size one.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ def guard_output(text: str, *, field_name: str, max_bytes: int) -> GuardedText:
     """``text`` with injected paragraphs removed and cut to ``max_bytes`` UTF-8 bytes."""
     removed = 0
     kept = []
-    for paragraph in _PARAGRAPHS.split(text or ""):
+    size = utf8_len(text or "")
+    # Only what can be stored is worth checking: cut first (a 600 KB answer is not sanitised whole).
+    text = truncate_utf8(text or "", max_bytes) if size > max_bytes else (text or "")
+    for paragraph in _PARAGRAPHS.split(text):
         verdict = sanitise(paragraph, field=field_name, max_chars=max(len(paragraph), 1))
         if verdict.blocked:
             removed += 1
@@ -41,8 +44,7 @@ def guard_output(text: str, *, field_name: str, max_bytes: int) -> GuardedText:
         else:
             kept.append(paragraph)
     cleaned = "\n\n".join(kept)
-    size = utf8_len(cleaned)
-    bounded = truncate_utf8(cleaned, max_bytes) if size > max_bytes else cleaned
+    bounded = truncate_utf8(cleaned, max_bytes) if utf8_len(cleaned) > max_bytes else cleaned
     return GuardedText(
         bounded,
         [
