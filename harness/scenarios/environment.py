@@ -55,7 +55,8 @@ class ScenarioStack:
         """Delete every visible message (PurgeQueue is allowed once a minute, as on AWS)."""
         drained = 0
         while True:
-            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", [])
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
+                                           WaitTimeSeconds=0).get("Messages", [])  # the queue long-polls 10 s by default
             if not got:
                 return drained
             self.sqs.delete_message_batch(QueueUrl=url, Entries=[
