@@ -24,12 +24,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from harness.monitoring.clients import CloudClients, Ticker
-
-if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+from harness.monitoring.clients import CloudClients, Ticker, TickingComponent
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +132,7 @@ def alarm_accounts() -> list[tuple[str, str]]:
     return found
 
 
-class AlarmEvaluator:
+class AlarmEvaluator(TickingComponent):
     """CloudComponent evaluating CloudWatch metric alarms every ``interval`` seconds."""
 
     def __init__(self, interval: float = 5.0, history: int = 500) -> None:
@@ -147,15 +144,6 @@ class AlarmEvaluator:
         self._history_lock = threading.Lock()
 
     # CloudComponent -----------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
-        self._clients.attach(cloud)
-
-    def start(self) -> None:
-        self._ticker.start()
-
-    def stop(self) -> None:
-        self._ticker.stop()
-
     def reset(self) -> None:
         with self._history_lock:
             self._history.clear()

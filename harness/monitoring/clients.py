@@ -129,3 +129,24 @@ class Ticker:
                 self._work()
             except Exception:  # noqa: BLE001 - one bad tick must not end the thread
                 log.exception("%s: tick failed", self._name)
+
+
+class TickingComponent:
+    """A CloudComponent whose work runs on a :class:`Ticker` with the cloud's boto3 clients.
+
+    Subclasses set ``self._clients`` (:class:`CloudClients`) and ``self._ticker`` and add
+    their own ``reset``.
+    """
+
+    _clients: CloudClients
+    _ticker: Ticker
+
+    def attach(self, cloud: LocalCloud) -> None:
+        self._clients.attach(cloud)
+
+    def start(self) -> None:
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._ticker.stop()
+

@@ -17,12 +17,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker
-
-if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker, TickingComponent
 
 log = logging.getLogger(__name__)
 NAMESPACE = "AWS/SQS"
@@ -63,7 +60,7 @@ def all_queues() -> list[tuple[str, str, str, Any]]:
     return found
 
 
-class SqsMetrics:
+class SqsMetrics(TickingComponent):
     """CloudComponent publishing AWS/SQS queue metrics periodically."""
 
     def __init__(self, interval: float = 5.0) -> None:
@@ -71,15 +68,6 @@ class SqsMetrics:
         self._clients = CloudClients()
         self._buffer = MetricBuffer(lambda account, region: self._clients.get("cloudwatch", account, region), "SQS")
         self._ticker = Ticker("sqs-metrics", self.publish, lambda: self.interval)
-
-    def attach(self, cloud: LocalCloud) -> None:
-        self._clients.attach(cloud)
-
-    def start(self) -> None:
-        self._ticker.start()
-
-    def stop(self) -> None:
-        self._ticker.stop()
 
     def reset(self) -> None:
         self._buffer.discard()

@@ -13,8 +13,6 @@ have ended.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
 import pytest
@@ -22,13 +20,12 @@ import pytest
 from harness.cloud import LocalCloud
 from harness.pytest_plugin import AlexApi
 from harness.stack.provision import ProvisionedStack
+from harness.stack.trigger import disable_planner_trigger
 
 
 @pytest.fixture
 def planner_trigger_off(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> None:
-    lam = cloud.client("lambda")
-    for mapping_id in alex_deployed.mapping_ids:
-        lam.update_event_source_mapping(UUID=mapping_id, Enabled=False)
+    disable_planner_trigger(cloud.client("lambda"), alex_deployed)
 
 
 @pytest.fixture
@@ -36,19 +33,9 @@ def api(planner_trigger_off: None, alex_api: AlexApi) -> AlexApi:
     return alex_api
 
 
-def _wait_for_pollers_to_end(mapping_ids: list[str], timeout: float = 5.0) -> None:
-    prefixes = tuple(f"esm-{mapping_id[:8]}-" for mapping_id in mapping_ids)
-    deadline = time.monotonic() + timeout
-    while any(t.name.startswith(prefixes) and t.is_alive() for t in threading.enumerate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("the planner's SQS pollers did not stop after the mapping was disabled")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def jobs_queue(planner_trigger_off: None, cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Any:
     """Reads what the API sent to the jobs queue: ``jobs_queue()`` -> list of message bodies (parsed)."""
-    _wait_for_pollers_to_end(alex_deployed.mapping_ids)
     sqs = cloud.client("sqs")
 
     def read(expected: int = 1, wait: int = 2) -> list[dict[str, Any]]:

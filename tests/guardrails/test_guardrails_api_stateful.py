@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -52,6 +51,7 @@ from alex.guardrails.validation import (
     PositionUpdate,
 )
 from harness.api_server import ApiServer, settings_for_issuer
+from harness.stack.trigger import disable_planner_trigger
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
 from harness.pytest_plugin import AlexApi
@@ -67,17 +67,6 @@ JOB_STATUSES = ("pending", "running", "completed", "failed")
 # -- the expensive part, once -------------------------------------------------------------
 
 
-def _wait_for_pollers_to_end(mapping_ids: list[str], timeout: float = 5.0) -> None:
-    """A long poll already in flight when the mapping is disabled may still take a message
-    (and hide it for the queue's 910 s visibility timeout): wait until the pollers are gone."""
-    prefixes = tuple(f"esm-{mapping_id[:8]}-" for mapping_id in mapping_ids)
-    deadline = time.monotonic() + timeout
-    while any(t.name.startswith(prefixes) and t.is_alive() for t in threading.enumerate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("the planner's SQS pollers did not stop after the mapping was disabled")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def stateful_api(
     cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer
@@ -89,10 +78,7 @@ def stateful_api(
     from one address. Everything else (JWT verification, per-user throttle, SQL-injection
     rule, body limit, CORS, headers) is the API's default edge.
     """
-    lam = cloud.client("lambda")
-    for mapping_id in alex_deployed.mapping_ids:
-        lam.update_event_source_mapping(UUID=mapping_id, Enabled=False)
-    _wait_for_pollers_to_end(alex_deployed.mapping_ids)
+    disable_planner_trigger(cloud.client("lambda"), alex_deployed)
     env = cloud.client_env() | alex_deployed.runtime_environment() | {
         "DATABASE_NAME": alex_deployed.spec.database.database_name
     }

@@ -38,7 +38,7 @@ def analyze(
 ) -> Any:
     analysis = body or AnalyzeRequest()
     db.users.ensure(user)
-    job = db.jobs.create(user, analysis.model_dump(mode="json"), request_id=request_id or None)
+    job = db.jobs.create(user, analysis.model_dump(mode="json", exclude_none=True), request_id=request_id or None)
     job_id = str(job["id"])
     deps = runtime(request)
     queue_url = deps.get_queue_url()
