@@ -21,9 +21,11 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ from harness.cassettes.network_guard import loopback_only  # noqa: E402
 from harness.cassettes.recorder import use_cassette  # noqa: E402
 
 AGENTS = ("tagger", "planner", "reporter", "charter", "retirement")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def recorded_inputs(cassettes: Path) -> dict[str, tuple[str, str, str]]:
@@ -72,6 +75,11 @@ def agent_kwargs(agent: str) -> dict[str, Any]:
                                  description_override=f"Run the {target} agent for this job; it stores its own result.")
         return {"tools": [tool(n) for n in PLANNER_TOOLS]}
     return {}
+
+
+def new_job(message: str) -> str:
+    """The message as another job would send it (a new job id), so no request is one seen before."""
+    return _UUID.sub(lambda _: str(uuid.uuid4()), message)
 
 
 class CannedModel(Model):
@@ -105,7 +113,8 @@ async def replay_once(inputs: dict[str, tuple[str, str, str]], captured: dict[st
 
             model.get_response = capture  # type: ignore[method-assign]
         with use_cassette(cassette, "none") as active, loopback_only():
-            await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), message, max_turns=10)
+            await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message),
+                             max_turns=10)
         if active.misses:
             raise SystemExit(f"cassette miss: {active.misses[0].message}")
         calls += model.calls
@@ -116,7 +125,8 @@ async def in_memory_once(inputs: dict[str, tuple[str, str, str]], captured: dict
     config = ModelConfig.from_env()
     for agent, (_, instructions, message) in inputs.items():
         model = CannedModel(captured[agent])
-        await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), message, max_turns=10)  # type: ignore[arg-type]
+        await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)),  # type: ignore[arg-type]
+                         new_job(message), max_turns=10)
 
 
 def main(argv: list[str] | None = None) -> int:
