@@ -6,6 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
+import httpx
+
 from alex.guardrails import validate_charts
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
 
@@ -74,7 +76,18 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
               "found in a recorded model request")
     if expect.users_isolated:
         _isolation_checks(check, observed)
+    if expect.alarms_fired:
+        states = _alarm_states(observed["stack"], expect.alarms_fired)
+        for name in expect.alarms_fired:
+            check(f"alarm {name} fired", states.get(name) == "ALARM", f"state {states.get(name, 'missing')}")
     return checks
+
+
+def _alarm_states(ss: Any, names: list[str]) -> dict[str, str]:
+    """Publish the pending metrics and evaluate the alarms now (the local stack's tick), then read them."""
+    httpx.post(f"{ss.cloud.url}/_harness/monitoring/tick", timeout=30).raise_for_status()
+    found = ss.cloud.client("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"]
+    return {a["AlarmName"]: a["StateValue"] for a in found}
 
 
 def _payload_checks(check: Any, expect: Any, user: str, job: dict[str, Any]) -> None:

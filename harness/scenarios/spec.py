@@ -93,7 +93,7 @@ class Expectations(_Spec):
     prompt_excludes: list[str] = Field(default_factory=list)
     report_max_bytes: int | None = None
     users_isolated: bool = False
-    alarms: dict[str, Literal["OK", "ALARM", "INSUFFICIENT_DATA"]] = Field(default_factory=dict)
+    alarms_fired: list[str] = Field(default_factory=list, description="alarms in ALARM once the run has ended")
 
 
 class Scenario(_Spec):
