@@ -37,6 +37,7 @@ from harness.bedrock.converse_wire import (
     route,
     validation,
 )
+from harness.bedrock.live import LiveBedrock
 from harness.bedrock.faults import ERROR_KINDS, Fault, FaultQueue, error_for, make_fault, spoil
 from harness.bedrock.metrics import MetricsPublisher
 from harness.cloud.edge import AwsRequestContext
@@ -55,6 +56,7 @@ class ScriptedBedrock:
         self._log = CallLog()
         self._metrics = MetricsPublisher(self._cloudwatch)
         self._wake = threading.Event()
+        self.live: LiveBedrock | None = None  # set by `alex-harness record --live`: calls go to real Bedrock
 
     # CloudComponent ------------------------------------------------------------
     def attach(self, cloud: LocalCloud) -> None:
@@ -121,6 +123,8 @@ class ScriptedBedrock:
         if routed is None:
             return None  # not a model call (the bedrock control plane, say): moto's, if anyone's
         model_id, operation = routed
+        if self.live is not None:
+            return self.live.forward(model_id, operation, request.get_data())
         started = time.perf_counter()
         state: dict[str, Any] = {"agent": None, "fault": None, "input_tokens": 0}
         try:

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from harness.scenarios.spec import ScenarioError, discover, load
 
@@ -28,7 +29,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     record.add_argument("--mode", choices=("all", "new_episodes"), default="all",
                         help="all (default): record afresh; new_episodes: keep what is there, add what is new")
     record.add_argument("--live", action="store_true",
-                        help="record against real Amazon Bedrock (not available yet: see the README)")
+                        help="record against real Amazon Bedrock with your AWS credentials (costs money: see the README)")
+    record.add_argument("--region", default="us-west-2", help="with --live: the Bedrock region (default us-west-2)")
+    record.add_argument("--profile", default=None, help="with --live: the AWS profile to sign with (default chain otherwise)")
+    record.add_argument("--live-endpoint", default=None,
+                        help="with --live: another Bedrock runtime endpoint (a VPC endpoint, or a test double)")
     record.set_defaults(func=cmd_record)
 
 
@@ -43,17 +48,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    live = None
     if args.live:
-        print("alex-harness record --live: recording against real Bedrock is not implemented yet; "
-              "cassettes are recorded against the scripted model (see README, 'Cassettes').", file=sys.stderr)
-        return 2
-    return _run(args, args.mode)
+        from harness.bedrock.live import LiveBedrock
+
+        try:
+            live = LiveBedrock.from_profile(args.region, args.profile, args.live_endpoint)
+        except Exception as err:  # no credentials, unknown profile: a clear error, nothing recorded
+            print(f"alex-harness record --live: {err}", file=sys.stderr)
+            return 2
+        print(f"# recording against {live.recorded_against}: every model call is billed by Bedrock", flush=True)
+    return _run(args, args.mode, live)
 
 
-def _run(args: argparse.Namespace, record_mode: str) -> int:
+def _run(args: argparse.Namespace, record_mode: str, live: Any = None) -> int:
     from harness.scenarios.environment import scenario_stack
     from harness.scenarios.report import format_table, write_html, write_junit
-    from harness.scenarios.runner import run_scenario
+    from harness.scenarios.runner import RECORDED_AGAINST, run_scenario
 
     try:
         scenarios = [load(p) for p in discover(args.scenarios_dir, args.scenarios)]
@@ -64,8 +75,10 @@ def _run(args: argparse.Namespace, record_mode: str) -> int:
     results = []
     with scenario_stack() as ss:
         print(f"# stack ready in {time.time() - began:.1f}s; {len(scenarios)} scenario(s), record mode {record_mode}", flush=True)
+        ss.bedrock.live = live
         for scenario in scenarios:
-            result = run_scenario(ss, scenario, args.cassettes_dir, record_mode)
+            result = run_scenario(ss, scenario, args.cassettes_dir, record_mode,
+                                  live.recorded_against if live else RECORDED_AGAINST)
             print(f"{'PASS' if result.passed else 'FAIL'} {scenario.name} ({result.duration_s:.1f}s)", flush=True)
             results.append(result)
     print(format_table(results))

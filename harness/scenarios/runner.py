@@ -31,7 +31,8 @@ def cassette_dir(root: Path, scenario: Scenario) -> Path:
     return root / scenario.cassettes
 
 
-def run_scenario(ss: ScenarioStack, scenario: Scenario, cassettes_root: Path, record_mode: str = "none") -> ScenarioResult:
+def run_scenario(ss: ScenarioStack, scenario: Scenario, cassettes_root: Path, record_mode: str = "none",
+                 recorded_against: str = RECORDED_AGAINST) -> ScenarioResult:
     began = time.time()
     result = ScenarioResult(scenario.name, scenario.description, passed=False, duration_s=0.0)
     try:
@@ -40,7 +41,7 @@ def run_scenario(ss: ScenarioStack, scenario: Scenario, cassettes_root: Path, re
             raise ScenarioRunError(f"no cassettes in {directory}: record them with `alex-harness record {scenario.name}` "
                                    "(CI never records: replay uses record mode none)")
         ss.fresh()
-        ss.cassettes.select(Selection(str(directory.resolve()), record_mode, RECORDED_AGAINST, scenario.name))
+        ss.cassettes.select(Selection(str(directory.resolve()), record_mode, recorded_against, scenario.name))
         seed(ss, scenario)
         inject_faults(ss, scenario)
         submitted = submit(ss, scenario, began)
