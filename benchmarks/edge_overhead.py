@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
+from alex.db.jobs import TERMINAL
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -103,7 +104,7 @@ def analysis_throughput(stack: LoadStack, jobs: int) -> tuple[float, float, floa
     ended: dict[str, float] = {}
     while len(ended) < jobs and time.monotonic() - began < 600:
         for client, job_id in submitted:
-            if job_id not in ended and client.get(f"/api/jobs/{job_id}").json()["status"] in ("completed", "failed"):
+            if job_id not in ended and client.get(f"/api/jobs/{job_id}").json()["status"] in TERMINAL:
                 ended[job_id] = time.monotonic() - began
         time.sleep(0.5)
     for client in clients:
@@ -125,7 +126,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
     stack = start_load_stack(work / "stack")
-    env = stack.cloud.client_env() | stack.stack.runtime_environment() | {"DATABASE_NAME": stack.stack.spec.database.database_name}
+    env = stack.cloud.client_env() | stack.stack.runtime_environment()
     bare = ApiServer(app=app_without_edge(env)).start()
     try:
         warm_up(stack.api_url, stack.issuer, analysis=False)

@@ -15,8 +15,9 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
+
+from alex.timestamps import parse_utc
 
 from harness.cassettes.selection import Selection
 from harness.scenarios.environment import scenario_stack
@@ -25,11 +26,6 @@ from harness.scenarios.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "data_api_resuming"
-
-
-def _ts(value: object) -> float:
-    moment = datetime.fromisoformat(str(value).replace(" ", "T"))
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         ss.cassettes.select(Selection(str(ROOT / "cassettes" / scenario.cassettes), "none", scenario=SCENARIO))
         seed(ss, scenario)
         submit = lambda user: ss.client(user).post("/api/analyze", json={"seed": 42}).json()["job_id"]  # noqa: E731
-        wait_for_jobs(ss, [submit(users[0].id)], 180)  # warm-up: cold starts
+        wait_for_jobs(ss.db, [submit(users[0].id)], 180)  # warm-up: cold starts
         began = time.time()
         job_ids = [submit(u.id) for u in users[1:]]
-        jobs = wait_for_jobs(ss, job_ids, 600)
+        jobs = wait_for_jobs(ss.db, job_ids, 600)
         elapsed = time.time() - began
         misses = ss.cassettes.misses()
     completed = [j for j in jobs.values() if j.get("status") == "completed"]
-    per_job = [_ts(j["completed_at"]) - _ts(j["created_at"]) for j in completed]
+    per_job = [parse_utc(j["completed_at"]).timestamp() - parse_utc(j["created_at"]).timestamp() for j in completed]
     print(f"{len(completed)}/{args.jobs} analyses completed from cassettes in {elapsed:.1f}s: "
           f"{len(completed) * 60 / elapsed:.1f} jobs/min; median job {statistics.median(per_job):.1f}s "
           f"(planner reserved concurrency 5); cassette misses: {len(misses)}")

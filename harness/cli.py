@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-from alex.db.migrate import migrate
 from harness import DEFAULT_REGION
 from harness.backends import LOCALSTACK_DEFAULT_URL, aws_clients, localstack_clients
 from harness.stack.definition import alex_stack
@@ -44,7 +43,7 @@ def _print_stack(stack: ProvisionedStack) -> None:
         print(f"#   function     {name}")
 
 
-def _wait_for_interrupt() -> None:
+def wait_for_interrupt() -> None:
     """Block until Ctrl-C or SIGTERM."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -92,7 +91,7 @@ def _up_moto(args: argparse.Namespace) -> int:
         endpoint_ready = time.perf_counter() - began
         stack = provision(alex_stack(), cloud.client)
         stack_ready = time.perf_counter() - began
-        applied = migrate(cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+        applied = stack.migrate(cloud.client)
         schema_ready = time.perf_counter() - began
         print(f"local cloud (moto) listening on {cloud.url}: endpoint ready in {endpoint_ready:.2f}s, "
               f"Alex stack provisioned in {stack_ready:.2f}s, schema migrated ({len(applied)} new) in {schema_ready:.2f}s")
@@ -104,7 +103,7 @@ def _up_moto(args: argparse.Namespace) -> int:
         print("# Ctrl-C stops it", flush=True)
         if args.exit_after_start:
             return 0
-        _wait_for_interrupt()
+        wait_for_interrupt()
         return 0
     finally:
         if api is not None:
@@ -125,7 +124,7 @@ def _start_api(args: argparse.Namespace, cloud: object, stack: ProvisionedStack)
 
     state_dir = args.state_dir or default_state_dir()
     issuer = LocalIssuer(state_dir, host=args.host, port=args.issuer_port).start()
-    env = cloud.client_env() | stack.runtime_environment() | {"DATABASE_NAME": stack.spec.database.database_name}  # type: ignore[attr-defined]
+    env = cloud.client_env() | stack.runtime_environment()  # type: ignore[attr-defined]
     api = ApiServer(settings_for_issuer(issuer), env, host=args.host, port=args.api_port)
     try:
         api.start()

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
 import pytest
 
 from alex.db import Database
-from alex.db.migrate import migrate
 
 from harness.cloud import LocalCloud
 from harness.cloud.components import default_components
@@ -69,14 +69,14 @@ def lambda_role(cloud: LocalCloud) -> str:
 def alex_deployed(cloud: LocalCloud, aws_env: dict[str, str]) -> ProvisionedStack:
     """Alex's whole stack provisioned on a fresh local cloud with its schema migrated."""
     stack = provision(alex_stack(), cloud.client)
-    migrate(cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+    stack.migrate(cloud.client)
     return stack
 
 
 @pytest.fixture
 def alex_db(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Database:
     """Alex's repositories over the Data API of the deployed stack."""
-    return Database.from_env(alex_deployed.runtime_environment() | {"DATABASE_NAME": "alex"}, cloud.client("rds-data"))
+    return alex_deployed.database(cloud.client)
 
 
 # -- Alex's API: the local issuer and the API served on loopback --------------------------
@@ -125,18 +125,24 @@ class AlexApi:
         self._clients.clear()
 
 
-@pytest.fixture
-def alex_api(cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer) -> Iterator[AlexApi]:
-    """Alex's API (``alex.api.app``) served by uvicorn on loopback against the deployed stack,
-    trusting ``alex_issuer``'s tokens; its boto3 clients talk to the local cloud."""
-    env = cloud.client_env() | alex_deployed.runtime_environment() | {
-        "DATABASE_NAME": alex_deployed.spec.database.database_name
-    }
-    settings = settings_for_issuer(alex_issuer)
+@contextlib.contextmanager
+def serve_alex_api(cloud: LocalCloud, stack: ProvisionedStack, issuer: LocalIssuer, **security: Any) -> Iterator[AlexApi]:
+    """Alex's API served on loopback against ``stack``, trusting ``issuer``'s tokens;
+    ``security`` overrides edge settings (``waf_ip_rate_limit=0`` for long runs from one address)."""
+    env = cloud.client_env() | stack.runtime_environment()
+    settings = settings_for_issuer(issuer, **security)
     server = ApiServer(settings, env).start()
-    api = AlexApi(url=server.url, issuer=alex_issuer, server=server, settings=settings, env=env)
+    api = AlexApi(url=server.url, issuer=issuer, server=server, settings=settings, env=env)
     try:
         yield api
     finally:
         api.close()
         server.stop()
+
+
+@pytest.fixture
+def alex_api(cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer) -> Iterator[AlexApi]:
+    """Alex's API (``alex.api.app``) served by uvicorn on loopback against the deployed stack,
+    trusting ``alex_issuer``'s tokens; its boto3 clients talk to the local cloud."""
+    with serve_alex_api(cloud, alex_deployed, alex_issuer) as api:
+        yield api

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import contextlib
@@ -31,7 +31,6 @@ class AgentRun:
     model: RetryingBedrockModel
     duration_ms: int
     input_hash: str
-    guardrails: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_agent(name: str, instructions: str, model: RetryingBedrockModel, config: ModelConfig, **kwargs: Any) -> Agent[Any]:
@@ -80,12 +79,11 @@ def audit(
     duration_ms: int | None = None,
 ) -> None:
     """Store the audit record of one model decision (or of a failed one, with ``run=None``)."""
-    config = ModelConfig.from_env()
     db.audit.add(
         AuditRecord(
             job_id=job_id,
             agent=agent,
-            model=run.model.config.model_id if run else config.model_id,
+            model=run.model.config.model_id if run else ModelConfig.from_env().model_id,
             input_hash=run.input_hash if run else input_hash(payload),
             output_summary=summary,
             duration_ms=run.duration_ms if run else (duration_ms or 0),

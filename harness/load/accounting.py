@@ -29,9 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from alex.db.jobs import TERMINAL
+
 from harness.load.journal import JournalSummary, summarise
 
-TERMINAL = ("completed", "failed")
 QUEUE_REFUSED = "could not queue the analysis"
 _COLUMNS = "id, clerk_user_id, status, error_message, attempts, created_at, started_at, completed_at"
 

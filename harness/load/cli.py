@@ -32,6 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alex.db.jobs import TERMINAL
+
 from harness.load.journal import JournalSummary, summarise
 from harness.load.report import LoadStats, Thresholds, check_thresholds, headline, read_stats
 from harness.load.shapes import DEFAULT_DURATIONS, SHAPES, parse_duration
@@ -264,7 +266,7 @@ def warm_up(api_url: str, issuer: Any, *, analysis: bool = True, timeout: float 
             return time.monotonic() - began
         job_id = client.post("/api/analyze", json={}).json()["job_id"]
         while time.monotonic() - began < timeout:
-            if client.get(f"/api/jobs/{job_id}").json()["status"] in ("completed", "failed"):
+            if client.get(f"/api/jobs/{job_id}").json()["status"] in TERMINAL:
                 break
             time.sleep(0.5)
     return time.monotonic() - began

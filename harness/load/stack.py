@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from alex.db import Database
-from alex.db.migrate import migrate
 
 from harness.load.journal import JOURNAL_VARIABLE, RUN_ID_VARIABLE
 from harness.stack.definition import StackSpec
@@ -49,8 +48,7 @@ class LoadStack:
         return str(self.api.url)
 
     def database(self) -> Database:
-        env = self.stack.runtime_environment() | {"DATABASE_NAME": self.stack.spec.database.database_name}
-        return Database.from_env(env, self.cloud.client("rds-data"))
+        return self.stack.database(self.cloud.client)
 
     def env(self, *, journal: Path | None = None, run_id: str | None = None) -> dict[str, str]:
         """Variables for a Locust process: the API, the issuer's keys, the journal and run id."""
@@ -113,11 +111,11 @@ def start_load_stack(
     try:
         stack = provision(spec or fast_alex_stack(), cloud.client)
         timings["provisioned"] = time.perf_counter() - began
-        migrate(cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
+        stack.migrate(cloud.client)
         timings["migrated"] = time.perf_counter() - began
         state_dir = work_dir / "issuer"
         issuer = LocalIssuer(state_dir).start()
-        env = cloud.client_env() | stack.runtime_environment() | {"DATABASE_NAME": stack.spec.database.database_name}
+        env = cloud.client_env() | stack.runtime_environment()
         api = ApiServer(load_security_settings(issuer, **(security_overrides or {})), env, port=api_port).start()
         timings["api"] = time.perf_counter() - began
     except BaseException:

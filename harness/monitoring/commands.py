@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from typing import Any
 
 from harness import DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -47,7 +45,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
           flush=True)
     try:
         if not args.exit_after_start:
-            _wait_for_interrupt()
+            from harness.cli import wait_for_interrupt  # the CLI's, here too (harness.cli imports this module)
+
+            wait_for_interrupt()
     finally:
         server.stop()
     return 0
@@ -74,14 +74,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
         print(f"alex-harness watch: cannot reach the local cloud ({err}); is `alex-harness up` running?", file=sys.stderr)
         return 1
     return 0
-
-
-def _wait_for_interrupt() -> None:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    while not stop.wait(0.5):
-        pass
 
 
 def add_commands(sub: Any) -> None:

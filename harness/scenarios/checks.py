@@ -10,6 +10,7 @@ import httpx
 
 from alex.guardrails import validate_charts
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
+from alex.db.jobs import TERMINAL
 
 from harness.scenarios.results import Check
 from harness.scenarios.spec import Scenario
@@ -31,7 +32,7 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
         wanted = expect.job_status if isinstance(expect.job_status, str) else expect.job_status.get(user, "completed")
         check(f"job of {user} is {wanted}", job.get("status") == wanted,
               f"status {job.get('status')}, error {str(job.get('error_message'))[:300]}")
-        check(f"job of {user} is not stuck", job.get("status") in ("completed", "failed"), f"status {job.get('status')}")
+        check(f"job of {user} is not stuck", job.get("status") in TERMINAL, f"status {job.get('status')}")
         if job.get("status") == "failed":
             check(f"failed job of {user} says why", bool(job.get("error_message")), "no error_message")
         if expect.error_contains:

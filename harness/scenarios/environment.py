@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from alex.db import Database
-from alex.db.migrate import migrate
 
 from harness.api_server import ApiServer, settings_for_issuer
 from harness.auth import LocalIssuer
@@ -36,7 +34,7 @@ TABLES = "trace_spans, audit_records, jobs, positions, accounts, users, instrume
 class ScenarioStack:
     def __init__(self, cloud: LocalCloud, stack: ProvisionedStack, issuer: LocalIssuer, api: ApiServer) -> None:
         self.cloud, self.stack, self.issuer, self.api = cloud, stack, issuer, api
-        self.db = Database.from_env(stack.runtime_environment() | {"DATABASE_NAME": "alex"}, cloud.client("rds-data"))
+        self.db = stack.database(cloud.client)
         self.sqs = cloud.client("sqs")
         self.lam = cloud.client("lambda")
         self.bedrock: ScriptedBedrock = cloud.component(ScriptedBedrock)
@@ -87,9 +85,9 @@ def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None
         else:
             cloud.reset()
         provisioned = provision(fast_alex_stack(), cloud.client)
-        migrate(cloud.client("rds-data"), provisioned.cluster_arn, provisioned.secret_arn, "alex")
+        provisioned.migrate(cloud.client)
         issuer = stack.enter_context(LocalIssuer(Path(tempfile.mkdtemp(prefix="alex-scenario-issuer-"))))
-        env: dict[str, Any] = cloud.client_env() | provisioned.runtime_environment() | {"DATABASE_NAME": "alex"}
+        env: dict[str, Any] = cloud.client_env() | provisioned.runtime_environment()
         api = ApiServer(settings_for_issuer(issuer), env).start()
         stack.callback(api.stop)
         yield ScenarioStack(cloud, provisioned, issuer, api)

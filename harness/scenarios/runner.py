@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from alex.db import Database
+from alex.db.jobs import TERMINAL
+from alex.timestamps import parse_utc
 
 from harness.cassettes.selection import Selection
 from harness.scenarios.checks import evaluate
@@ -19,7 +22,6 @@ from harness.scenarios.environment import ScenarioStack
 from harness.scenarios.results import JobOutcome, ScenarioResult, TimelineEvent
 from harness.scenarios.spec import Scenario
 
-TERMINAL = ("completed", "failed")
 RECORDED_AGAINST = "scripted model (harness/bedrock)"
 
 
@@ -45,7 +47,7 @@ def run_scenario(ss: ScenarioStack, scenario: Scenario, cassettes_root: Path, re
         seed(ss, scenario)
         inject_faults(ss, scenario)
         submitted = submit(ss, scenario, began)
-        jobs = wait_for_jobs(ss, [job_id for job_id, _, _ in submitted], scenario.timeout_seconds)
+        jobs = wait_for_jobs(ss.db, [job_id for job_id, _, _ in submitted], scenario.timeout_seconds)
         settle(ss)
         observed = observe(ss, scenario, submitted, jobs, directory, began)
         result.checks = evaluate(scenario, observed)
@@ -113,10 +115,11 @@ def submit(ss: ScenarioStack, scenario: Scenario, began: float) -> list[tuple[st
     return out
 
 
-def wait_for_jobs(ss: ScenarioStack, job_ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+def wait_for_jobs(db: Database, job_ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+    """The jobs' rows once every one has ended; ScenarioRunError naming the others after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        jobs = {job_id: ss.db.jobs.get_any(job_id) or {} for job_id in job_ids}
+        jobs = {job_id: db.jobs.get_any(job_id) or {} for job_id in job_ids}
         if all(j.get("status") in TERMINAL for j in jobs.values()):
             return jobs
         if time.monotonic() > deadline:
@@ -182,11 +185,9 @@ def timeline(request_bar: TimelineEvent, spans: list[dict[str, Any]], began: flo
 
 
 def _epoch(value: Any) -> float:
-    text = str(value).replace(" ", "T")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        from datetime import timezone
-        moment = moment.replace(tzinfo=timezone.utc)
+    moment = parse_utc(value)
+    if moment is None:
+        raise ScenarioRunError(f"a span carries no timestamp: {value!r}")
     return moment.timestamp()
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from alex.db import Database
+from alex.db.migrate import migrate
 from botocore.exceptions import ClientError
 
 from harness.stack.alarms import provision_alarms
@@ -53,8 +55,17 @@ class ProvisionedStack:
         return {
             "AURORA_CLUSTER_ARN": self.cluster_arn,
             "AURORA_SECRET_ARN": self.secret_arn,
+            "DATABASE_NAME": self.spec.database.database_name,
             "SQS_QUEUE_URL": self.queue_urls.get(f"{self.spec.prefix}-analysis-jobs", ""),
         }
+
+    def migrate(self, client: ClientFactory) -> list[str]:
+        """Apply Alex's migrations to the stack's database through the Data API; the versions applied."""
+        return migrate(client("rds-data"), self.cluster_arn, self.secret_arn, self.spec.database.database_name)
+
+    def database(self, client: ClientFactory) -> Database:
+        """Alex's repositories over the stack's Data API."""
+        return Database.from_env(self.runtime_environment(), client("rds-data"))
 
 
 def provision(spec: StackSpec, client: ClientFactory) -> ProvisionedStack:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import time
 from decimal import Decimal
 from typing import Any
 
 from alex.db import Database
 
+from harness.scenarios.runner import wait_for_jobs
 from harness.stack.provision import ProvisionedStack
-
-TERMINAL = ("completed", "failed")
 
 
 def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash: str = "5000",
-                   account_name: str = "Retirement 401k", classified: bool = True) -> dict[str, Any]:
-    """A user with one account holding ``holdings``; instruments are placeholders unless ``classified``."""
+                   account_name: str = "Retirement 401k") -> dict[str, Any]:
+    """A user with one account holding ``holdings``; unknown instruments are placeholders (the tagger's work)."""
     db.users.update(user, {"years_until_retirement": 25, "target_retirement_income": Decimal("80000")})
     account = db.accounts.create(user, {"account_name": account_name, "cash_balance": Decimal(cash)})
     for symbol, quantity in holdings.items():
@@ -33,14 +31,7 @@ def submit(db: Database, stack: ProvisionedStack, sqs: Any, user: str, seed: int
 
 
 def wait_for_job(db: Database, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = db.jobs.get_any(job_id)
-        if job and job["status"] in TERMINAL:
-            return job
-        if time.monotonic() > deadline:
-            raise AssertionError(f"job {job_id} still {job and job['status']} after {timeout}s: {job}")
-        time.sleep(0.25)
+    return wait_for_jobs(db, [job_id], timeout)[job_id]
 
 
 def forget_classification(db: Database, symbols: list[str]) -> None:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from harness.cli import main
 from harness.pytest_plugin import AlexApi
+from tests.cli_support import free_port, running_up
 
 
 def test_token_command_prints_a_jwt_the_api_accepts(api: AlexApi, capsys: pytest.CaptureFixture[str], tmp_path) -> None:
@@ -35,34 +32,12 @@ def test_token_command_prints_a_jwt_the_api_accepts(api: AlexApi, capsys: pytest
     assert "--ttl" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_up_serves_the_api_and_prints_a_working_curl(tmp_path) -> None:
     """``alex-harness up`` also starts the local issuer and the API: it prints the API URL and a curl with a
     token; that token and one from ``alex-harness token`` work against the printed URL; Ctrl-C stops it all."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    state = tmp_path / "state"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "up", "--port", str(_free_port()), "--api-port", "0",
-         "--data-dir", str(tmp_path / "pg"), "--state-dir", str(state)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C stops it" in line:
-                break
-        output = "".join(lines)
+    with running_up(tmp_path, "--port", str(free_port())) as up:
+        output, env, state = up.output, up.env, tmp_path / "state"
         api_url = re.search(r"^export ALEX_API_URL=(\S+)$", output, re.M).group(1)  # type: ignore[union-attr]
         assert re.search(rf"# Alex API on {re.escape(api_url)} ", output), output
         printed = re.search(r'curl -H "Authorization: Bearer ([\w.-]+)" (\S+)/api/user', output)
@@ -81,11 +56,6 @@ def test_up_serves_the_api_and_prints_a_working_curl(tmp_path) -> None:
         assert httpx.get(f"{api_url}/api/accounts", headers=headers, timeout=10).json()[0]["account_name"] == "From curl"
         assert httpx.get(f"{api_url}/api/accounts", timeout=10).status_code == 401
 
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=30)
-        assert proc.returncode == 0, rest
+        returncode, rest = up.ctrl_c()
+        assert returncode == 0, rest
         assert "local cloud stopped" in rest
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()

@@ -50,12 +50,11 @@ from alex.guardrails.validation import (
     PositionCreate,
     PositionUpdate,
 )
-from harness.api_server import ApiServer, settings_for_issuer
-from harness.stack.trigger import disable_planner_trigger
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
-from harness.pytest_plugin import AlexApi
+from harness.pytest_plugin import AlexApi, serve_alex_api
 from harness.stack.provision import ProvisionedStack
+from harness.stack.trigger import disable_planner_trigger
 
 DEEP = settings.get_current_profile_name() == "deep"  # profiles are loaded before test modules are imported
 # deep runs ~200 examples of up to 50 requests: more than the suite's 300 s per-test timeout
@@ -79,17 +78,8 @@ def stateful_api(
     rule, body limit, CORS, headers) is the API's default edge.
     """
     disable_planner_trigger(cloud.client("lambda"), alex_deployed)
-    env = cloud.client_env() | alex_deployed.runtime_environment() | {
-        "DATABASE_NAME": alex_deployed.spec.database.database_name
-    }
-    security = settings_for_issuer(alex_issuer, waf_ip_rate_limit=0)
-    server = ApiServer(security, env).start()
-    api = AlexApi(url=server.url, issuer=alex_issuer, server=server, settings=security, env=env)
-    try:
+    with serve_alex_api(cloud, alex_deployed, alex_issuer, waf_ip_rate_limit=0) as api:
         yield api
-    finally:
-        api.close()
-        server.stop()
 
 
 # -- inputs ---------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from alex.db import Database
-from alex.db.migrate import migrate
 
 from harness.bedrock import ScriptedBedrock
 from harness.cloud import LocalCloud
@@ -66,8 +65,8 @@ def monitored(local_cloud: LocalCloud) -> Iterator[MonitoredStack]:
     local_cloud.reset()
     with _fast_intervals(local_cloud):
         stack = provision(fast_alex_stack(), local_cloud.client)
-        migrate(local_cloud.client("rds-data"), stack.cluster_arn, stack.secret_arn, stack.spec.database.database_name)
-        db = Database.from_env(stack.runtime_environment() | {"DATABASE_NAME": "alex"}, local_cloud.client("rds-data"))
+        stack.migrate(local_cloud.client)
+        db = stack.database(local_cloud.client)
         yield MonitoredStack(local_cloud, stack, db, local_cloud.component(ScriptedBedrock),
                              local_cloud.component(SnsRecorder), local_cloud.component(AlarmEvaluator),
                              local_cloud.client("sqs"), local_cloud.client("cloudwatch"))

@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
+from alex.timestamps import parse_utc
+
 __all__ = ["LangfuseExporter", "OtlpExporter", "exporters_from_env", "otel_span_id", "otel_trace_id", "to_otel_spans"]
 
 log = logging.getLogger("alex.observability.exporters")
@@ -61,14 +63,9 @@ def otel_span_id(span_id: str) -> int:
 
 
 def _ns(value: Any) -> int | None:
-    if not value:
+    stamp = parse_utc(value)
+    if stamp is None:
         return None
-    try:
-        stamp = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
     delta = stamp - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
 

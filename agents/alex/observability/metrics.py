@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from alex.timestamps import parse_utc
+
 __all__ = ["AgentMetrics", "agent_dimension", "metric_data"]
 
 log = logging.getLogger("alex.observability.metrics")
@@ -46,13 +48,9 @@ def agent_dimension(name: Any) -> str:
 
 def _timestamp(span: dict[str, Any]) -> datetime:
     for key in ("ended_at", "started_at"):
-        value = span.get(key)
-        if value:
-            try:
-                stamp = datetime.fromisoformat(str(value))
-                return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-            except ValueError:
-                continue
+        stamp = parse_utc(span.get(key))
+        if stamp is not None:
+            return stamp
     return datetime.now(timezone.utc)
 
 

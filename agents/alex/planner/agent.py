@@ -75,16 +75,14 @@ class Orchestrator:
         return function_tool(invoke_agent, name_override=f"invoke_{agent}",
                              description_override=f"Run the {agent} agent for this job; it stores its own result.")
 
-    async def tag_missing(self) -> dict[str, Any]:
-        job = self.db.jobs.get_any(self.job_id)
-        assert job is not None
-        rows = self.db.positions.portfolio(job["clerk_user_id"])
+    async def tag_missing(self, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+        """Have the tagger classify the portfolio's unclassified instruments, 25 per invocation."""
         names = {r["symbol"]: r.get("instrument_name") or r["symbol"] for r in rows if r.get("symbol")}
         missing = self.db.instruments.unclassified(names)
+        result: dict[str, list[Any]] = {"tagged": [], "failed": []}
         if not missing:
-            return {"tagged": [], "failed": [], "positions": len(names), "accounts": len({r["account_id"] for r in rows})}
+            return result
         with custom_span("tag_instruments", data={"symbols": len(missing)}):
-            result = {"tagged": [], "failed": []}
             for start in range(0, len(missing), 25):
                 batch = [{"symbol": s, "name": str(names[s])} for s in missing[start:start + 25]]
                 try:
@@ -93,15 +91,20 @@ class Orchestrator:
                     out = {"tagged": [], "failed": [{"symbol": i["symbol"], "error": str(exc)} for i in batch]}
                 result["tagged"] += out.get("tagged", [])
                 result["failed"] += out.get("failed", [])
-        return {**result, "positions": len(names), "accounts": len({r["account_id"] for r in rows})}
+        return result
 
     async def run(self) -> dict[str, Any]:
-        tagging = await self.tag_missing()
-        job = self.db.jobs.get_any(self.job_id) or {}
-        view_total = sum(float(r.get("current_price") or 0) * float(r.get("quantity") or 0)
-                         for r in self.db.positions.portfolio(job.get("clerk_user_id", "")) if r.get("symbol"))
-        payload = PlannerInput(job_id=self.job_id, accounts=tagging["accounts"], positions=tagging["positions"],
-                               total_value=round(view_total, 2), tagged=tagging["tagged"]).model_dump()
+        job = self.db.jobs.get_any(self.job_id)
+        assert job is not None
+        rows = self.db.positions.portfolio(job["clerk_user_id"])
+        tagging = await self.tag_missing(rows)
+        if tagging["tagged"]:  # the tagger stored prices: read them
+            rows = self.db.positions.portfolio(job["clerk_user_id"])
+        held = [r for r in rows if r.get("symbol")]
+        total = sum(float(r.get("current_price") or 0) * float(r.get("quantity") or 0) for r in held)
+        payload = PlannerInput(job_id=self.job_id, accounts=len({r["account_id"] for r in rows}),
+                               positions=len({r["symbol"] for r in held}), total_value=round(total, 2),
+                               tagged=tagging["tagged"]).model_dump()
         run = await run_agent("planner", INSTRUCTIONS, payload, self.job_id, tools=self.tools(), max_turns=10)
         fallbacks = await self.complete_missing()
         audit(self.db, run, job_id=self.job_id, agent="planner",

@@ -25,6 +25,7 @@ from agents import custom_span, trace
 from alex.db import Database
 from alex.planner.agent import Orchestrator
 from alex.planner.invoke import LambdaInvoker
+from alex.db.jobs import TERMINAL
 
 log = logging.getLogger("alex.planner")
 Outcome = Literal["completed", "skipped", "retry", "failed", "busy", "invalid"]
@@ -76,7 +77,7 @@ def process(db: Database, delivery: Delivery, context: Any, invoker: LambdaInvok
     if job is None:
         log.error("message for a job that does not exist", extra={"job_id": job_id})
         return "invalid"
-    if job["status"] in ("completed", "failed"):
+    if job["status"] in TERMINAL:
         log.info("duplicate delivery for a finished job; nothing to do", extra={"status": job["status"]})
         return "skipped"
     budget = deadline_seconds(context)

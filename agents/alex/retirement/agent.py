@@ -6,7 +6,7 @@ from typing import Any
 
 from alex.agent_run import audit, run_agent
 from alex.db import Database
-from alex.job_context import load_job_context
+from alex.job_context import JobContext, load_job_context
 from alex.output_guard import guard_output
 from alex.retirement.monte_carlo import seed_for, simulate
 from alex.schemas import RetirementInput, role_line
@@ -20,13 +20,13 @@ sections '## Retirement Readiness', '## Monte Carlo Results' and '## Recommendat
 Quote the success rate and percentiles from the input; do not recompute or invent figures."""
 
 
-def retirement_input(ctx: Any, simulations: int) -> RetirementInput:
+def retirement_input(ctx: JobContext, seed: int, simulations: int) -> RetirementInput:
     view = ctx.portfolio
     years = view.years_until_retirement if view.years_until_retirement is not None else DEFAULT_YEARS
     income = view.target_retirement_income if view.target_retirement_income is not None else DEFAULT_INCOME
     equity_share = view.asset_class.get("equity", 0.0) / 100
     result = simulate(portfolio_value=view.total_value, equity_share=equity_share, years_until_retirement=years,
-                      target_income=income, seed=seed_for(ctx.job_id, ctx.job.get("request_payload")), simulations=simulations)
+                      target_income=income, seed=seed, simulations=simulations)
     return RetirementInput(
         years_until_retirement=years, target_retirement_income=income, portfolio_value=view.total_value,
         equity_share=round(equity_share, 4), simulations=result.simulations, success_rate=result.success_rate,
@@ -36,13 +36,14 @@ def retirement_input(ctx: Any, simulations: int) -> RetirementInput:
 
 async def analyse_retirement(db: Database, job_id: str, simulations: int = 500) -> dict[str, Any]:
     ctx = load_job_context(db, job_id)
-    figures = retirement_input(ctx, simulations)
+    seed = seed_for(job_id, ctx.job.get("request_payload"))
+    figures = retirement_input(ctx, seed, simulations)
     run = await run_agent("retirement", INSTRUCTIONS, figures.model_dump(), job_id, max_turns=3)
     guarded = guard_output(str(run.output or ""), field_name="retirement_analysis", max_bytes=MAX_ANALYSIS_BYTES)
     db.jobs.save_payload(job_id, "retirement_payload", {
         "analysis": guarded.text,
         "simulation": figures.model_dump(),
-        "seed": seed_for(job_id, ctx.job.get("request_payload")),
+        "seed": seed,
         "agent": "retirement",
     })
     audit(db, run, job_id=job_id, agent="retirement", guardrails=ctx.input_guardrails() + guarded.results,

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import httpx
+from alex.timestamps import parse_utc
 from botocore.config import Config
 
 from harness import DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -67,17 +68,6 @@ JOBS_SQL = """SELECT j.id, j.clerk_user_id, j.status, j.attempts, j.error_messag
 FROM jobs j ORDER BY j.created_at DESC, j.id LIMIT :limit"""
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    text = str(value).replace(" ", "T")
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-
-
 def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
     """A job's spans as timeline rows (depth-first, each child under its parent) and per-agent totals."""
     by_id = {s["span_id"]: s for s in spans}
@@ -85,7 +75,7 @@ def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
     for span in spans:
         parent = span.get("parent_id") if span.get("parent_id") in by_id else None
         children.setdefault(parent, []).append(span)
-    starts = [t for t in (_parse_time(s.get("started_at")) for s in spans) if t]
+    starts = [t for t in (parse_utc(s.get("started_at")) for s in spans) if t]
     origin = min(starts) if starts else datetime.now(timezone.utc)
     rows: list[dict[str, Any]] = []
     totals: dict[str, dict[str, float]] = {}
@@ -94,10 +84,10 @@ def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
         for span in sorted(children.get(parent, []), key=lambda s: (str(s.get("started_at")), s["span_id"])):
             attrs = span.get("attributes") or {}
             this_agent = str(attrs.get("gen_ai.agent.name") or agent or "")
-            started = _parse_time(span.get("started_at")) or origin
+            started = parse_utc(span.get("started_at")) or origin
             duration = span.get("duration_ms")
             if duration is None:
-                ended = _parse_time(span.get("ended_at"))
+                ended = parse_utc(span.get("ended_at"))
                 duration = (ended - started).total_seconds() * 1000 if ended else 0.0
             tokens_in = int(attrs.get("gen_ai.usage.input_tokens") or 0)
             tokens_out = int(attrs.get("gen_ai.usage.output_tokens") or 0)
