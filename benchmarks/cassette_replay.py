@@ -3,14 +3,20 @@
 The analysis is the happy_path scenario's: the planner (4 model calls, 3 tool calls), the tagger,
 the reporter, the charter and the retirement agent, 8 model calls in all, each agent built by
 ``alex.agent_run.build_agent`` exactly as the Lambdas build it, fed the prompts its cassette
-recorded. Two variants, run alternately in one process:
+recorded (with fresh job ids, as another job would send them). Three variants, run in turn in
+each round, in one process:
 
 * replay: ``RetryingBedrockModel`` (LiteLLM, Bedrock Converse over httpx) with vcrpy playing
-  ``cassettes/happy_path/alex-<agent>.yaml`` (record mode none, connections beyond loopback refused);
+  ``cassettes/happy_path/alex-<agent>.yaml`` (record mode none, connections beyond loopback
+  refused), exactly as the harness's Lambda wrapper replays;
+* LiteLLM from memory: the same model client, with the recorded answers handed back in order by
+  an in-memory httpx transport (no vcrpy, no matching): what the model client itself costs;
 * in memory: the Agents SDK with a ``Model`` that hands back the ``ModelResponse`` objects the
   replay produced (no LiteLLM, no HTTP): the floor any model client sits on.
 
-Prints the median of each over ``--rounds`` full analyses and the difference per model call.
+Prints the median of each and, per model call, the medians of the paired per-round differences:
+replay against the in-memory model (the issue's figure), split into what cassette replay adds
+over LiteLLM answering from memory, and what the LiteLLM client adds over the bare SDK.
 
     python benchmarks/cassette_replay.py [--rounds 30]
 """
@@ -26,8 +32,11 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.update({
@@ -37,6 +46,7 @@ os.environ.update({
     "OPENAI_AGENTS_DISABLE_TRACING": "1",
 })
 
+import httpx  # noqa: E402
 import yaml  # noqa: E402
 from agents import Runner, function_tool  # noqa: E402
 from agents.models.interface import Model  # noqa: E402
@@ -129,27 +139,73 @@ async def in_memory_once(inputs: dict[str, tuple[str, str, str]], captured: dict
                          new_job(message), max_turns=10)
 
 
+def recorded_answers(inputs: dict[str, tuple[str, str, str]]) -> dict[str, list[dict[str, Any]]]:
+    """Per agent: the responses its cassette holds, in order."""
+    return {agent: [i["response"] for i in yaml.safe_load(Path(cassette).read_text())["interactions"]]
+            for agent, (cassette, _, _) in inputs.items()}
+
+
+@contextmanager
+def answers_from_memory(queue: list[dict[str, Any]]) -> Iterator[None]:
+    """Every httpx request answered with the next recorded response, in memory."""
+
+    async def answer(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        response = queue.pop(0)
+        body = response["body"]["string"]
+        return httpx.Response(response["status"]["code"], headers={"content-type": "application/json"},
+                              content=body.encode() if isinstance(body, str) else body)
+
+    with mock.patch.object(httpx.AsyncHTTPTransport, "handle_async_request", answer):
+        yield
+
+
+async def litellm_from_memory_once(inputs: dict[str, tuple[str, str, str]],
+                                   answers: dict[str, list[dict[str, Any]]]) -> None:
+    config = ModelConfig.from_env()
+    for agent, (_, instructions, message) in inputs.items():
+        queue = list(answers[agent])
+        model = bedrock_model(config)
+        with answers_from_memory(queue):
+            await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message),
+                             max_turns=10)
+        if queue:
+            raise SystemExit(f"the {agent} agent made {len(answers[agent]) - len(queue)} calls, not {len(answers[agent])}")
+
+
+def timed(run: Any) -> float:
+    began = time.perf_counter()
+    asyncio.run(run)
+    return (time.perf_counter() - began) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--cassettes", type=Path, default=ROOT / "cassettes" / "happy_path")
     args = parser.parse_args(argv)
     inputs = recorded_inputs(args.cassettes)
+    answers = recorded_answers(inputs)
     captured: dict[str, list[Any]] = {}
     calls = asyncio.run(replay_once(inputs, captured))  # warm-up, and the responses the in-memory model hands back
-    replay, memory = [], []
+    asyncio.run(litellm_from_memory_once(inputs, answers))  # warm-up
+    replay, litellm, memory = [], [], []
     for _ in range(args.rounds):
-        began = time.perf_counter()
-        asyncio.run(replay_once(inputs, None))
-        replay.append(time.perf_counter() - began)
-        began = time.perf_counter()
-        asyncio.run(in_memory_once(inputs, captured))
-        memory.append(time.perf_counter() - began)
-    r, m = statistics.median(replay) * 1000, statistics.median(memory) * 1000
+        replay.append(timed(replay_once(inputs, None)))
+        litellm.append(timed(litellm_from_memory_once(inputs, answers)))
+        memory.append(timed(in_memory_once(inputs, captured)))
+
+    def per_call(a: list[float], b: list[float]) -> float:
+        return statistics.median(x - y for x, y in zip(a, b)) / calls
+
     print(f"full analysis (planner + 4 agents, {calls} model calls), median of {args.rounds} rounds, one process:")
-    print(f"  replayed from cassettes (LiteLLM + vcrpy): {r:8.1f} ms")
-    print(f"  in-memory model (Agents SDK only):         {m:8.1f} ms")
-    print(f"  replay overhead per model call:            {(r - m) / calls:8.2f} ms")
+    print(f"  replayed from cassettes (LiteLLM + vcrpy):     {statistics.median(replay):8.1f} ms")
+    print(f"  LiteLLM, answers from memory (no vcrpy):       {statistics.median(litellm):8.1f} ms")
+    print(f"  in-memory model (Agents SDK only):             {statistics.median(memory):8.1f} ms")
+    print("per model call (median of the paired differences):")
+    print(f"  replay overhead against the in-memory model:   {per_call(replay, memory):8.2f} ms")
+    print(f"    of which cassette replay (vcrpy, matching):  {per_call(replay, litellm):8.2f} ms")
+    print(f"    of which the LiteLLM client:                 {per_call(litellm, memory):8.2f} ms")
     return 0
 
 

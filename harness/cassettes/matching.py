@@ -107,17 +107,35 @@ def model_path(r1: Any, r2: Any) -> None:
 
 
 @lru_cache(maxsize=1024)
+def _normalised(body: bytes | str | None) -> Any:
+    """The normalised JSON of a body, cached and shared: callers must not change it.
+
+    The volatile patterns are replaced in the raw text, in one pass each, before it is
+    parsed: none of them can match a JSON escape or span two tokens, so this equals
+    ``normalise(body_json(body))`` at a fraction of the cost of walking every string."""
+    if body is None or body == b"" or body == "":
+        return None
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        return json.loads(normalise_text(text))
+    except ValueError:
+        return normalise_text(text)
+
+
+@lru_cache(maxsize=1024)
 def canonical(body: bytes | str | None) -> str:
     """The normalised body as canonical JSON, cached: vcrpy compares each request with every
-    recorded one, twice (can it play? then play), and the recorded bodies never change."""
-    return json.dumps(normalise(body_json(body)), sort_keys=True, ensure_ascii=False)
+    recorded one, three times a call, and the recorded bodies never change."""
+    return json.dumps(_normalised(body), sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=1024)
+def _difference(recorded: bytes | str | None, current: bytes | str | None) -> str:
+    return first_difference(_normalised(recorded), _normalised(current)) or "bodies differ"
 
 
 def normalised_body(r1: Any, r2: Any) -> None:
     """Equal JSON bodies once volatile values are normalised."""
-    if canonical(r1.body) == canonical(r2.body):
-        return
-    a, b = normalise(body_json(r1.body)), normalise(body_json(r2.body))
-    if a != b:
+    if canonical(r1.body) != canonical(r2.body):
         # vcrpy passes (request being played, recorded request)
-        raise AssertionError(first_difference(b, a) or "bodies differ")
+        raise AssertionError(_difference(r2.body, r1.body))

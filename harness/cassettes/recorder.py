@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+from alex.observability.scrub import scrub_text
 from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.patch import PATCHER_NAMES
 
-from harness.cassettes import matching, scrub
+from harness.cassettes import matching, scrub, serializer
 from harness.cassettes.selection import RECORD_MODES
 
 PROVENANCE_KEY = "provenance"
@@ -68,16 +70,30 @@ class ActiveCassette:
         return self.cassette._metadata.get(PROVENANCE_KEY) if self.cassette is not None else None
 
 
+# The libraries a Bedrock call can go through: LiteLLM's httpx transport (the harness turns
+# its aiohttp transport off; aiohttp stays patched should anything turn it back on) and
+# boto3's bedrock-runtime client. vcrpy's other patchers (requests, urllib3, httplib,
+# tornado, ...) cost 0.5 ms a cassette and would never see a model call.
+PATCHED_LIBRARIES = ("httpx", "aiohttp", "boto3")
+
+
 def make_vcr(record_mode: str) -> vcr.VCR:
+    """vcrpy configured for Bedrock. Replay (``none``) only filters requests to model calls:
+    nothing is written, so the scrubbing that recording needs (of every request and response,
+    each time vcrpy filters one) is skipped, and a miss's message is scrubbed instead (see
+    :func:`_watch_misses`)."""
     if record_mode not in RECORD_MODES:
         raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}, not {record_mode!r}")
     recorder = vcr.VCR(
         record_mode=record_mode,
+        serializer=serializer.NAME,
         match_on=("method", "model_path", "normalised_body"),
-        before_record_request=scrub.scrub_request,
-        before_record_response=scrub.scrub_response,
-        decode_compressed_response=True,
+        before_record_request=scrub.model_calls_only if record_mode == "none" else scrub.scrub_request,
+        before_record_response=None if record_mode == "none" else scrub.scrub_response,
+        decode_compressed_response=record_mode != "none",  # cassettes are stored decoded
+        skip_patchers=tuple(name for name in PATCHER_NAMES if name not in PATCHED_LIBRARIES),
     )
+    recorder.register_serializer(serializer.NAME, serializer.SERIALIZER)
     recorder.register_matcher("model_path", matching.model_path)
     recorder.register_matcher("normalised_body", matching.normalised_body)
     return recorder
@@ -122,7 +138,7 @@ def _watch_misses(cassette: Any, active: ActiveCassette) -> None:
     def can_play(request: Any) -> bool:
         found = bool(original(request))
         if not found and cassette.write_protected and cassette.filter_request(request) is not None:
-            message = str(CannotOverwriteExistingCassetteException(cassette=cassette, failed_request=request))
+            message = scrub_text(str(CannotOverwriteExistingCassetteException(cassette=cassette, failed_request=request)))
             active.misses.append(CassetteMiss(str(active.path), message))
         return found
 

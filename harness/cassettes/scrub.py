@@ -47,10 +47,15 @@ def _scrub_body(body: Any) -> Any:
     return cleaned.encode() if isinstance(body, bytes) else cleaned
 
 
+def model_calls_only(request: Any) -> Any:
+    """vcrpy ``before_record_request`` for replay: model calls only (None lets every other
+    call, such as the Data API's, through unplayed)."""
+    return request if model_operation(request.path) is not None else None
+
+
 def scrub_request(request: Any) -> Any:
-    """vcrpy ``before_record_request``: model calls only (None lets every other call, such as
-    the Data API's, through unrecorded), without credentials."""
-    if model_operation(request.path) is None:
+    """vcrpy ``before_record_request`` for recording: model calls only, without credentials."""
+    if model_calls_only(request) is None:
         return None
     for name in list(request.headers):
         if name.lower() in DROPPED_REQUEST_HEADERS or is_sensitive_key(name):

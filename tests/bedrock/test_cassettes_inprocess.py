@@ -71,6 +71,39 @@ def test_a_miss_names_the_cassette_the_nearest_request_and_the_difference(bedroc
     assert "$.messages[0].content[0].text" in message and "1000" in message and "2000" in message
 
 
+def test_a_miss_report_carries_no_credential(bedrock_cloud, model, tmp_path) -> None:
+    """Replay does not scrub the requests it only matches, so the miss it reports is scrubbed."""
+    path = tmp_path / "miss-secret.yaml"
+    with use_cassette(path, "all", Provenance("scripted model (test)")):
+        converse(bedrock_cloud, "portfolio value 1000")
+    with use_cassette(path, "none") as active, pytest.raises(Exception):
+        converse(bedrock_cloud, f"my key is {ACCESS_KEY} and aws_secret_access_key={SECRET}",
+                 aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
+    message = active.misses[0].message
+    assert "$.messages[0].content[0].text" in message  # the difference is still shown...
+    for secret in (ACCESS_KEY, SECRET, TOKEN):
+        assert secret not in message, secret  # ...without the secrets in it
+
+
+def test_a_re_recorded_cassette_is_read_afresh(bedrock_cloud, model, tmp_path) -> None:
+    """Parsed cassettes are kept in memory by content: a cassette recorded again (new
+    answers, new provenance) replays its new answers, never the remembered ones."""
+    path = tmp_path / "again.yaml"
+    with use_cassette(path, "all", Provenance("first recording")):
+        first = converse(bedrock_cloud, "SPY")
+    with use_cassette(path, "none") as active:
+        assert converse(bedrock_cloud, "SPY")["output"] == first["output"]
+    assert require_provenance(active)["recorded_against"] == "first recording"
+    model.add_fault("malformed", always=True)  # the model answers differently now
+    path.unlink()
+    with use_cassette(path, "all", Provenance("second recording")):
+        second = converse(bedrock_cloud, "SPY")
+    assert second["output"] != first["output"]
+    with use_cassette(path, "none") as active:
+        assert converse(bedrock_cloud, "SPY")["output"] == second["output"]
+    assert require_provenance(active)["recorded_against"] == "second recording"
+
+
 def test_a_cassette_without_provenance_is_refused(tmp_path) -> None:
     path = tmp_path / "bare.yaml"
     path.write_text(yaml.safe_dump({"interactions": [], "version": 1}))
@@ -116,3 +149,14 @@ def test_bodies_compare_as_json_structures() -> None:
     matching.normalised_body(R(json.dumps({"a": 1, "b": [1, 2]}).encode()), R(b'{ "b": [1,2], "a": 1 }'))
     with pytest.raises(AssertionError, match=r"\$\.b\[1\]: recorded 3, now 2"):
         matching.normalised_body(R(b'{"b": [1, 2]}'), R(b'{"b": [1, 3]}'))
+
+
+def test_a_body_is_normalised_the_same_whether_as_text_or_as_json() -> None:
+    """The matcher normalises a body's raw text; that must equal normalising its parsed JSON."""
+    body = json.dumps({
+        "job 6f1c2a9e-1b2c-4d5e-8f90-123456789abc": ["at 2026-12-01T10:00:00.5+01:00", {"toolUseId": "tooluse_Ab-1"}],
+        "nested": json.dumps({"id": "call_abcdefgh1234", "when": "2026-12-01 10:00:00"}),
+        "plain": "café \u2603 \\n", "n": 1.5,
+    }).encode()
+    assert matching._normalised(body) == matching.normalise(matching.body_json(body))
+    assert matching._normalised(b"not json 6f1c2a9e-1b2c-4d5e-8f90-123456789abc") == "not json <uuid>"
