@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -31,6 +32,10 @@ from harness.cassettes import matching, scrub, serializer
 from harness.cassettes.selection import RECORD_MODES
 
 PROVENANCE_KEY = "provenance"
+
+# vcrpy logs each interaction it loads at INFO, bodies included: in a function's log (INFO by
+# default) that would be the whole cassette again on every invocation.
+logging.getLogger("vcr").setLevel(logging.WARNING)
 _global_lock = threading.RLock()  # vcrpy patches classes process-wide: one cassette at a time per process
 
 

@@ -4,6 +4,7 @@ credentials, state provenance, and fail loudly with the nearest request on a mis
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import boto3
 import pytest
@@ -102,6 +103,16 @@ def test_a_re_recorded_cassette_is_read_afresh(bedrock_cloud, model, tmp_path) -
     with use_cassette(path, "none") as active:
         assert converse(bedrock_cloud, "SPY")["output"] == second["output"]
     assert require_provenance(active)["recorded_against"] == "second recording"
+
+
+def test_replay_keeps_the_cassette_out_of_the_log(caplog) -> None:
+    """A function logs at INFO; loading its cassette must not log the recorded interactions."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    with use_cassette(Path(__file__).resolve().parents[2] / "cassettes/happy_path/alex-tagger.yaml", "none") as active:
+        assert require_provenance(active)
+    assert [r for r in caplog.records if r.name.startswith("vcr")] == []
 
 
 def test_a_cassette_without_provenance_is_refused(tmp_path) -> None:
