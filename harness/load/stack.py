@@ -42,6 +42,7 @@ class LoadStack:
     owns_cloud: bool
     started_in: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    settings: Any = None  # the API's SecuritySettings: the usage plan the throttling proof runs against
 
     @property
     def api_url(self) -> str:
@@ -116,7 +117,8 @@ def start_load_stack(
         state_dir = work_dir / "issuer"
         issuer = LocalIssuer(state_dir).start()
         env = cloud.client_env() | stack.runtime_environment()
-        api = ApiServer(load_security_settings(issuer, **(security_overrides or {})), env, port=api_port).start()
+        settings = load_security_settings(issuer, **(security_overrides or {}))
+        api = ApiServer(settings, env, port=api_port).start()
         timings["api"] = time.perf_counter() - began
     except BaseException:
         if api is not None:
@@ -127,4 +129,4 @@ def start_load_stack(
             cloud.stop()
         raise
     return LoadStack(cloud=cloud, stack=stack, issuer=issuer, api=api, state_dir=state_dir, owns_cloud=owns_cloud,
-                     started_in=time.perf_counter() - began, timings=timings)
+                     started_in=time.perf_counter() - began, timings=timings, settings=settings)
