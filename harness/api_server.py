@@ -18,7 +18,8 @@ import uvicorn
 from alex.api.app import create_app
 from alex.api.security import SecuritySettings
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+from harness.serving import require_loopback
+
 DEV_ORIGIN = "http://localhost:3000"  # the Next.js frontend in development
 
 
@@ -55,8 +56,7 @@ class ApiServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        if host not in LOOPBACK and not host.startswith("127."):
-            raise ValueError(f"the local API serves loopback only, not {host!r}")
+        require_loopback(host, "the local API")
         self.env = dict(env) if env is not None else None
         self.app = app if app is not None else create_app(settings, database, sqs_client, environ=self.env)
         self.host = host

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from harness.auth.keystore import DEFAULT_GRACE_SECONDS, DEFAULT_TTL_SECONDS, KeyStore
+from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
 
@@ -81,39 +82,30 @@ class LocalIssuer:
         grace_seconds: float = DEFAULT_GRACE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
-            raise ValueError(f"the local issuer serves loopback only, not {host!r}")
-        self.host = host
+        self.host = require_loopback(host, "the local issuer")
         self._requested_port = port
         self._fixed_issuer = issuer
         self.keys = KeyStore(state_dir, issuer=issuer, audience=audience, grace_seconds=grace_seconds, clock=clock)
-        self._server: _IssuerHttpServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread | None = None
         self._requests: Counter[str] = Counter()
         self._counter_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        where = self.url if self._server is not None else "not started"
+        where = self.url if self._serving is not None else "not started"
         return f"LocalIssuer({where}, kids={self.keys.published_kids!r})"
 
     # lifecycle -------------------------------------------------------------
     def start(self) -> LocalIssuer:
-        self._server = _IssuerHttpServer((self.host, self._requested_port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-issuer", daemon=True)
-        self._thread.start()
+        self._serving = ServingThread(_IssuerHttpServer((self.host, self._requested_port), self), "local-issuer")
         if self._fixed_issuer is None:
             self.keys.set_issuer(self.url)
         log.info("local issuer listening on %s (JWKS at %s)", self.url, self.jwks_url)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+        self._serving = None
 
     def __enter__(self) -> LocalIssuer:
         return self.start()
@@ -124,9 +116,9 @@ class LocalIssuer:
     # access ----------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the local issuer is not started")
-        return int(self._server.server_address[1])
+        return self._serving.port
 
     @property
     def url(self) -> str:

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import errno
 import logging
-import threading
 import time
 from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from harness.cloud import control, moto_patches
 from harness.cloud.edge import EdgeApp
+from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,11 @@ class LocalCloud:
         region: str = DEFAULT_REGION,
         components: list[CloudComponent] | None = None,
     ) -> None:
-        if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
-            raise ValueError(f"the local cloud serves loopback only, not {host!r}")
-        self.host = host
+        self.host = require_loopback(host, "the local cloud")
         self.region = region
         self.account_id = DEFAULT_ACCOUNT_ID
         self._requested_port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread | None = None
         self.components: list[CloudComponent] = list(components or [])
         self.edge: EdgeApp | None = None
         self.started_in: float | None = None
@@ -75,15 +72,13 @@ class LocalCloud:
 
         self.edge = EdgeApp(DomainDispatcherApplication(create_backend_app))
         try:
-            self._server = make_server(
+            server = make_server(
                 self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
             )
         except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
             raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
         self.edge.mount(control.PREFIX, control.ControlApi(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="edge", daemon=True)
-        self._thread.start()
+        self._serving = ServingThread(server, "edge")
         for component in self.components:
             component.attach(self)
         for component in self.components:
@@ -98,12 +93,9 @@ class LocalCloud:
                 component.stop()
             except Exception:  # one failing component must not leave the others running
                 log.exception("component %s did not stop cleanly", type(component).__name__)
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+        self._serving = None
 
     def reset(self) -> None:
         """Fresh state: every component's, then moto's backends, as a new cloud would have.
@@ -126,9 +118,9 @@ class LocalCloud:
     # access --------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the local cloud is not started")
-        return int(self._server.server_address[1])
+        return self._serving.port
 
     @property
     def url(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from harness.monitoring.dashboard.data import DashboardSource
 from harness.monitoring.dashboard.page import render_page
+from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +32,19 @@ class DashboardServer:
 
     def __init__(self, source: DashboardSource, host: str = "127.0.0.1", port: int = 8050,
                  refresh_seconds: float = 5.0) -> None:
-        if host not in {"127.0.0.1", "localhost", "::1"} and not host.startswith("127."):
-            raise ValueError(f"the dashboard serves loopback only, not {host!r}")
         self.source = source
-        self.host = host
+        self.host = require_loopback(host, "the dashboard")
         self.refresh_seconds = refresh_seconds
         self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread | None = None
         self._page = render_page(refresh_seconds).encode("utf-8")
         self._plotly = plotly_js().read_bytes()
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the dashboard is not started")
-        return int(self._server.server_address[1])
+        return self._serving.port
 
     @property
     def url(self) -> str:
@@ -55,20 +52,13 @@ class DashboardServer:
 
     def start(self) -> DashboardServer:
         handler = _handler_for(self)
-        self._server = ThreadingHTTPServer((self.host, self._requested_port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="dashboard", daemon=True)
-        self._thread.start()
+        self._serving = ServingThread(ThreadingHTTPServer((self.host, self._requested_port), handler), "dashboard")
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
         self.source.close()
 
     def __enter__(self) -> DashboardServer:
