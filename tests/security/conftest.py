@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.api_server import ApiServer
 from harness.auth import LocalIssuer
 from tests.security.edge_support import (
     Edge,
     FakeClock,
-    ServerThread,
     build_app,
     settings_for,
 )
@@ -38,23 +38,23 @@ def fresh_issuer(tmp_path) -> Iterator[LocalIssuer]:
 
 
 @pytest.fixture(scope="session")
-def _stopping_servers() -> Iterator[list[ServerThread]]:
+def _stopping_servers() -> Iterator[list[ApiServer]]:
     """Servers asked to stop after their test; joined once at the end, so no test waits for uvicorn's shutdown."""
-    servers: list[ServerThread] = []
+    servers: list[ApiServer] = []
     yield servers
     for server in servers:
         server.join()
 
 
 @pytest.fixture
-def make_edge(issuer: LocalIssuer, _stopping_servers: list[ServerThread]) -> Iterator[Callable[..., Edge]]:
-    started: list[tuple[ServerThread, httpx.Client]] = []
+def make_edge(issuer: LocalIssuer, _stopping_servers: list[ApiServer]) -> Iterator[Callable[..., Edge]]:
+    started: list[tuple[ApiServer, httpx.Client]] = []
 
     def make(*, token_issuer: LocalIssuer | None = None, **overrides: Any) -> Edge:
         settings = settings_for(token_issuer or issuer, **overrides)
         clock = FakeClock()
         app = build_app(settings, clock)
-        server = ServerThread(app).start()
+        server = ApiServer(app=app).start()
         client = httpx.Client(base_url=server.url, timeout=10)
         started.append((server, client))
         return Edge(url=server.url, client=client, clock=clock, settings=settings, app=app)

@@ -1,4 +1,5 @@
-"""Support for the edge-security tests: a test app, a real uvicorn server on loopback, a fake clock, forged tokens."""
+"""Support for the edge-security tests: a test app, a fake clock, forged tokens (the app is served by the
+harness's own ``ApiServer``, uvicorn on loopback)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import jwt
-import uvicorn
 from alex.api.security import CurrentUser, SecuritySettings, install_security
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -79,46 +78,6 @@ def build_app(settings: SecuritySettings, clock: Callable[[], float]) -> FastAPI
 
     install_security(app, settings, clock=clock)
     return app
-
-
-class ServerThread:
-    """uvicorn serving ``app`` on a free loopback port, in a thread (as ``uvicorn app:app`` would).
-
-    uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, so a test can speak as
-    another client address, as API Gateway passes the caller's ``sourceIp`` to Lambda.
-    """
-
-    def __init__(self, app: FastAPI) -> None:
-        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it
-        # every response waits ~40 ms for a delayed ACK.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-
-    def start(self) -> ServerThread:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.005)
-        return self
-
-    def request_stop(self) -> None:
-        """Ask uvicorn to stop (it notices within ~0.1 s); ``join`` waits for it."""
-        self._server.should_exit = True
-
-    def join(self) -> None:
-        self._thread.join(timeout=10)
-        self._socket.close()
-
-    def stop(self) -> None:
-        self.request_stop()
-        self.join()
 
 
 @dataclass
