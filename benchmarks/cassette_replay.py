@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import re
@@ -61,12 +62,18 @@ AGENTS = ("tagger", "planner", "reporter", "charter", "retirement")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+@functools.cache
+def interactions(cassette: str) -> list[dict[str, Any]]:
+    """A cassette's recorded interactions, read once."""
+    return yaml.safe_load(Path(cassette).read_text())["interactions"]
+
+
 def recorded_inputs(cassettes: Path) -> dict[str, tuple[str, str, str]]:
     """Per agent: (its cassette, its instructions, its first user message) as recorded."""
     out = {}
     for agent in AGENTS:
         path = cassettes / f"alex-{agent}.yaml"
-        body = json.loads(yaml.safe_load(path.read_text())["interactions"][0]["request"]["body"])
+        body = json.loads(interactions(str(path))[0]["request"]["body"])
         out[agent] = (str(path), body["system"][0]["text"], body["messages"][0]["content"][0]["text"])
     return out
 
@@ -141,8 +148,7 @@ async def in_memory_once(inputs: dict[str, tuple[str, str, str]], captured: dict
 
 def recorded_answers(inputs: dict[str, tuple[str, str, str]]) -> dict[str, list[dict[str, Any]]]:
     """Per agent: the responses its cassette holds, in order."""
-    return {agent: [i["response"] for i in yaml.safe_load(Path(cassette).read_text())["interactions"]]
-            for agent, (cassette, _, _) in inputs.items()}
+    return {agent: [i["response"] for i in interactions(cassette)] for agent, (cassette, _, _) in inputs.items()}
 
 
 @contextmanager

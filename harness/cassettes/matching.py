@@ -45,14 +45,22 @@ def normalise(value: Any) -> Any:
     return value
 
 
-def body_json(body: bytes | str | None) -> Any:
+def _body_text(body: bytes | str | None) -> str | None:
     if body is None or body == b"" or body == "":
         return None
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+
+
+def _json_or_text(text: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def body_json(body: bytes | str | None) -> Any:
+    text = _body_text(body)
+    return None if text is None else _json_or_text(text)
 
 
 def model_operation(path: str) -> tuple[str, str] | None:
@@ -113,13 +121,8 @@ def _normalised(body: bytes | str | None) -> Any:
     The volatile patterns are replaced in the raw text, in one pass each, before it is
     parsed: none of them can match a JSON escape or span two tokens, so this equals
     ``normalise(body_json(body))`` at a fraction of the cost of walking every string."""
-    if body is None or body == b"" or body == "":
-        return None
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    try:
-        return json.loads(normalise_text(text))
-    except ValueError:
-        return normalise_text(text)
+    text = _body_text(body)
+    return None if text is None else _json_or_text(normalise_text(text))
 
 
 @lru_cache(maxsize=1024)

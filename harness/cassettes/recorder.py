@@ -89,13 +89,14 @@ def make_vcr(record_mode: str) -> vcr.VCR:
     :func:`_watch_misses`)."""
     if record_mode not in RECORD_MODES:
         raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}, not {record_mode!r}")
+    replay = record_mode == "none"
     recorder = vcr.VCR(
         record_mode=record_mode,
         serializer=serializer.NAME,
         match_on=("method", "model_path", "normalised_body"),
-        before_record_request=scrub.model_calls_only if record_mode == "none" else scrub.scrub_request,
-        before_record_response=None if record_mode == "none" else scrub.scrub_response,
-        decode_compressed_response=record_mode != "none",  # cassettes are stored decoded
+        before_record_request=scrub.model_calls_only if replay else scrub.scrub_request,
+        before_record_response=None if replay else scrub.scrub_response,
+        decode_compressed_response=not replay,  # cassettes are stored decoded
         skip_patchers=tuple(name for name in PATCHER_NAMES if name not in PATCHED_LIBRARIES),
     )
     recorder.register_serializer(serializer.NAME, serializer.SERIALIZER)

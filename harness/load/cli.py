@@ -40,7 +40,6 @@ from harness.load.shapes import DEFAULT_DURATIONS, SHAPES, parse_duration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LOCUSTFILE = REPO_ROOT / "locustfiles" / "api.py"
-USAGE_PLAN = (100.0, 200)  # the production usage plan: per-user rate (req/s) and burst
 
 
 @dataclass
@@ -183,12 +182,18 @@ def _terminate(process: subprocess.Popen[str]) -> None:
         process.wait(timeout=5)
 
 
-def throttle_verdict(run: LocustRun, rate_limit: float = USAGE_PLAN[0], burst_limit: int = USAGE_PLAN[1]) -> list[str]:
+def throttle_verdict(run: LocustRun, rate_limit: float | None = None, burst_limit: int | None = None) -> list[str]:
     """Problems with the throttling scenario's proof (an empty list when it holds).
 
-    The per-user bucket holds ``burst_limit`` tokens refilled at ``rate_limit`` per second, so a
-    user sending r req/s for t seconds is first refused only once (r - rate) * t > burst: a
-    hammer too slow for that proves nothing either way, and is reported as such."""
+    The per-user bucket holds ``burst_limit`` tokens refilled at ``rate_limit`` per second (by
+    default the production usage plan's, ``SecuritySettings``'), so a user sending r req/s for
+    t seconds is first refused only once (r - rate) * t > burst: a hammer too slow for that
+    proves nothing either way, and is reported as such."""
+    if rate_limit is None or burst_limit is None:
+        from alex.api.security import SecuritySettings  # the edge's stack: only when a default is needed
+
+        rate_limit = SecuritySettings.throttle_rate_limit if rate_limit is None else rate_limit
+        burst_limit = SecuritySettings.throttle_burst_limit if burst_limit is None else burst_limit
     summary = run.journal_summary
     problems = []
     if not summary.bursts:
