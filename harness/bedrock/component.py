@@ -41,6 +41,7 @@ from harness.bedrock.live import LiveBedrock
 from harness.bedrock.faults import ERROR_KINDS, Fault, FaultQueue, error_for, make_fault, spoil
 from harness.bedrock.metrics import MetricsPublisher
 from harness.cloud.edge import AwsRequestContext
+from harness.monitoring.clients import CloudClients
 
 if TYPE_CHECKING:
     from harness.cloud.server import LocalCloud
@@ -51,16 +52,16 @@ class ScriptedBedrock:
 
     def __init__(self, *, publish_metrics: bool = True) -> None:
         self.publish_metrics = publish_metrics
-        self._cloud: LocalCloud | None = None
         self._faults = FaultQueue()
         self._log = CallLog()
-        self._metrics = MetricsPublisher(self._cloudwatch)
+        self._clients = CloudClients()
+        self._metrics = MetricsPublisher(lambda account_id, region: self._clients.get("cloudwatch", account_id, region))
         self._wake = threading.Event()
         self.live: LiveBedrock | None = None  # set by `alex-harness record --live`: calls go to real Bedrock
 
     # CloudComponent ------------------------------------------------------------
     def attach(self, cloud: LocalCloud) -> None:
-        self._cloud = cloud
+        self._clients.attach(cloud)
         assert cloud.edge is not None
         cloud.edge.register("bedrock", self.handle)
         cloud.edge.mount(PREFIX.rstrip("/"), BedrockControlApi(self))
@@ -176,11 +177,6 @@ class ScriptedBedrock:
         self._log.add(record)
         if self.publish_metrics:
             self._metrics.record(record)
-
-    def _cloudwatch(self, region: str) -> Any:
-        if self._cloud is None:
-            raise RuntimeError("the scripted model is not attached to a cloud")
-        return self._cloud.client("cloudwatch", region_name=region)
 
 
 def first_user_text(messages: list[dict[str, Any]]) -> str:

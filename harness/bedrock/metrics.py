@@ -11,19 +11,15 @@ raised into a model call.
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from harness import DEFAULT_ACCOUNT_ID
 from harness.bedrock.calls import CallRecord
-
-log = logging.getLogger(__name__)
+from harness.monitoring.clients import MetricBuffer, Ticker
 
 NAMESPACE = "AWS/Bedrock"
-BATCH = 500
 INTERVAL_SECONDS = 1.0
 
 
@@ -46,51 +42,27 @@ def datums(record: CallRecord) -> list[dict[str, Any]]:
 
 
 class MetricsPublisher:
-    """Queues data points per region and sends them with ``client_for(region)``'s put_metric_data."""
+    """The scripted model's data points, queued on a :class:`MetricBuffer` (the one the
+    monitoring components publish through) and flushed by a :class:`Ticker` every second."""
 
-    def __init__(self, client_for: Callable[[str], Any]) -> None:
-        self._client_for = client_for
-        self._clients: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._send_lock = threading.Lock()
-        self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+    def __init__(self, client_for: Callable[[str, str], Any]) -> None:
+        """``client_for(account_id, region)``: a CloudWatch client of the local cloud."""
+        self._buffer = MetricBuffer(client_for, "Bedrock")
+        self._ticker = Ticker("bedrock-metrics", self.flush, lambda: INTERVAL_SECONDS)
 
     def record(self, record: CallRecord) -> None:
-        with self._lock:
-            self._pending[record.region].extend(datums(record))
+        self._buffer.add(DEFAULT_ACCOUNT_ID, record.region, NAMESPACE, datums(record))
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="bedrock-metrics", daemon=True)
-        self._thread.start()
+        self._ticker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._ticker.stop()
         self.flush()
 
     def discard(self) -> None:
-        with self._lock:
-            self._pending.clear()
+        self._buffer.discard()
 
     def flush(self) -> None:
         """Send every queued data point now (in the caller's thread)."""
-        with self._send_lock:
-            with self._lock:
-                pending, self._pending = self._pending, defaultdict(list)
-            for region, points in pending.items():
-                for start in range(0, len(points), BATCH):
-                    try:
-                        client = self._clients.get(region) or self._clients.setdefault(region, self._client_for(region))
-                        client.put_metric_data(Namespace=NAMESPACE, MetricData=points[start : start + BATCH])
-                    except Exception:  # noqa: BLE001 - metrics are best effort, never a model call's failure
-                        log.warning("could not publish %d Bedrock metric points", len(points[start:start + BATCH]),
-                                    exc_info=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(INTERVAL_SECONDS):
-            self.flush()
+        self._buffer.flush()
