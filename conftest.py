@@ -1,3 +1,3 @@
-"""Root conftest: the harness's pytest plugin gives every test the local-cloud fixtures."""
+"""Root conftest: Alex's fixtures on top of the local cloud's plugin (loaded by its pytest11 entry point)."""
 
-pytest_plugins = ["harness.pytest_plugin"]
+pytest_plugins = ["harness.alexkit.pytest_plugin"]

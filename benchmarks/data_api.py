@@ -25,8 +25,8 @@ from werkzeug.wrappers import Response  # noqa: E402
 
 from harness.cloud import LocalCloud  # noqa: E402
 from harness.cloud.rds_data.service import DataApiService  # noqa: E402
-from harness.stack.definition import alex_stack  # noqa: E402
-from harness.stack.provision import provision  # noqa: E402
+from harness.alexkit.stack.definition import alex_stack  # noqa: E402
+from harness.alexkit.stack.deployment import deploy_alex  # noqa: E402
 
 
 NOOP_SQL = "/* transport floor */ SELECT 1"
@@ -62,7 +62,7 @@ def main() -> None:
 
     service.handle = timed_handle  # type: ignore[method-assign]
     with LocalCloud(components=[service]) as cloud:
-        stack = provision(alex_stack(), cloud.client)
+        stack = deploy_alex(alex_stack(), cloud.client)
         rds = cloud.client("rds-data")
         target = {"resourceArn": stack.cluster_arn, "secretArn": stack.secret_arn, "database": "alex"}
         rds.execute_statement(sql="CREATE TABLE bench (id bigserial PRIMARY KEY, payload jsonb)", **target)

@@ -32,8 +32,8 @@ from alex.db.jobs import TERMINAL
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.load.cli import REPO_ROOT, run_locust, warm_up  # noqa: E402
-from harness.load.stack import LoadStack, start_load_stack  # noqa: E402
+from harness.alexkit.load.cli import REPO_ROOT, run_locust, warm_up  # noqa: E402
+from harness.alexkit.load.stack import LoadStack, start_load_stack  # noqa: E402
 
 BENCH_LOCUSTFILE = REPO_ROOT / "locustfiles" / "edge_bench.py"
 
@@ -122,7 +122,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=10, help="analyses for the throughput figure (0: skip)")
     args = parser.parse_args()
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
-    from harness.api_server import ApiServer
+    from harness.alexkit.api_server import ApiServer
 
     work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
     stack = start_load_stack(work / "stack")

@@ -20,9 +20,9 @@ from pathlib import Path
 from alex.timestamps import parse_utc
 
 from harness.cassettes.selection import Selection
-from harness.scenarios.environment import scenario_stack
-from harness.scenarios.runner import seed, wait_for_jobs
-from harness.scenarios.spec import load
+from harness.alexkit.scenarios.environment import scenario_stack
+from harness.alexkit.scenarios.runner import seed, wait_for_jobs
+from harness.alexkit.scenarios.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "data_api_resuming"

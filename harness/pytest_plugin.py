@@ -1,33 +1,71 @@
-"""pytest fixtures for the local cloud, in the style of moto's and pytest plugins' fixtures.
+"""pytest plugin of the local cloud, for any project (registered as the ``local_cloud`` pytest11 entry point).
 
-``local_cloud`` is one running cloud per test session (start-up cost paid once);
-``cloud`` hands each test that cloud with fresh state, as a new account would be.
+Fixtures in the style of moto's: ``local_cloud`` is one running cloud per test session
+(its start-up paid once), ``cloud`` hands each test that cloud with fresh state, as a new
+account would be, ``aws_env`` points every boto3 client at it, ``lambda_role`` is a role
+functions may be created with. A project chooses what runs in the cloud by overriding the
+session fixture ``local_cloud_components`` in its conftest (as pytest-recording's
+``vcr_config`` is overridden). Nothing heavy is imported before a fixture asks for it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from alex.db import Database
+if TYPE_CHECKING:
+    from harness.cloud import LocalCloud
+    from harness.cloud.server import CloudComponent
 
-from harness.cloud import LocalCloud
-from harness.cloud.components import default_components
-from harness.stack.definition import alex_stack
-from harness.stack.provision import ProvisionedStack, provision
-from harness.hypothesis_profiles import register as register_hypothesis_profiles
+POSTGRES_DSN_VARIABLE = "LOCAL_CLOUD_POSTGRES_DSN"
+_LEGACY_POSTGRES_DSN_VARIABLE = "ALEX_POSTGRES_DSN"
 
-register_hypothesis_profiles()
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("local-cloud", "the local AWS cloud (moto + harness services)")
+    group.addoption(
+        "--lambda-mode", choices=("process", "inprocess"), default="process",
+        help="how Lambda functions run: 'process' (a worker process per execution environment, as on AWS) "
+             "or 'inprocess' (threads of the test process, for debugging). Default: process.",
+    )
+    group.addoption(
+        "--postgres-dsn", default=None,
+        help="run the Aurora Data API on this PostgreSQL instead of the embedded one "
+             f"(default: ${POSTGRES_DSN_VARIABLE}, else the embedded server).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "emulation: black-box conformance tests of emulated AWS services, each naming the AWS behaviour it mirrors"
+    )
 
 
 @pytest.fixture(scope="session")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    """The session's local cloud on a free loopback port, with every harness service."""
-    data_dir = tmp_path_factory.mktemp("local-cloud")
-    cloud = LocalCloud(components=default_components(data_dir=data_dir, postgres_dsn=os.environ.get("ALEX_POSTGRES_DSN")))
+def local_cloud_components(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[CloudComponent]:
+    """The services the session's cloud runs beside moto; override in a conftest to choose others."""
+    from harness.cloud.components import default_components
+
+    dsn = (request.config.getoption("--postgres-dsn") or os.environ.get(POSTGRES_DSN_VARIABLE)
+           or os.environ.get(_LEGACY_POSTGRES_DSN_VARIABLE))
+    return default_components(
+        lambda_mode=request.config.getoption("--lambda-mode"),
+        postgres_dsn=dsn,
+        data_dir=Path(tmp_path_factory.mktemp("local-cloud")),
+    )
+
+
+@pytest.fixture(scope="session")
+def local_cloud(local_cloud_components: list[CloudComponent]) -> Iterator[LocalCloud]:
+    """The session's local cloud on a free loopback port, running ``local_cloud_components``."""
+    from harness.cloud import LocalCloud
+
+    cloud = LocalCloud(components=local_cloud_components)
     cloud.start()
     try:
         yield cloud
@@ -55,94 +93,9 @@ def aws_env(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
 @pytest.fixture
 def lambda_role(cloud: LocalCloud) -> str:
     """ARN of an IAM role Lambda may assume (moto, like AWS, refuses a function without one)."""
-    import json
-
-    policy = {
+    policy: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
     created = cloud.client("iam").create_role(RoleName="test-lambda-role", AssumeRolePolicyDocument=json.dumps(policy))
     return str(created["Role"]["Arn"])
-
-
-@pytest.fixture
-def alex_deployed(cloud: LocalCloud, aws_env: dict[str, str]) -> ProvisionedStack:
-    """Alex's whole stack provisioned on a fresh local cloud with its schema migrated."""
-    stack = provision(alex_stack(), cloud.client)
-    stack.migrate(cloud.client)
-    return stack
-
-
-@pytest.fixture
-def alex_db(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Database:
-    """Alex's repositories over the Data API of the deployed stack."""
-    return alex_deployed.database(cloud.client)
-
-
-# -- Alex's API: the local issuer and the API served on loopback --------------------------
-
-from dataclasses import dataclass, field  # noqa: E402  (this section is appended; its imports live here)
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-from alex.api.security import SecuritySettings  # noqa: E402
-
-from harness.api_server import ApiServer, settings_for_issuer  # noqa: E402
-from harness.auth import LocalIssuer  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def alex_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIssuer]:
-    """One local Clerk stand-in for the session: RS256 tokens, its JWKS over HTTP on loopback."""
-    with LocalIssuer(tmp_path_factory.mktemp("alex-issuer")) as issuer:
-        yield issuer
-
-
-@dataclass
-class AlexApi:
-    """The API of ``alex_api``: ``url``, ``client(user_id)`` (carries a fresh Bearer token), ``issuer``."""
-
-    url: str
-    issuer: LocalIssuer
-    server: ApiServer
-    settings: SecuritySettings
-    env: dict[str, str]
-    _clients: list[httpx.Client] = field(default_factory=list)
-
-    def token(self, user_id: str, **mint: Any) -> str:
-        return self.issuer.mint(user_id, **mint)
-
-    def client(self, user_id: str | None = None, **mint: Any) -> httpx.Client:
-        """An HTTP client for the API; signed in as ``user_id`` (``mint`` goes to ``issuer.mint``), or anonymous."""
-        headers = {"Authorization": f"Bearer {self.token(user_id, **mint)}"} if user_id is not None else {}
-        client = httpx.Client(base_url=self.url, headers=headers, timeout=15)
-        self._clients.append(client)
-        return client
-
-    def close(self) -> None:
-        for client in self._clients:
-            client.close()
-        self._clients.clear()
-
-
-@contextlib.contextmanager
-def serve_alex_api(cloud: LocalCloud, stack: ProvisionedStack, issuer: LocalIssuer, **security: Any) -> Iterator[AlexApi]:
-    """Alex's API served on loopback against ``stack``, trusting ``issuer``'s tokens;
-    ``security`` overrides edge settings (``waf_ip_rate_limit=0`` for long runs from one address)."""
-    env = cloud.client_env() | stack.runtime_environment()
-    settings = settings_for_issuer(issuer, **security)
-    server = ApiServer(settings, env).start()
-    api = AlexApi(url=server.url, issuer=issuer, server=server, settings=settings, env=env)
-    try:
-        yield api
-    finally:
-        api.close()
-        server.stop()
-
-
-@pytest.fixture
-def alex_api(cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer) -> Iterator[AlexApi]:
-    """Alex's API (``alex.api.app``) served by uvicorn on loopback against the deployed stack,
-    trusting ``alex_issuer``'s tokens; its boto3 clients talk to the local cloud."""
-    with serve_alex_api(cloud, alex_deployed, alex_issuer) as api:
-        yield api

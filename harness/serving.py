@@ -3,6 +3,7 @@ threaded ones (the local cloud's edge, the issuer, the dashboard) serve from a d
 
 from __future__ import annotations
 
+import signal
 import socketserver
 import threading
 
@@ -34,3 +35,12 @@ class ServingThread:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=timeout)
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM: how a command that serves something runs until stopped."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass

@@ -20,7 +20,7 @@ Where it gets what it needs (set by ``alex-harness load``; by hand, after ``alex
 - ``--host`` or ``$ALEX_API_URL``: the API (``alex-harness up`` prints ``export ALEX_API_URL=...``)
 - ``$ALEX_HARNESS_STATE_DIR`` (default ``~/.alex-harness``): the issuer's keys, to mint tokens
 - ``$ALEX_LOAD_JOURNAL`` (optional): a directory where each Locust process notes the jobs it
-  submitted and saw end, for the accounting check after the load (``harness.load.journal``)
+  submitted and saw end, for the accounting check after the load (``harness.alexkit.load.journal``)
 - ``$ALEX_LOAD_RUN_ID`` (optional): part of every user id (``load-<run id>-<random>``), so one
   run's jobs can be told from another's
 
@@ -46,8 +46,8 @@ from locust import FastHttpUser, LoadTestShape, between, constant, events, tag, 
 from locust.runners import WorkerRunner
 
 from harness.auth import KeyStore
-from harness.load.journal import RUN_ID_VARIABLE, Journal
-from harness.load.shapes import SHAPES, parse_duration, shape_tick
+from harness.alexkit.load.journal import RUN_ID_VARIABLE, Journal
+from harness.alexkit.load.shapes import SHAPES, parse_duration, shape_tick
 
 STATE_DIR_VARIABLE = "ALEX_HARNESS_STATE_DIR"
 TOKEN_TTL = 3600

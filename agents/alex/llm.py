@@ -19,8 +19,7 @@ from agents import ModelSettings, custom_span  # noqa: E402
 from agents.extensions.models.litellm_model import LitellmModel  # noqa: E402
 
 from alex.guardrails import model_retry  # noqa: E402
-
-DEFAULT_MODEL_ID = "us.amazon.nova-pro-v1:0"
+from alex.schemas import DEFAULT_MODEL_ID  # noqa: E402
 
 
 @dataclass(frozen=True)

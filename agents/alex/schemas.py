@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 AgentName = Literal["planner", "tagger", "reporter", "charter", "retirement"]
 AGENTS: Final[tuple[str, ...]] = ("planner", "tagger", "reporter", "charter", "retirement")
+DEFAULT_MODEL_ID: Final = "us.amazon.nova-pro-v1:0"  # Bedrock model every agent uses unless BEDROCK_MODEL_ID says otherwise
 _ROLE: Final = re.compile(r"You are Alex's (\w+) agent\.")
 _INPUT: Final = re.compile(r"<input>\s*(.*?)\s*</input>", re.S)
 

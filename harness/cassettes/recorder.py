@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import vcr
-from alex.observability.scrub import scrub_text
+from harness.redaction import scrub_text
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.patch import PATCHER_NAMES
 

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from alex.observability.scrub import is_sensitive_key, scrub, scrub_text
+from harness.redaction import is_sensitive_key, scrub, scrub_text
 
 from harness.cassettes.matching import model_operation
 

@@ -9,7 +9,7 @@
 
 The Bedrock metrics (AWS/Bedrock) come from the scripted model (``harness.bedrock``) and
 Alex's own (Alex/Agents) from its Lambdas. ``alex-harness dashboard`` and ``alex-harness
-watch`` (``harness.monitoring.dashboard``, ``harness.monitoring.watch``) show it all.
+watch`` (``harness.alexkit.dashboard``, ``harness.alexkit.watch``) show it all.
 """
 
 from __future__ import annotations

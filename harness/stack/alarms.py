@@ -1,4 +1,4 @@
-"""The Alex stack's CloudWatch alarms and their SNS topic, as the design declares them.
+"""A stack's CloudWatch alarms and their SNS topic, as the design declares them.
 
 * per function: ``<function>-errors``, AWS/Lambda Errors (Sum) greater than 5 in 5 minutes
 * ``<dlq>-not-empty``: AWS/SQS ApproximateNumberOfMessagesVisible (Maximum) of the DLQ
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.stack.definition import StackSpec
+from harness.stack.spec import StackSpec
 
 ERROR_THRESHOLD = 5
 ERROR_PERIOD_SECONDS = 300
@@ -66,8 +66,8 @@ def error_alarm_name(function_name: str) -> str:
     return f"{function_name}-errors"
 
 
-def dlq_alarm_name(spec: StackSpec) -> str:
-    return f"{spec.prefix}-analysis-jobs-dlq-not-empty"
+def dlq_alarm_name(dlq_name: str) -> str:
+    return f"{dlq_name}-not-empty"
 
 
 def alarm_specs(spec: StackSpec, *, error_threshold: float = ERROR_THRESHOLD,
@@ -85,7 +85,7 @@ def alarm_specs(spec: StackSpec, *, error_threshold: float = ERROR_THRESHOLD,
     dlqs = [q.dlq.name for q in spec.queues if q.dlq is not None]
     for dlq in dlqs:
         alarms.append(AlarmSpec(
-            name=dlq_alarm_name(spec) if dlq == f"{spec.prefix}-analysis-jobs-dlq" else f"{dlq}-not-empty",
+            name=dlq_alarm_name(dlq),
             description=f"a message is in the dead-letter queue {dlq}",
             namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", dimensions=(("QueueName", dlq),),
             statistic="Maximum", period=dlq_period, evaluation_periods=1, threshold=0,

@@ -1,8 +1,10 @@
 """Provision a StackSpec through boto3, idempotently, on moto, LocalStack or AWS.
 
-The same calls Alex's Terraform makes, in dependency order: role, queues (DLQ
-first), database secret and Aurora cluster, functions with their environment, then
-the SQS trigger. Running it twice changes nothing the first run made.
+The calls a Terraform configuration of such a stack makes, in dependency order: role,
+queues (DLQ first), database secret and Aurora cluster, functions with their
+environment, then the SQS trigger. Running it twice changes nothing the first run made.
+An application names what its functions are told about the stack by subclassing
+:class:`ProvisionedStack` (``runtime_environment``) and passing the class as ``into``.
 """
 
 from __future__ import annotations
@@ -10,17 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from alex.db import Database
-from alex.db.migrate import migrate
 from botocore.exceptions import ClientError
 
 from harness.stack.alarms import provision_alarms
-from harness.stack.definition import FunctionSpec, QueueSpec, StackSpec
-from harness.stack.package import alex_code_zip
+from harness.stack.spec import FunctionSpec, QueueSpec, StackSpec
 
 ClientFactory = Callable[[str], Any]
+P = TypeVar("P", bound="ProvisionedStack")
 AURORA_POSTGRES_VERSION = "16.6"
 
 _ASSUME_LAMBDA = {
@@ -42,35 +42,14 @@ class ProvisionedStack:
     function_arns: dict[str, str] = field(default_factory=dict)
     mapping_ids: list[str] = field(default_factory=list)
 
-    @property
-    def jobs_queue_url(self) -> str:
-        return self.queue_urls[f"{self.spec.prefix}-analysis-jobs"]
-
-    @property
-    def dlq_url(self) -> str:
-        return self.queue_urls[f"{self.spec.prefix}-analysis-jobs-dlq"]
-
     def runtime_environment(self) -> dict[str, str]:
-        """Variables every function (and the API) gets, as Terraform wires them."""
-        return {
-            "AURORA_CLUSTER_ARN": self.cluster_arn,
-            "AURORA_SECRET_ARN": self.secret_arn,
-            "DATABASE_NAME": self.spec.database.database_name,
-            "SQS_QUEUE_URL": self.queue_urls.get(f"{self.spec.prefix}-analysis-jobs", ""),
-        }
-
-    def migrate(self, client: ClientFactory) -> list[str]:
-        """Apply Alex's migrations to the stack's database through the Data API; the versions applied."""
-        return migrate(client("rds-data"), self.cluster_arn, self.secret_arn, self.spec.database.database_name)
-
-    def database(self, client: ClientFactory) -> Database:
-        """Alex's repositories over the stack's Data API."""
-        return Database.from_env(self.runtime_environment(), client("rds-data"))
+        """Variables every function gets besides its own (none here; an application's subclass names them)."""
+        return {}
 
 
-def provision(spec: StackSpec, client: ClientFactory) -> ProvisionedStack:
+def provision(spec: StackSpec, client: ClientFactory, into: type[P] = ProvisionedStack) -> P:  # type: ignore[assignment]
     """Create (or find) every resource of ``spec``; ``client(service)`` makes boto3 clients."""
-    out = ProvisionedStack(spec=spec)
+    out = into(spec=spec)
     out.role_arn = _role(client("iam"), spec.role_name)
     sqs = client("sqs")
     for queue in spec.queues:
@@ -79,8 +58,9 @@ def provision(spec: StackSpec, client: ClientFactory) -> ProvisionedStack:
     out.secret_arn = _secret(client("secretsmanager"), spec)
     out.cluster_arn = _cluster(client("rds"), spec)
     lam = client("lambda")
-    code = alex_code_zip()
+    stack_code = spec.code()
     for function in spec.functions:
+        code = function.code() if function.code is not None else stack_code
         out.function_arns[function.name] = _function(lam, function, out, code)
     for mapping in spec.event_source_mappings:
         out.mapping_ids.append(_mapping(lam, out.queue_arns[mapping.queue], mapping))
@@ -97,7 +77,7 @@ def _role(iam: Any, name: str) -> str:
     arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_ASSUME_LAMBDA))["Role"]["Arn"])
     iam.put_role_policy(
         RoleName=name,
-        PolicyName=f"{name}-alex-access",
+        PolicyName=f"{name}-access",
         PolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",

@@ -8,8 +8,8 @@ from typing import Any
 
 from alex.db import Database
 
-from harness.scenarios.runner import wait_for_jobs
-from harness.stack.provision import ProvisionedStack
+from harness.alexkit.scenarios.runner import wait_for_jobs
+from harness.alexkit.stack.deployment import AlexDeployment
 
 
 def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash: str = "5000",
@@ -23,7 +23,7 @@ def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash:
     return account
 
 
-def submit(db: Database, stack: ProvisionedStack, sqs: Any, user: str, seed: int | None = None) -> str:
+def submit(db: Database, stack: AlexDeployment, sqs: Any, user: str, seed: int | None = None) -> str:
     """What ``POST /api/analyze`` does: a pending job, and its message on the queue."""
     job = db.jobs.create(user, {"analysis_type": "portfolio", **({"seed": seed} if seed is not None else {})})
     sqs.send_message(QueueUrl=stack.jobs_queue_url, MessageBody=json.dumps({"job_id": str(job["id"])}))

@@ -17,14 +17,14 @@ from alex.db import Database
 
 from harness.bedrock import ScriptedBedrock
 from harness.cloud import LocalCloud
-from harness.stack.fast import fast_alex_stack
-from harness.stack.provision import ProvisionedStack, provision
+from harness.alexkit.stack.fast import fast_alex_stack
+from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 
 @dataclass
 class AnalysisStack:
     cloud: LocalCloud
-    stack: ProvisionedStack
+    stack: AlexDeployment
     db: Database
     bedrock: ScriptedBedrock
     sqs: Any
@@ -33,7 +33,7 @@ class AnalysisStack:
 @pytest.fixture(scope="module")
 def analysis(local_cloud: LocalCloud) -> Iterator[AnalysisStack]:
     local_cloud.reset()
-    stack = provision(fast_alex_stack(), local_cloud.client)
+    stack = deploy_alex(fast_alex_stack(), local_cloud.client)
     stack.migrate(local_cloud.client)
     db = stack.database(local_cloud.client)
     yield AnalysisStack(local_cloud, stack, db, local_cloud.component(ScriptedBedrock), local_cloud.client("sqs"))

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from harness.cloud import LocalCloud
-from harness.pytest_plugin import AlexApi
-from harness.stack.provision import ProvisionedStack
+from harness.alexkit.pytest_plugin import AlexApi
+from harness.alexkit.stack.deployment import AlexDeployment
 from harness.stack.trigger import disable_planner_trigger
 
 
 @pytest.fixture
-def planner_trigger_off(cloud: LocalCloud, alex_deployed: ProvisionedStack) -> None:
+def planner_trigger_off(cloud: LocalCloud, alex_deployed: AlexDeployment) -> None:
     disable_planner_trigger(cloud.client("lambda"), alex_deployed)
 
 
@@ -34,7 +34,7 @@ def api(planner_trigger_off: None, alex_api: AlexApi) -> AlexApi:
 
 
 @pytest.fixture
-def jobs_queue(planner_trigger_off: None, cloud: LocalCloud, alex_deployed: ProvisionedStack) -> Any:
+def jobs_queue(planner_trigger_off: None, cloud: LocalCloud, alex_deployed: AlexDeployment) -> Any:
     """Reads what the API sent to the jobs queue: ``jobs_queue()`` -> list of message bodies (parsed)."""
     sqs = cloud.client("sqs")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from alex.db import Database
-from harness.api_server import ApiServer
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.api_server import ApiServer
+from harness.alexkit.pytest_plugin import AlexApi
 
 
 def test_analyze_creates_a_pending_job_and_one_message_on_the_jobs_queue(api: AlexApi, jobs_queue, alex_db: Database) -> None:

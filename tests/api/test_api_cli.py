@@ -9,8 +9,8 @@ import sys
 import httpx
 import pytest
 
-from harness.cli import main
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.cli import main
+from harness.alexkit.pytest_plugin import AlexApi
 from tests.cli_support import free_port, running_up
 
 
@@ -47,7 +47,7 @@ def test_up_serves_the_api_and_prints_a_working_curl(tmp_path) -> None:
         assert httpx.get(f"{api_url}/health", timeout=10).json()["status"] == "healthy"
         me = httpx.get(f"{api_url}/api/user", headers={"Authorization": f"Bearer {printed.group(1)}"}, timeout=10)
         assert me.status_code == 200 and me.json()["clerk_user_id"] == "user_local_dev"
-        minted = subprocess.run([sys.executable, "-m", "harness.cli", "token", "--user", "user_other",
+        minted = subprocess.run([sys.executable, "-m", "harness.alexkit.cli", "token", "--user", "user_other",
                                  "--state-dir", str(state)], capture_output=True, text=True, timeout=30, env=env)
         assert minted.returncode == 0, minted.stderr
         headers = {"Authorization": f"Bearer {minted.stdout.strip()}"}

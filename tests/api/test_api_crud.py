@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import httpx
 
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.pytest_plugin import AlexApi
 from tests.api.api_support import add_position, create_account
 
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.pytest_plugin import AlexApi
 from tests.api.api_support import add_position, create_account
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from alex.api import lambda_handler as api_lambda
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.pytest_plugin import AlexApi
 
 
 def http_api_event(method: str, path: str, *, token: str | None = None, body: Any = None,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from harness.api_server import ApiServer
-from harness.pytest_plugin import AlexApi
+from harness.alexkit.api_server import ApiServer
+from harness.alexkit.pytest_plugin import AlexApi
 from tests.api.api_support import assert_clear_4xx, create_account, error_fields
 
 BAD_UUIDS = ["not-a-uuid", "1", "00000000-0000-0000-0000-00000000000g", "'; DROP TABLE accounts; --x", "%00", "a" * 300]

@@ -10,15 +10,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from alex.db.migrate import migrate, migrations
-from harness.stack.definition import alex_stack
-from harness.stack.provision import provision
+from harness.alexkit.stack.definition import alex_stack
+from harness.alexkit.stack.deployment import deploy_alex
 
 pytestmark = pytest.mark.emulation
 
 
 @pytest.fixture
 def stack_db(cloud):
-    stack = provision(alex_stack(), cloud.client)
+    stack = deploy_alex(alex_stack(), cloud.client)
     rds = cloud.client("rds-data")
     target = {"resourceArn": stack.cluster_arn, "secretArn": stack.secret_arn, "database": "alex"}
     return rds, target

@@ -2,7 +2,7 @@
 got through; the false-positive rate on benign text; and the stateful API test's figures
 (examples, steps, requests by status class and code, steps per rule).
 
-The ``ci`` and ``deep`` Hypothesis profiles live in ``harness/hypothesis_profiles.py``
+The ``ci`` and ``deep`` Hypothesis profiles live in ``harness/alexkit/hypothesis_profiles.py``
 (registered by the root plugin), so ``pytest -m guardrails --hypothesis-profile=deep``
 works from the project root.
 """

@@ -52,8 +52,8 @@ from alex.guardrails.validation import (
 )
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
-from harness.pytest_plugin import AlexApi, serve_alex_api
-from harness.stack.provision import ProvisionedStack
+from harness.alexkit.pytest_plugin import AlexApi, serve_alex_api
+from harness.alexkit.stack.deployment import AlexDeployment
 from harness.stack.trigger import disable_planner_trigger
 
 DEEP = settings.get_current_profile_name() == "deep"  # profiles are loaded before test modules are imported
@@ -68,7 +68,7 @@ JOB_STATUSES = ("pending", "running", "completed", "failed")
 
 @pytest.fixture
 def stateful_api(
-    cloud: LocalCloud, alex_deployed: ProvisionedStack, alex_issuer: LocalIssuer
+    cloud: LocalCloud, alex_deployed: AlexDeployment, alex_issuer: LocalIssuer
 ) -> Iterator[AlexApi]:
     """``alex_api`` with the planner's SQS trigger off and the WAF's per-IP rate rule off.
 
@@ -725,7 +725,7 @@ def stateful_settings() -> settings:
     )
 
 
-def test_api_state_machine(stateful_api: AlexApi, alex_db: Database, cloud: LocalCloud, alex_deployed: ProvisionedStack) -> None:
+def test_api_state_machine(stateful_api: AlexApi, alex_db: Database, cloud: LocalCloud, alex_deployed: AlexDeployment) -> None:
     """No 5xx, no cross-user access, no lost job, over random request sequences of 2-3 users."""
     sqs = cloud.client("sqs")
     queue_url = alex_deployed.jobs_queue_url

@@ -43,7 +43,7 @@ def test_up_on_a_busy_port_is_a_clear_error():
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "harness.cli", "up", "--port", str(port)], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "harness.alexkit.cli", "up", "--port", str(port)], capture_output=True, text=True, timeout=60
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.api_server import ApiServer
+from harness.alexkit.api_server import ApiServer
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
-from harness.monitoring.dashboard.server import DashboardServer
+from harness.alexkit.dashboard.server import DashboardServer
 from harness.serving import require_loopback
 
 

@@ -7,15 +7,15 @@ import json
 import pytest
 
 from harness.backends import localstack_clients
-from harness.stack.definition import alex_stack
-from harness.stack.provision import provision
+from harness.alexkit.stack.definition import alex_stack
+from harness.alexkit.stack.deployment import deploy_alex
 
 pytestmark = pytest.mark.emulation
 
 
 def test_stack_values_match_the_terraform(cloud):
     """Queue 910 s / 1 day with a DLQ after 3 receives; planner 900 s / 2048 MB; agents 300 s / 1024 MB; batch size 1."""
-    stack = provision(alex_stack(), cloud.client)
+    stack = deploy_alex(alex_stack(), cloud.client)
     sqs, lam = cloud.client("sqs"), cloud.client("lambda")
     attrs = sqs.get_queue_attributes(QueueUrl=stack.jobs_queue_url, AttributeNames=["All"])["Attributes"]
     assert attrs["VisibilityTimeout"] == "910"
@@ -43,8 +43,8 @@ def test_stack_values_match_the_terraform(cloud):
 
 def test_provisioning_twice_changes_nothing(cloud):
     """Provisioning is idempotent: the second run finds every resource and makes no duplicate."""
-    first = provision(alex_stack(), cloud.client)
-    second = provision(alex_stack(), cloud.client)
+    first = deploy_alex(alex_stack(), cloud.client)
+    second = deploy_alex(alex_stack(), cloud.client)
     assert first.queue_urls == second.queue_urls
     assert first.function_arns == second.function_arns
     assert first.mapping_ids == second.mapping_ids
@@ -53,7 +53,7 @@ def test_provisioning_twice_changes_nothing(cloud):
 
 def test_a_test_can_override_values(cloud):
     """Tests shorten timeouts through the same definition (e.g. a 2 s planner on a 3 s queue)."""
-    stack = provision(alex_stack(planner_timeout=2, queue_visibility_timeout=3), cloud.client)
+    stack = deploy_alex(alex_stack(planner_timeout=2, queue_visibility_timeout=3), cloud.client)
     assert cloud.client("lambda").get_function_configuration(FunctionName="alex-planner")["Timeout"] == 2
     attrs = cloud.client("sqs").get_queue_attributes(QueueUrl=stack.jobs_queue_url, AttributeNames=["VisibilityTimeout"])
     assert attrs["Attributes"]["VisibilityTimeout"] == "3"
@@ -61,7 +61,7 @@ def test_a_test_can_override_values(cloud):
 
 def test_localstack_backend_provisions_through_localstack_client(cloud):
     """--backend localstack builds clients with localstack-client for an edge URL; our edge stands in for LocalStack's."""
-    stack = provision(alex_stack(prefix="ls"), localstack_clients(cloud.url, cloud.region))
+    stack = deploy_alex(alex_stack(prefix="ls"), localstack_clients(cloud.url, cloud.region))
     assert stack.jobs_queue_url.endswith("/ls-analysis-jobs")
     assert "ls-planner" in {f["FunctionName"] for f in cloud.client("lambda").list_functions()["Functions"]}
 

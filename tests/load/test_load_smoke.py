@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.load.accounting import check_jobs
-from harness.load.cli import run_locust, throttle_lines, throttle_verdict, warm_up
-from harness.load.report import Thresholds, check_thresholds, headline
-from harness.load.stack import LoadStack, start_load_stack
+from harness.alexkit.load.accounting import check_jobs
+from harness.alexkit.load.cli import run_locust, throttle_lines, throttle_verdict, warm_up
+from harness.alexkit.load.report import Thresholds, check_thresholds, headline
+from harness.alexkit.load.stack import LoadStack, start_load_stack
 
 pytestmark = [pytest.mark.load, pytest.mark.slow]
 

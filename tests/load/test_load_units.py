@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.load.accounting import QUEUE_REFUSED, account
-from harness.load.cli import LocustRun, locust_command, throttle_verdict, worker_command
-from harness.load.journal import Journal, JournalSummary, summarise
-from harness.load.report import Thresholds, check_thresholds, headline, read_stats
-from harness.load.shapes import parse_duration, shape_tick
+from harness.alexkit.load.accounting import QUEUE_REFUSED, account
+from harness.alexkit.load.cli import LocustRun, locust_command, throttle_verdict, worker_command
+from harness.alexkit.load.journal import Journal, JournalSummary, summarise
+from harness.alexkit.load.report import Thresholds, check_thresholds, headline, read_stats
+from harness.alexkit.load.shapes import parse_duration, shape_tick
 
 pytestmark = pytest.mark.load
 
@@ -208,7 +208,7 @@ def test_the_locust_command_is_headless_bounded_and_distributed_on_loopback() ->
 
 
 def test_alex_harness_load_refuses_an_unbounded_or_empty_run(capsys) -> None:
-    from harness.cli import main
+    from harness.alexkit.cli import main
 
     assert main(["load", "--run-time", "0"]) == 2
     assert "--run-time must be a positive duration" in capsys.readouterr().err
@@ -217,11 +217,11 @@ def test_alex_harness_load_refuses_an_unbounded_or_empty_run(capsys) -> None:
 
 def test_the_load_package_never_imports_locust() -> None:
     """Locust patches the standard library with gevent on import: the stack's process (and pytest's)
-    must stay unpatched, so harness.load only starts Locust processes and reads their files."""
+    must stay unpatched, so harness.alexkit.load only starts Locust processes and reads their files."""
     import subprocess
     import sys
 
-    code = ("import sys, harness.load.cli, harness.load.accounting, harness.load.report, harness.load.stack; "
+    code = ("import sys, harness.alexkit.load.cli, harness.alexkit.load.accounting, harness.alexkit.load.report, harness.alexkit.load.stack; "
             "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"

@@ -17,8 +17,8 @@ from alex.db import Database
 from harness.bedrock import ScriptedBedrock
 from harness.cloud import LocalCloud
 from harness.monitoring import AlarmEvaluator, LambdaMetrics, SnsRecorder, SqsMetrics
-from harness.stack.fast import fast_alex_stack
-from harness.stack.provision import ProvisionedStack, provision
+from harness.alexkit.stack.fast import fast_alex_stack
+from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 CHROMIUM = Path("/usr/bin/chromium")
 APT_TIMEOUT_SECONDS = 900
@@ -50,7 +50,7 @@ class _fast_intervals:
 @dataclass
 class MonitoredStack:
     cloud: LocalCloud
-    stack: ProvisionedStack
+    stack: AlexDeployment
     db: Database
     bedrock: ScriptedBedrock
     recorder: SnsRecorder
@@ -64,7 +64,7 @@ def monitored(local_cloud: LocalCloud) -> Iterator[MonitoredStack]:
     """Alex's fast stack (with its alarms) on a fresh cloud, monitoring intervals at about a second."""
     local_cloud.reset()
     with _fast_intervals(local_cloud):
-        stack = provision(fast_alex_stack(), local_cloud.client)
+        stack = deploy_alex(fast_alex_stack(), local_cloud.client)
         stack.migrate(local_cloud.client)
         db = stack.database(local_cloud.client)
         yield MonitoredStack(local_cloud, stack, db, local_cloud.component(ScriptedBedrock),

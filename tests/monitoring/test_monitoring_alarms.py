@@ -10,8 +10,9 @@ import pytest
 
 from harness.monitoring import AlarmEvaluator, SnsRecorder
 from harness.monitoring.alarms import decide
+from harness.alexkit.facts import analysis_queue_names
 from harness.stack.alarms import alarm_specs, dlq_alarm_name, error_alarm_name
-from harness.stack.definition import alex_stack
+from harness.alexkit.stack.definition import alex_stack
 
 pytestmark = pytest.mark.emulation
 
@@ -48,7 +49,7 @@ def test_the_designs_alarms() -> None:
         assert (alarm.namespace, alarm.metric_name, alarm.statistic) == ("AWS/Lambda", "Errors", "Sum")
         assert (alarm.threshold, alarm.period, alarm.evaluation_periods) == (5, 300, 1)
         assert alarm.comparison == "GreaterThanThreshold" and alarm.dimensions == (("FunctionName", f"alex-{fn}"),)
-    dlq = alarms[dlq_alarm_name(spec)]
+    dlq = alarms[dlq_alarm_name(analysis_queue_names(spec.prefix)[1])]
     assert (dlq.metric_name, dlq.statistic, dlq.threshold, dlq.comparison) == (
         "ApproximateNumberOfMessagesVisible", "Maximum", 0, "GreaterThanThreshold")
     assert dlq.dimensions == (("QueueName", "alex-analysis-jobs-dlq"),)

@@ -20,8 +20,8 @@ import time
 import httpx
 import pytest
 
-from harness.monitoring.dashboard import DashboardServer, DashboardSource
-from harness.monitoring.watch import watch
+from harness.alexkit.dashboard import DashboardServer, DashboardSource
+from harness.alexkit.watch import watch
 from harness.stack.alarms import dlq_alarm_name, error_alarm_name
 from tests.alex.analysis_support import seed_portfolio, submit, wait_for_job
 from tests.monitoring.conftest import ARTIFACTS, run_chromium
@@ -61,13 +61,13 @@ def outage_job(monitored) -> str:
 def test_the_design_alarms_are_provisioned_with_the_stack(monitored) -> None:
     alarms = {a["AlarmName"]: a for a in monitored.cloudwatch.describe_alarms()["MetricAlarms"]}
     topic = monitored.cloud.client("sns").create_topic(Name="alex-alarms")["TopicArn"]
-    assert set(alarms) == {*(error_alarm_name(f) for f in monitored.stack.function_arns), dlq_alarm_name(monitored.stack.spec)}
+    assert set(alarms) == {*(error_alarm_name(f) for f in monitored.stack.function_arns), dlq_alarm_name(monitored.stack.dlq_name)}
     assert all(a["AlarmActions"] == [topic] for a in alarms.values())
     assert alarms[REPORTER_ALARM]["Threshold"] == 5 and alarms[REPORTER_ALARM]["Period"] == 300
 
 
 def test_bedrock_outage_sends_the_error_alarm_and_the_dlq_alarm_to_alarm(monitored, outage_job) -> None:
-    dlq_alarm = dlq_alarm_name(monitored.stack.spec)
+    dlq_alarm = dlq_alarm_name(monitored.stack.dlq_name)
     states = _wait_for_alarms(monitored, [REPORTER_ALARM, dlq_alarm])
     assert states[REPORTER_ALARM] == "ALARM" and states[dlq_alarm] == "ALARM", states
     assert states[error_alarm_name("alex-planner")] == "OK"  # batch item failures are not function errors
@@ -103,7 +103,7 @@ def test_watch_shows_every_agents_logs_with_levels_and_job(monitored, outage_job
 
 def test_dashboard_in_a_real_browser_shows_both_alarms_and_the_jobs_trace(monitored, outage_job, chromium,
                                                                          tmp_path) -> None:
-    dlq_alarm = dlq_alarm_name(monitored.stack.spec)
+    dlq_alarm = dlq_alarm_name(monitored.stack.dlq_name)
     _wait_for_alarms(monitored, [REPORTER_ALARM, dlq_alarm])
     source = DashboardSource(monitored.cloud.url, prefix="alex", window_minutes=10)
     with DashboardServer(source, port=0, refresh_seconds=3) as server:

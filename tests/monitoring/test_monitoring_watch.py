@@ -6,8 +6,8 @@ import io
 import json
 import time
 
-from harness.cli import build_parser
-from harness.monitoring.watch import COLOURS, LogEvent, LogWatcher, format_event, watch
+from harness.alexkit.cli import build_parser
+from harness.alexkit.watch import COLOURS, LogEvent, LogWatcher, format_event, watch
 
 LINE = json.dumps({"timestamp": "2026-01-01T00:00:00Z", "level": "ERROR", "logger": "alex.lambda", "message": "agent failed",
                    "service": "reporter", "job_id": "0123456789abcdef", "request_id": "r-1", "attempt": 2,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.cloud import LocalCloud
-from harness.scenarios.environment import ScenarioStack, scenario_stack
+from harness.alexkit.scenarios.environment import ScenarioStack, scenario_stack
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.scenarios.report import LANE_ORDER, format_table, jobs_summary, render_html, write_html, write_junit
-from harness.scenarios.results import Check, JobOutcome, ScenarioResult, TimelineEvent
+from harness.alexkit.scenarios.report import LANE_ORDER, format_table, jobs_summary, render_html, write_html, write_junit
+from harness.alexkit.scenarios.results import Check, JobOutcome, ScenarioResult, TimelineEvent
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.scenarios.spec import ScenarioError, discover, load
+from harness.alexkit.scenarios.spec import ScenarioError, discover, load
 
 MINIMAL = """
 name: tiny

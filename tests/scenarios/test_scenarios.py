@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.scenarios.report import format_table
-from harness.scenarios.runner import run_scenario
-from harness.scenarios.spec import discover, load
+from harness.alexkit.scenarios.report import format_table
+from harness.alexkit.scenarios.runner import run_scenario
+from harness.alexkit.scenarios.spec import discover, load
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = discover(ROOT / "scenarios")

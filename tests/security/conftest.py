@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.api_server import ApiServer
+from harness.alexkit.api_server import ApiServer
 from harness.auth import LocalIssuer
 from tests.security.edge_support import (
     Edge,

@@ -7,7 +7,7 @@ Layers, outside in::
     BodyLimitMiddleware        bodies over 64 KiB answered 413 before any parsing
     routes                     alex.api.routes.*: every user-data route depends on CurrentUser
 
-Served by uvicorn locally (``harness.api_server.ApiServer``) and by Mangum on Lambda
+Served by uvicorn locally (``harness.alexkit.api_server.ApiServer``) and by Mangum on Lambda
 behind API Gateway (``alex.api.lambda_handler``).
 """
 

@@ -1,6 +1,6 @@
 """Render scenario results three ways: a terminal table, JUnit XML for CI, one HTML page.
 
-Everything here reads only :mod:`harness.scenarios.results` and the standard library.
+Everything here reads only :mod:`harness.alexkit.scenarios.results` and the standard library.
 Scenario data is untrusted (it carries prompt-injection strings, model output, error
 messages), so every piece of text is escaped for its destination: ``html.escape`` for the
 HTML page, control characters stripped for XML (which cannot carry them at all) and
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.scenarios.results import JobOutcome, ScenarioResult, TimelineEvent
+from harness.alexkit.scenarios.results import JobOutcome, ScenarioResult, TimelineEvent
 
 __all__ = [
     "KIND_COLOURS",

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Any
 
-AGENTS: tuple[str, ...] = ("planner", "tagger", "reporter", "charter", "retirement")
+from harness.alexkit.facts import AGENTS
+
 COLOURS = {"planner": "\033[94m", "tagger": "\033[95m", "reporter": "\033[92m", "charter": "\033[93m",
            "retirement": "\033[96m"}
 LEVEL_COLOURS = {"ERROR": "\033[91m", "CRITICAL": "\033[91m", "WARNING": "\033[33m", "DEBUG": "\033[90m"}

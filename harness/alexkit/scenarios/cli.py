@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.scenarios.spec import ScenarioError, discover, load
+from harness.alexkit.scenarios.spec import ScenarioError, discover, load
 
 DEFAULT_SCENARIOS = Path("scenarios")
 DEFAULT_CASSETTES = Path("cassettes")
@@ -62,9 +62,9 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, record_mode: str, live: Any = None) -> int:
-    from harness.scenarios.environment import scenario_stack
-    from harness.scenarios.report import format_table, write_html, write_junit
-    from harness.scenarios.runner import RECORDED_AGAINST, run_scenario
+    from harness.alexkit.scenarios.environment import scenario_stack
+    from harness.alexkit.scenarios.report import format_table, write_html, write_junit
+    from harness.alexkit.scenarios.runner import RECORDED_AGAINST, run_scenario
 
     try:
         scenarios = [load(p) for p in discover(args.scenarios_dir, args.scenarios)]

@@ -29,7 +29,7 @@ def _region(args: argparse.Namespace) -> str:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from harness.monitoring.dashboard import DashboardServer, DashboardSource
+    from harness.alexkit.dashboard import DashboardServer, DashboardSource
 
     if args.refresh <= 0 or args.window <= 0:
         raise ValueError("--refresh and --window must be positive")
@@ -45,7 +45,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
           flush=True)
     try:
         if not args.exit_after_start:
-            from harness.cli import wait_for_interrupt  # the CLI's, here too (harness.cli imports this module)
+            from harness.serving import wait_for_interrupt
 
             wait_for_interrupt()
     finally:
@@ -56,7 +56,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     import boto3
 
-    from harness.monitoring.watch import AGENTS, watch
+    from harness.alexkit.watch import AGENTS, watch
 
     if args.interval <= 0 or args.lookback < 0:
         raise ValueError("--interval must be positive and --lookback not negative")

@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 from harness import DEFAULT_REGION
+from harness.serving import wait_for_interrupt
 from harness.backends import LOCALSTACK_DEFAULT_URL, aws_clients, localstack_clients
-from harness.stack.definition import alex_stack
-from harness.stack.provision import ProvisionedStack, provision
+from harness.alexkit.stack.definition import alex_stack
+from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 DEFAULT_PORT = 4566
 DEFAULT_API_PORT = 8000  # where the original Alex runs its API locally (uvicorn main:app)
@@ -33,7 +34,7 @@ def _print_exports(env: dict[str, str]) -> None:
         print(f"export {key}={value}")
 
 
-def _print_stack(stack: ProvisionedStack) -> None:
+def _print_stack(stack: AlexDeployment) -> None:
     print("# the Alex stack:")
     print(f"#   jobs queue   {stack.jobs_queue_url}")
     print(f"#   DLQ          {stack.dlq_url}")
@@ -43,18 +44,9 @@ def _print_stack(stack: ProvisionedStack) -> None:
         print(f"#   function     {name}")
 
 
-def wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    while not stop.wait(0.5):
-        pass
-
-
 def cmd_up(args: argparse.Namespace) -> int:
     if args.backend == "localstack":
-        stack = provision(alex_stack(), localstack_clients(args.localstack_url, args.region))
+        stack = deploy_alex(alex_stack(), localstack_clients(args.localstack_url, args.region))
         _print_stack(stack)
         _print_exports({"AWS_ENDPOINT_URL": args.localstack_url, "AWS_DEFAULT_REGION": args.region})
         return 0
@@ -62,7 +54,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         if not args.yes:
             print("refusing to create billable AWS resources without --yes", file=sys.stderr)
             return 2
-        stack = provision(alex_stack(), aws_clients(args.region))
+        stack = deploy_alex(alex_stack(), aws_clients(args.region))
         _print_stack(stack)
         return 0
     return _up_moto(args)
@@ -89,7 +81,7 @@ def _up_moto(args: argparse.Namespace) -> int:
         return 1
     try:
         endpoint_ready = time.perf_counter() - began
-        stack = provision(alex_stack(), cloud.client)
+        stack = deploy_alex(alex_stack(), cloud.client)
         stack_ready = time.perf_counter() - began
         applied = stack.migrate(cloud.client)
         schema_ready = time.perf_counter() - began
@@ -114,12 +106,12 @@ def _up_moto(args: argparse.Namespace) -> int:
         print("local cloud stopped", flush=True)
 
 
-def _start_api(args: argparse.Namespace, cloud: object, stack: ProvisionedStack) -> tuple[object, object]:
+def _start_api(args: argparse.Namespace, cloud: object, stack: AlexDeployment) -> tuple[object, object]:
     """The local issuer (Clerk stand-in) and Alex's API on loopback; prints the URL and a curl to try.
 
     Returns (issuer, api); api is None when the API port was asked for explicitly and is taken.
     """
-    from harness.api_server import ApiServer, settings_for_issuer
+    from harness.alexkit.api_server import ApiServer, settings_for_issuer
     from harness.auth import LocalIssuer
 
     state_dir = args.state_dir or default_state_dir()
@@ -189,15 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"the issuer's state (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
     token.set_defaults(func=cmd_token)
 
-    from harness.load.cli import add_parser as add_load_parser  # `alex-harness load` (harness/load/cli.py)
+    from harness.alexkit.load.cli import add_parser as add_load_parser  # `alex-harness load` (harness/alexkit/load/cli.py)
 
     add_load_parser(sub)
 
-    from harness.monitoring.commands import add_commands as add_monitoring_commands  # `dashboard`, `watch`
+    from harness.alexkit.monitoring_commands import add_commands as add_monitoring_commands  # `dashboard`, `watch`
 
     add_monitoring_commands(sub)
 
-    from harness.scenarios.cli import add_parsers as add_scenario_parsers  # `replay`, `record`
+    from harness.alexkit.scenarios.cli import add_parsers as add_scenario_parsers  # `replay`, `record`
 
     add_scenario_parsers(sub)
     return parser

@@ -13,7 +13,7 @@ The rules (``account``, a pure function, and ``check_jobs``, which gathers its i
   message (503, "could not queue the analysis") never had a message, so are not expected.
 
 Run after ``alex-harness load`` by the CLI, or by hand against ``alex-harness up``:
-``python -m harness.load.accounting --journal DIR`` (reads ``AWS_ENDPOINT_URL``).
+``python -m harness.alexkit.load.accounting --journal DIR`` (reads ``AWS_ENDPOINT_URL``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 
 from alex.db.jobs import TERMINAL
 
-from harness.load.journal import JournalSummary, summarise
+from harness.alexkit.load.journal import JournalSummary, summarise
 
 QUEUE_REFUSED = "could not queue the analysis"
 _COLUMNS = "id, clerk_user_id, status, error_message, attempts, created_at, started_at, completed_at"
@@ -243,7 +243,7 @@ def check_jobs(db: Any, sqs: Any, dlq_url: str, journal_dir: Path, *, user_prefi
 
 def main(argv: list[str] | None = None) -> int:
     """Check a run made by hand against ``alex-harness up`` (boto3 reads AWS_ENDPOINT_URL)."""
-    parser = argparse.ArgumentParser(prog="python -m harness.load.accounting", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.alexkit.load.accounting", description=__doc__.split("\n\n")[0])
     parser.add_argument("--journal", type=Path, required=True, help="the directory $ALEX_LOAD_JOURNAL named")
     parser.add_argument("--run-id", default=None, help="$ALEX_LOAD_RUN_ID of the run (also counts jobs no client read)")
     parser.add_argument("--drain-timeout", type=float, default=180.0)
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
     from alex.db import Database
 
-    from harness.stack.definition import alex_stack
+    from harness.alexkit.stack.definition import alex_stack
 
     spec = alex_stack()
     sqs = boto3.client("sqs")

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from harness.api_server import ApiServer, settings_for_issuer
+from harness.alexkit.api_server import ApiServer, settings_for_issuer
 from harness.auth import LocalIssuer
 from harness.bedrock import ScriptedBedrock
 from harness.cassettes.control import CassetteControl
@@ -25,14 +25,14 @@ from harness.cloud import LocalCloud
 from harness.cloud.awslambda.runtime import LambdaRuntime
 from harness.cloud.components import default_components
 from harness.cloud.rds_data.service import DataApiService
-from harness.stack.fast import fast_alex_stack
-from harness.stack.provision import ProvisionedStack, provision
+from harness.alexkit.stack.fast import fast_alex_stack
+from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 TABLES = "trace_spans, audit_records, jobs, positions, accounts, users, instruments"
 
 
 class ScenarioStack:
-    def __init__(self, cloud: LocalCloud, stack: ProvisionedStack, issuer: LocalIssuer, api: ApiServer) -> None:
+    def __init__(self, cloud: LocalCloud, stack: AlexDeployment, issuer: LocalIssuer, api: ApiServer) -> None:
         self.cloud, self.stack, self.issuer, self.api = cloud, stack, issuer, api
         self.db = stack.database(cloud.client)
         self.sqs = cloud.client("sqs")
@@ -84,7 +84,7 @@ def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None
             cloud = stack.enter_context(LocalCloud(components=default_components(data_dir=data_dir)))
         else:
             cloud.reset()
-        provisioned = provision(fast_alex_stack(), cloud.client)
+        provisioned = deploy_alex(fast_alex_stack(), cloud.client)
         provisioned.migrate(cloud.client)
         issuer = stack.enter_context(LocalIssuer(Path(tempfile.mkdtemp(prefix="alex-scenario-issuer-"))))
         env: dict[str, Any] = cloud.client_env() | provisioned.runtime_environment()

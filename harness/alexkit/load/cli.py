@@ -34,9 +34,9 @@ from typing import Any
 
 from alex.db.jobs import TERMINAL
 
-from harness.load.journal import JournalSummary, summarise
-from harness.load.report import LoadStats, Thresholds, check_thresholds, headline, read_stats
-from harness.load.shapes import DEFAULT_DURATIONS, SHAPES, parse_duration
+from harness.alexkit.load.journal import JournalSummary, summarise
+from harness.alexkit.load.report import LoadStats, Thresholds, check_thresholds, headline, read_stats
+from harness.alexkit.load.shapes import DEFAULT_DURATIONS, SHAPES, parse_duration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LOCUSTFILE = REPO_ROOT / "locustfiles" / "api.py"
@@ -287,8 +287,8 @@ def warm_up(api_url: str, issuer: Any, *, analysis: bool = True, timeout: float 
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from harness.load.accounting import check_jobs
-    from harness.load.stack import start_load_stack
+    from harness.alexkit.load.accounting import check_jobs
+    from harness.alexkit.load.stack import start_load_stack
 
     if args.users < 1 or args.spawn_rate <= 0 or args.workers < 0:
         raise ValueError("--users must be at least 1, --spawn-rate positive, --workers not negative")

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from alex.schemas import AgentName
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.bedrock.faults import KINDS as BEDROCK_FAULT_KINDS
 
 Symbol = Annotated[str, Field(pattern=r"^[A-Z]{1,5}$")]
-Agent = Literal["planner", "tagger", "reporter", "charter", "retirement"]
+Agent = AgentName  # Alex's agents, as its own contract (alex.schemas) names them
 
 
 class _Spec(BaseModel):
@@ -48,10 +51,18 @@ class InstrumentSpec(_Spec):
 
 
 class BedrockFault(_Spec):
-    kind: Literal["throttle", "unavailable", "malformed", "truncated", "oversized", "injection"]
+    kind: str
     agent: Agent | None = None
     count: int = Field(1, ge=1)
     always: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        """The scripted model's own list of fault kinds, so a scenario can use every one of them."""
+        if kind not in BEDROCK_FAULT_KINDS:
+            raise ValueError(f"must be one of {', '.join(BEDROCK_FAULT_KINDS)}")
+        return kind
 
 
 class LambdaFaultSpec(_Spec):

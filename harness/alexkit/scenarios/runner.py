@@ -17,10 +17,10 @@ from alex.db.jobs import TERMINAL
 from alex.timestamps import parse_utc
 
 from harness.cassettes.selection import Selection
-from harness.scenarios.checks import evaluate
-from harness.scenarios.environment import ScenarioStack
-from harness.scenarios.results import JobOutcome, ScenarioResult, TimelineEvent
-from harness.scenarios.spec import Scenario
+from harness.alexkit.scenarios.checks import evaluate
+from harness.alexkit.scenarios.environment import ScenarioStack
+from harness.alexkit.scenarios.results import JobOutcome, ScenarioResult, TimelineEvent
+from harness.alexkit.scenarios.spec import Scenario
 
 RECORDED_AGAINST = "scripted model (harness/bedrock)"
 

@@ -12,8 +12,8 @@ from alex.guardrails import validate_charts
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
 from alex.db.jobs import TERMINAL
 
-from harness.scenarios.results import Check
-from harness.scenarios.spec import Scenario
+from harness.alexkit.scenarios.results import Check
+from harness.alexkit.scenarios.spec import Scenario
 
 RETIREMENT_FIELDS = ("years_until_retirement", "target_retirement_income", "portfolio_value", "success_rate",
                      "percentiles_at_retirement", "projections", "simulations")

@@ -21,23 +21,23 @@ from typing import Any
 
 from alex.db import Database
 
-from harness.load.journal import JOURNAL_VARIABLE, RUN_ID_VARIABLE
-from harness.stack.definition import StackSpec
-from harness.stack.fast import fast_alex_stack
-from harness.stack.provision import ProvisionedStack, provision
+from harness.alexkit.load.journal import JOURNAL_VARIABLE, RUN_ID_VARIABLE
+from harness.stack.spec import StackSpec
+from harness.alexkit.stack.fast import fast_alex_stack
+from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 log = logging.getLogger(__name__)
 
 LOAD_WAF_IP_RATE_LIMIT = 1_000_000_000  # per 5 minutes: evaluated, never reached from one address
-STATE_DIR_VARIABLE = "ALEX_HARNESS_STATE_DIR"  # as harness.cli reads it
+STATE_DIR_VARIABLE = "ALEX_HARNESS_STATE_DIR"  # as harness.alexkit.cli reads it
 
 
 @dataclass
 class LoadStack:
     cloud: Any  # harness.cloud.LocalCloud
-    stack: ProvisionedStack
+    stack: AlexDeployment
     issuer: Any  # harness.auth.LocalIssuer
-    api: Any  # harness.api_server.ApiServer
+    api: Any  # harness.alexkit.api_server.ApiServer
     state_dir: Path
     owns_cloud: bool
     started_in: float = 0.0
@@ -77,7 +77,7 @@ class LoadStack:
 
 
 def load_security_settings(issuer: Any, **overrides: Any) -> Any:
-    from harness.api_server import settings_for_issuer
+    from harness.alexkit.api_server import settings_for_issuer
 
     return settings_for_issuer(issuer, **({"waf_ip_rate_limit": LOAD_WAF_IP_RATE_LIMIT} | overrides))
 
@@ -93,7 +93,7 @@ def start_load_stack(
 ) -> LoadStack:
     """Start (or reuse ``cloud``), provision ``spec`` (default: ``fast_alex_stack()``), migrate,
     then the issuer and the API on loopback."""
-    from harness.api_server import ApiServer
+    from harness.alexkit.api_server import ApiServer
     from harness.auth import LocalIssuer
 
     began = time.perf_counter()
@@ -110,7 +110,7 @@ def start_load_stack(
     timings["cloud"] = time.perf_counter() - began
     issuer = api = None
     try:
-        stack = provision(spec or fast_alex_stack(), cloud.client)
+        stack = deploy_alex(spec or fast_alex_stack(), cloud.client)
         timings["provisioned"] = time.perf_counter() - began
         stack.migrate(cloud.client)
         timings["migrated"] = time.perf_counter() - began

@@ -7,7 +7,8 @@ wiring, so what passes here is the code that runs on AWS.
 
 from __future__ import annotations
 
-from harness.stack.definition import StackSpec, alex_stack
+from harness.alexkit.stack.definition import alex_stack
+from harness.stack.spec import StackSpec
 
 FAST_ENVIRONMENT: dict[str, str] = {
     "MODEL_RETRY_ATTEMPTS": "4",

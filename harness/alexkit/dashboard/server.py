@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from harness.monitoring.dashboard.data import DashboardSource
-from harness.monitoring.dashboard.page import render_page
+from harness.alexkit.dashboard.data import DashboardSource
+from harness.alexkit.dashboard.page import render_page
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
