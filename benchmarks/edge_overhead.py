@@ -33,7 +33,7 @@ from alex.db.jobs import TERMINAL
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.alexkit.load.cli import REPO_ROOT, run_locust, warm_up  # noqa: E402
-from harness.alexkit.load.stack import LoadStack, start_load_stack  # noqa: E402
+from harness.alexkit.load.stack import LoadStack, locust_env, start_load_stack  # noqa: E402
 
 BENCH_LOCUSTFILE = REPO_ROOT / "locustfiles" / "edge_bench.py"
 
@@ -63,7 +63,7 @@ def _user_from_header(request: Request) -> str:
 
 
 def measure(stack: LoadStack, url: str, out: Path, users: int, seconds: int) -> tuple[float, float, int, int]:
-    run = run_locust(stack.env(), out, host=url, users=users, spawn_rate=users, run_time=f"{seconds}s",
+    run = run_locust(locust_env(stack), out, host=url, users=users, spawn_rate=users, run_time=f"{seconds}s",
                      locustfile=BENCH_LOCUSTFILE)
     row = run.stats.row("/api/user", "GET") if run.stats else None
     if row is None or row.p95_ms is None:
@@ -93,7 +93,7 @@ def analysis_throughput(stack: LoadStack, jobs: int) -> tuple[float, float, floa
     """(jobs per minute, median and max seconds per job) for ``jobs`` analyses submitted at once."""
     clients = []
     for n in range(jobs):
-        client = httpx.Client(base_url=stack.api_url, timeout=30,
+        client = httpx.Client(base_url=stack.url, timeout=30,
                               headers={"Authorization": f"Bearer {stack.issuer.mint(f'throughput-{n}')}"})
         account = client.post("/api/accounts", json={"account_name": "Brokerage", "cash_balance": "1000"}).json()
         for symbol, quantity in (("SPY", "10"), ("BND", "5"), ("VXUS", "3")):
@@ -129,11 +129,11 @@ def main() -> int:
     env = stack.cloud.client_env() | stack.stack.runtime_environment()
     bare = ApiServer(app=app_without_edge(env)).start()
     try:
-        warm_up(stack.api_url, stack.issuer, analysis=False)
+        warm_up(stack.url, stack.issuer, analysis=False)
         httpx.get(bare.url + "/api/user", headers={"X-Bench-User": "bench-warm"}).raise_for_status()
         figures: dict[str, list[tuple[float, float, int, int]]] = {"full edge": [], "no edge": []}
         for n in range(args.rounds):
-            for label, url in (("full edge", stack.api_url), ("no edge", bare.url)):
+            for label, url in (("full edge", stack.url), ("no edge", bare.url)):
                 figures[label].append(measure(stack, url, work / f"{label.replace(' ', '-')}-{n}", args.users, args.seconds))
                 rps, p95, count, failures = figures[label][-1]
                 print(f"  round {n + 1} {label:<9}: {rps:7.1f} req/s, p95 {p95:5.0f} ms ({count} requests, {failures} failed)",
@@ -146,7 +146,7 @@ def main() -> int:
         print(f"  edge work per request, in process (verify, throttle, WAF): {edge_work_per_request(stack):.0f} us")
         if args.jobs:
             print("\nanalysis throughput: warm-up round...", flush=True)
-            warm_up(stack.api_url, stack.issuer)
+            warm_up(stack.url, stack.issuer)
             analysis_throughput(stack, min(args.jobs, 5))  # the planner's 5 concurrent environments, warmed
             per_minute, median_s, max_s = analysis_throughput(stack, args.jobs)
             print(f"  {args.jobs} analyses submitted at once: {per_minute:.1f} jobs/min completed "

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import DEFAULT_REGION
 from harness.serving import wait_for_interrupt
 from harness.backends import LOCALSTACK_DEFAULT_URL, aws_clients, localstack_clients
 from harness.alexkit.stack.definition import alex_stack
 from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
+
+if TYPE_CHECKING:
+    from harness.alexkit.local_alex import LocalAlex
 
 DEFAULT_PORT = 4566
 DEFAULT_API_PORT = 8000  # where the original Alex runs its API locally (uvicorn main:app)
@@ -61,83 +62,48 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_moto(args: argparse.Namespace) -> int:
-    from harness.cloud import LocalCloud
+    from harness.alexkit.local_alex import PortUnavailable, start_local_alex
     from harness.cloud.components import default_components
 
-    began = time.perf_counter()
-    issuer = api = None
-    cloud = LocalCloud(
-        host=args.host,
-        port=args.port,
-        region=args.region,
-        components=default_components(
-            lambda_mode="process", postgres_dsn=args.postgres_dsn, data_dir=args.data_dir
-        ),
-    )
-    try:
-        cloud.start()
-    except OSError as err:
-        print(f"cannot listen on {args.host}:{args.port}: {err.strerror} (choose another --port)", file=sys.stderr)
-        return 1
-    try:
-        endpoint_ready = time.perf_counter() - began
-        stack = deploy_alex(alex_stack(), cloud.client)
-        stack_ready = time.perf_counter() - began
-        applied = stack.migrate(cloud.client)
-        schema_ready = time.perf_counter() - began
-        print(f"local cloud (moto) listening on {cloud.url}: endpoint ready in {endpoint_ready:.2f}s, "
-              f"Alex stack provisioned in {stack_ready:.2f}s, schema migrated ({len(applied)} new) in {schema_ready:.2f}s")
-        _print_stack(stack)
-        _print_exports(cloud.client_env())
-        issuer, api = _start_api(args, cloud, stack)
-        if api is None:
-            return 1
-        print("# Ctrl-C stops it", flush=True)
-        if args.exit_after_start:
-            return 0
-        wait_for_interrupt()
-        return 0
-    finally:
-        if api is not None:
-            api.stop()
-        if issuer is not None:
-            issuer.stop()
-        cloud.stop()
-        print("local cloud stopped", flush=True)
-
-
-def _start_api(args: argparse.Namespace, cloud: object, stack: AlexDeployment) -> tuple[object, object]:
-    """The local issuer (Clerk stand-in) and Alex's API on loopback; prints the URL and a curl to try.
-
-    Returns (issuer, api); api is None when the API port was asked for explicitly and is taken.
-    """
-    from harness.alexkit.api_server import ApiServer, settings_for_issuer
-    from harness.auth import LocalIssuer
-
     state_dir = args.state_dir or default_state_dir()
-    issuer = LocalIssuer(state_dir, host=args.host, port=args.issuer_port).start()
-    env = cloud.client_env() | stack.runtime_environment()  # type: ignore[attr-defined]
-    api = ApiServer(settings_for_issuer(issuer), env, host=args.host, port=args.api_port)
+    api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
     try:
-        api.start()
-    except OSError as err:
-        if args.api_port_explicit:
-            print(f"cannot listen on {args.host}:{args.api_port} for the API: {err.strerror} (choose another --api-port)",
-                  file=sys.stderr)
-            return issuer, None
-        api = ApiServer(settings_for_issuer(issuer), env, host=args.host, port=0).start()
-        print(f"# port {args.api_port} is taken; the API listens on a free port instead")
-    token = issuer.mint(DEFAULT_TOKEN_USER)
+        alex = start_local_alex(
+            components=lambda data_dir: default_components(lambda_mode="process", postgres_dsn=args.postgres_dsn,
+                                                           data_dir=data_dir),
+            data_dir=args.data_dir, host=args.host, port=args.port, region=args.region, state_dir=state_dir,
+            api_port=api_port, api_port_fallback=not args.api_port_explicit, issuer_port=args.issuer_port,
+        )
+    except PortUnavailable as err:
+        print(err.strerror, file=sys.stderr)
+        return 1
+    with alex:
+        t = alex.timings
+        print(f"local cloud (moto) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
+              f"Alex stack provisioned in {t['provisioned']:.2f}s, schema migrated in {t['migrated']:.2f}s")
+        _print_stack(alex.stack)
+        _print_exports(alex.cloud.client_env())
+        if alex.api.port != api_port:
+            print(f"# port {api_port} is taken; the API listens on a free port instead")
+        _print_api(args, alex)
+        print("# Ctrl-C stops it", flush=True)
+        if not args.exit_after_start:
+            wait_for_interrupt()
+    print("local cloud stopped", flush=True)
+    return 0
+
+
+def _print_api(args: argparse.Namespace, alex: LocalAlex) -> None:
+    """The API's URL and a curl to try, with a token from the local issuer (Clerk's stand-in)."""
     token_command = "alex-harness token --user " + DEFAULT_TOKEN_USER
     if args.state_dir:
-        token_command += f" --state-dir {state_dir}"
-    print(f"# Alex API on {api.url} (tokens from the local issuer at {issuer.url}, keys in {state_dir})")
+        token_command += f" --state-dir {alex.state_dir}"
+    print(f"# Alex API on {alex.url} (tokens from the local issuer at {alex.issuer.url}, keys in {alex.state_dir})")
     print(f"#   a fresh token:  TOKEN=$({token_command})")
-    print(f"#   try it:         curl -H \"Authorization: Bearer $TOKEN\" {api.url}/api/user")
+    print(f"#   try it:         curl -H \"Authorization: Bearer $TOKEN\" {alex.url}/api/user")
     print("#   or, with a token valid for an hour:")
-    print(f"#   curl -H \"Authorization: Bearer {token}\" {api.url}/api/user")
-    print(f"export ALEX_API_URL={api.url}")
-    return issuer, api
+    print(f"#   curl -H \"Authorization: Bearer {alex.token(DEFAULT_TOKEN_USER)}\" {alex.url}/api/user")
+    print(f"export ALEX_API_URL={alex.url}")
 
 
 def cmd_token(args: argparse.Namespace) -> int:

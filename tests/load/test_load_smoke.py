@@ -17,7 +17,7 @@ import pytest
 from harness.alexkit.load.accounting import check_jobs
 from harness.alexkit.load.cli import run_locust, throttle_lines, throttle_verdict, warm_up
 from harness.alexkit.load.report import Thresholds, check_thresholds, headline
-from harness.alexkit.load.stack import LoadStack, start_load_stack
+from harness.alexkit.load.stack import LoadStack, locust_env, start_load_stack
 
 pytestmark = [pytest.mark.load, pytest.mark.slow]
 
@@ -57,9 +57,9 @@ def test_load_smoke_meets_its_thresholds_and_accounts_for_every_analysis(cloud, 
     began = time.monotonic()
     stack = start_load_stack(tmp_path / "stack", cloud=cloud)
     try:
-        warm_up(stack.api_url, stack.issuer, analysis=False)  # the API's first requests
+        warm_up(stack.url, stack.issuer, analysis=False)  # the API's first requests
         print(f"functions pre-warmed in {prewarm_functions(stack):.1f}s")
-        run = run_locust(stack.env(run_id="smoke"), tmp_path / "run", host=stack.api_url, users=6, spawn_rate=6,
+        run = run_locust(locust_env(stack, run_id="smoke"), tmp_path / "run", host=stack.url, users=6, spawn_rate=6,
                          run_time="12s")
         assert run.stats is not None, run.output[-3000:]
         print(headline(run.stats))
@@ -103,8 +103,8 @@ def test_one_user_beyond_its_rate_gets_429s_while_the_others_get_none(throttled_
     """API Gateway usage-plan throttling is per API key (here per user): one user beyond its
     rate is answered 429 while the others, within theirs, are never refused."""
     load_stack = throttled_load_stack
-    warm_up(load_stack.api_url, load_stack.issuer, analysis=False)
-    run = run_locust(load_stack.env(run_id="throttle"), tmp_path / "run", host=load_stack.api_url, users=4,
+    warm_up(load_stack.url, load_stack.issuer, analysis=False)
+    run = run_locust(locust_env(load_stack, run_id="throttle"), tmp_path / "run", host=load_stack.url, users=4,
                      spawn_rate=4, run_time="14s", tags=["throttle"], extra=["--hammer-seconds", "11"])
     print("\n".join(throttle_lines(run)))
     plan = load_stack.settings
@@ -118,7 +118,7 @@ def test_one_user_beyond_its_rate_gets_429s_while_the_others_get_none(throttled_
 
 @pytest.mark.timeout(90)
 def test_distributed_mode_a_master_and_a_worker_load_the_same_stack(load_stack: LoadStack, tmp_path: Path) -> None:
-    run = run_locust(load_stack.env(run_id="dist"), tmp_path / "run", host=load_stack.api_url, users=3,
+    run = run_locust(locust_env(load_stack, run_id="dist"), tmp_path / "run", host=load_stack.url, users=3,
                      spawn_rate=3, run_time="5s", tags=["read"], workers=1)
     assert run.stats is not None and run.stats.total is not None, run.output[-3000:]
     assert run.stats.total.requests > 10 and run.stats.total.failures == 0, run.stats.table()

@@ -38,7 +38,7 @@ from harness.alexkit.load.journal import JournalSummary, summarise
 from harness.alexkit.load.report import LoadStats, Thresholds, check_thresholds, headline, read_stats
 from harness.alexkit.load.shapes import DEFAULT_DURATIONS, SHAPES, parse_duration
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_LOCUSTFILE = REPO_ROOT / "locustfiles" / "api.py"
 
 
@@ -288,7 +288,7 @@ def warm_up(api_url: str, issuer: Any, *, analysis: bool = True, timeout: float 
 
 def cmd_load(args: argparse.Namespace) -> int:
     from harness.alexkit.load.accounting import check_jobs
-    from harness.alexkit.load.stack import start_load_stack
+    from harness.alexkit.load.stack import locust_env, start_load_stack
 
     if args.users < 1 or args.spawn_rate <= 0 or args.workers < 0:
         raise ValueError("--users must be at least 1, --spawn-rate positive, --workers not negative")
@@ -310,12 +310,12 @@ def cmd_load(args: argparse.Namespace) -> int:
         shutil.rmtree(work, ignore_errors=True)
         raise
     try:
-        say(f"stack ready in {stack.started_in:.1f}s: API {stack.api_url}, issuer keys {stack.state_dir}", flush=True)
+        say(f"stack ready in {stack.started_in:.1f}s: API {stack.url}, issuer keys {stack.state_dir}", flush=True)
         if args.serve:
             return _serve(stack)
         if args.warm_up:
             analysis = "analyze" in args.tags or not args.tags
-            took = warm_up(stack.api_url, stack.issuer, analysis=analysis)
+            took = warm_up(stack.url, stack.issuer, analysis=analysis)
             say(f"warm-up ({'API and one analysis' if analysis else 'API'}: cold starts) took {took:.1f}s", flush=True)
         if args.bedrock_fault:
             from harness.bedrock import ScriptedBedrock
@@ -327,7 +327,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         say(f"running Locust (run {run_id}): {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}"
             + (f", shape {args.shape}" if args.shape else "") + (f", tags {' '.join(args.tags)}" if args.tags else "")
             + (f", {args.workers} worker(s)" if args.workers else ""), flush=True)
-        run = run_locust(stack.env(run_id=run_id), out, host=stack.api_url, users=args.users,
+        run = run_locust(locust_env(stack, run_id=run_id), out, host=stack.url, users=args.users,
                          spawn_rate=args.spawn_rate, run_time=args.run_time, shape=args.shape, tags=args.tags,
                          exclude_tags=args.exclude_tags, workers=args.workers, locustfile=args.locustfile,
                          echo=not args.quiet)
@@ -366,7 +366,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def _serve(stack: Any) -> int:
-    print(f"export ALEX_API_URL={stack.api_url}")
+    print(f"export ALEX_API_URL={stack.url}")
     print(f"export ALEX_HARNESS_STATE_DIR={stack.state_dir}")
     for key, value in stack.cloud.client_env().items():
         print(f"export {key}={value}")

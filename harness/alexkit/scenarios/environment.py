@@ -10,31 +10,28 @@ suite pays each function's cold start once.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from harness.alexkit.api_server import ApiServer, settings_for_issuer
-from harness.auth import LocalIssuer
+from harness.alexkit.local_alex import LocalAlex, start_local_alex
+from harness.alexkit.stack.fast import fast_alex_stack
 from harness.bedrock import ScriptedBedrock
 from harness.cassettes.control import CassetteControl
 from harness.cloud import LocalCloud
 from harness.cloud.awslambda.runtime import LambdaRuntime
-from harness.cloud.components import default_components
 from harness.cloud.rds_data.service import DataApiService
-from harness.alexkit.stack.fast import fast_alex_stack
-from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 TABLES = "trace_spans, audit_records, jobs, positions, accounts, users, instruments"
 
 
 class ScenarioStack:
-    def __init__(self, cloud: LocalCloud, stack: AlexDeployment, issuer: LocalIssuer, api: ApiServer) -> None:
-        self.cloud, self.stack, self.issuer, self.api = cloud, stack, issuer, api
-        self.db = stack.database(cloud.client)
+    def __init__(self, alex: LocalAlex) -> None:
+        self.alex = alex
+        cloud = alex.cloud
+        self.cloud, self.stack, self.issuer, self.api = cloud, alex.stack, alex.issuer, alex.api
+        self.db = alex.database()
         self.sqs = cloud.client("sqs")
         self.lam = cloud.client("lambda")
         self.bedrock: ScriptedBedrock = cloud.component(ScriptedBedrock)
@@ -43,8 +40,7 @@ class ScenarioStack:
         self.data_api: DataApiService = cloud.component(DataApiService)
 
     def client(self, user: str) -> httpx.Client:
-        return httpx.Client(base_url=self.api.url, timeout=30,
-                            headers={"Authorization": f"Bearer {self.issuer.mint(user)}"})
+        return self.alex.client(user)
 
     def function_name(self, agent: str) -> str:
         return self.stack.spec.function(agent).name
@@ -77,17 +73,9 @@ class ScenarioStack:
 
 @contextlib.contextmanager
 def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None) -> Iterator[ScenarioStack]:
-    """Start (or reuse ``cloud``), provision and migrate, serve the API; stop what was started."""
-    with contextlib.ExitStack() as stack:
-        if cloud is None:
-            data_dir = data_dir or Path(tempfile.mkdtemp(prefix="alex-scenarios-"))
-            cloud = stack.enter_context(LocalCloud(components=default_components(data_dir=data_dir)))
-        else:
-            cloud.reset()
-        provisioned = deploy_alex(fast_alex_stack(), cloud.client)
-        provisioned.migrate(cloud.client)
-        issuer = stack.enter_context(LocalIssuer(Path(tempfile.mkdtemp(prefix="alex-scenario-issuer-"))))
-        env: dict[str, Any] = cloud.client_env() | provisioned.runtime_environment()
-        api = ApiServer(settings_for_issuer(issuer), env).start()
-        stack.callback(api.stop)
-        yield ScenarioStack(cloud, provisioned, issuer, api)
+    """Start (or reuse ``cloud``), provision and migrate, serve the API; stop what was started and
+    delete what was created for it (PostgreSQL's data unless ``data_dir`` was named, the issuer's keys)."""
+    if cloud is not None:
+        cloud.reset()
+    with start_local_alex(cloud=cloud, data_dir=data_dir, spec=fast_alex_stack()) as alex:
+        yield ScenarioStack(alex)
