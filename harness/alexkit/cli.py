@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from harness import DEFAULT_REGION
+from harness.alexkit import ALEX_MODEL_SCRIPT
 from harness.serving import wait_for_interrupt
 from harness.backends import LOCALSTACK_DEFAULT_URL, aws_clients, localstack_clients
 from harness.alexkit.stack.definition import alex_stack
@@ -71,7 +72,8 @@ def _up_moto(args: argparse.Namespace) -> int:
         port=args.port,
         region=args.region,
         components=default_components(
-            lambda_mode="process", postgres_dsn=args.postgres_dsn, data_dir=args.data_dir
+            lambda_mode="process", postgres_dsn=args.postgres_dsn, data_dir=args.data_dir,
+            bedrock_scripts=[ALEX_MODEL_SCRIPT],
         ),
     )
     try:

@@ -21,6 +21,7 @@ from typing import Any
 
 from alex.db import Database
 
+from harness.alexkit import ALEX_MODEL_SCRIPT
 from harness.alexkit.load.journal import JOURNAL_VARIABLE, RUN_ID_VARIABLE
 from harness.stack.spec import StackSpec
 from harness.alexkit.stack.fast import fast_alex_stack
@@ -105,7 +106,8 @@ def start_load_stack(
         from harness.cloud import LocalCloud
         from harness.cloud.components import default_components
 
-        cloud = LocalCloud(components=default_components(data_dir=work_dir / "postgres", postgres_dsn=postgres_dsn))
+        cloud = LocalCloud(components=default_components(data_dir=work_dir / "postgres", postgres_dsn=postgres_dsn,
+                                                                bedrock_scripts=[ALEX_MODEL_SCRIPT]))
         cloud.start()
     timings["cloud"] = time.perf_counter() - began
     issuer = api = None

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from harness.alexkit import ALEX_MODEL_SCRIPT
 from harness.alexkit.api_server import ApiServer, settings_for_issuer
 from harness.auth import LocalIssuer
 from harness.bedrock import ScriptedBedrock
@@ -81,7 +82,7 @@ def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None
     with contextlib.ExitStack() as stack:
         if cloud is None:
             data_dir = data_dir or Path(tempfile.mkdtemp(prefix="alex-scenarios-"))
-            cloud = stack.enter_context(LocalCloud(components=default_components(data_dir=data_dir)))
+            cloud = stack.enter_context(LocalCloud(components=default_components(data_dir=data_dir, bedrock_scripts=[ALEX_MODEL_SCRIPT])))
         else:
             cloud.reset()
         provisioned = deploy_alex(fast_alex_stack(), cloud.client)
