@@ -38,6 +38,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run the Aurora Data API on this PostgreSQL instead of the embedded one "
              f"(default: ${POSTGRES_DSN_VARIABLE}, else the embedded server).",
     )
+    group.addoption(
+        "--bedrock-script", action="append", default=[], dest="bedrock_scripts",
+        help="a script of rules for the scripted Bedrock model (module path, .py or YAML file); repeatable. "
+             "Tried before the ini option bedrock_scripts and $HARNESS_BEDROCK_SCRIPTS.",
+    )
+    parser.addini("bedrock_scripts", "scripts of rules for the scripted Bedrock model (module paths or files)",
+                  type="linelist", default=[])
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,7 +64,18 @@ def local_cloud_components(request: pytest.FixtureRequest, tmp_path_factory: pyt
         lambda_mode=request.config.getoption("--lambda-mode"),
         postgres_dsn=dsn,
         data_dir=Path(tmp_path_factory.mktemp("local-cloud")),
+        bedrock_scripts=bedrock_scripts(request.config),
     )
+
+
+def bedrock_scripts(config: pytest.Config) -> list[str]:
+    """The scripted model's scripts this session names: ``--bedrock-script``, then ini ``bedrock_scripts``."""
+    root = Path(str(config.rootpath))
+    out = []
+    for spec in [*config.getoption("bedrock_scripts"), *config.getini("bedrock_scripts")]:
+        path = root / spec
+        out.append(str(path) if spec.endswith((".py", ".yaml", ".yml")) and path.is_file() else spec)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -62,15 +62,13 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_moto(args: argparse.Namespace) -> int:
-    from harness.alexkit.local_alex import PortUnavailable, start_local_alex
-    from harness.cloud.components import default_components
+    from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
 
     state_dir = args.state_dir or default_state_dir()
     api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
     try:
         alex = start_local_alex(
-            components=lambda data_dir: default_components(lambda_mode="process", postgres_dsn=args.postgres_dsn,
-                                                           data_dir=data_dir),
+            components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn),
             data_dir=args.data_dir, host=args.host, port=args.port, region=args.region, state_dir=state_dir,
             api_port=api_port, api_port_fallback=not args.api_port_explicit, issuer_port=args.issuer_port,
         )

@@ -93,6 +93,15 @@ class PortUnavailable(OSError):
         self.option = option
 
 
+def alex_components(data_dir: Path, **options: Any) -> list[Any]:
+    """Every harness service, the scripted model answering with Alex's script (``options`` go to
+    :func:`harness.cloud.components.default_components`)."""
+    from harness.alexkit import ALEX_MODEL_SCRIPT
+    from harness.cloud.components import default_components
+
+    return default_components(data_dir=data_dir, bedrock_scripts=[ALEX_MODEL_SCRIPT], **options)
+
+
 def _temporary_dir(cleanup: contextlib.ExitStack, prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix))
     cleanup.callback(shutil.rmtree, path, ignore_errors=True)
@@ -118,7 +127,7 @@ def start_local_alex(
 ) -> LocalAlex:
     """Start what is not given, in order: cloud, stack (``spec``, default :func:`alex_stack`;
     provisioned and migrated), issuer, API. ``components(data_dir)`` chooses the cloud's services
-    (default: every harness service); ``security`` overrides the API's edge settings;
+    (default: :func:`alex_components`); ``security`` overrides the API's edge settings;
     ``api_port_fallback`` serves the API on a free port when ``api_port`` is taken.
     On failure, whatever was started is stopped again."""
     cleanup = contextlib.ExitStack()
@@ -126,10 +135,8 @@ def start_local_alex(
     timings: dict[str, float] = {}
     try:
         if cloud is None:
-            from harness.cloud.components import default_components
-
             data_dir = data_dir or _temporary_dir(cleanup, "alex-cloud-")
-            made = components(data_dir) if components is not None else default_components(data_dir=data_dir)
+            made = components(data_dir) if components is not None else alex_components(data_dir)
             extra = {"region": region} if region else {}
             cloud = LocalCloud(host=host, port=port, components=made, **extra)
             try:

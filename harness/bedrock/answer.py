@@ -1,10 +1,11 @@
 """What the scripted model decided to say, and how that becomes Converse content blocks.
 
-Rules produce an :class:`Answer` (prose, a structured object, or a tool call); rendering
-turns it into a :class:`Reply` for the request at hand: a structured object goes out as
-a ``json_tool_call`` toolUse when LiteLLM offered that tool, else as JSON text (Claude's
-``outputConfig``, or a caller that asked for nothing in particular). Faults then act on
-the Reply.
+Script rules and the generic answer produce an :class:`Answer` (prose, a structured
+object, or a tool call); rendering turns it into a :class:`Reply` for the request at hand:
+a structured object goes out as a toolUse of the structured-output tool when one was
+offered (LiteLLM's ``json_tool_call``, or the tool ``toolChoice`` forces, such as the
+Agents SDK's ``final_output`` with older LiteLLM), else as JSON text (``outputConfig``, or
+a caller that asked for nothing in particular). Faults then act on the Reply.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.bedrock.converse_wire import JSON_TOOL, ConverseRequest, estimate_tokens
+from harness.bedrock.converse_wire import ConverseRequest, estimate_tokens
 
 CHARS_PER_TOKEN = 4
 
@@ -51,8 +52,9 @@ def render(answer: Answer, request: ConverseRequest) -> Reply:
     if answer.tool_name is not None:
         use = {"toolUseId": answer.tool_use_id, "name": answer.tool_name, "input": answer.tool_input or {}}
         return Reply([{"toolUse": use}], "tool_use")
-    if answer.data is not None and request.wants_json_tool:
-        use = {"toolUseId": answer.tool_use_id or "tooluse_json", "name": JSON_TOOL, "input": answer.data}
+    carrier = request.forced_tool or request.structured_tool
+    if answer.data is not None and carrier is not None:
+        use = {"toolUseId": answer.tool_use_id or "tooluse_json", "name": carrier, "input": answer.data}
         return Reply([{"toolUse": use}], "tool_use")
     text = answer.text if answer.text is not None else json.dumps(answer.data)
     if request.max_tokens is not None and estimate_tokens(len(text)) > request.max_tokens:

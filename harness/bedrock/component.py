@@ -2,12 +2,13 @@
 
 It answers ``POST /model/{modelId}/converse`` requests signed for ``bedrock`` (what
 LiteLLM sends to ``AWS_BEDROCK_RUNTIME_ENDPOINT``, and boto3's ``bedrock-runtime``
-client's ``converse()``) with deterministic per-agent answers (``rules``), applies queued
-faults (``faults``), logs every call and publishes Bedrock's CloudWatch metrics.
+client's ``converse()``) with deterministic answers for any agent (``model``: the users'
+scripts first, then the generic answer), applies queued faults (``faults``), logs every
+call and publishes Bedrock's CloudWatch metrics.
 
 In process::
 
-    bedrock = ScriptedBedrock()
+    bedrock = ScriptedBedrock(scripts=["myapp.model_script", "rules.yaml"])
     with LocalCloud(components=[bedrock]) as cloud:
         bedrock.add_fault("throttle", agent="tagger", count=2)
         ...
@@ -24,7 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from harness.bedrock import rules
+from collections.abc import Iterable, Sequence
+import os
+
+from harness.bedrock import scripts as scripts_mod
 from harness.bedrock.answer import Reply, render
 from harness.bedrock.calls import PROMPT_CHARS, CallLog, CallRecord
 from harness.bedrock.control_api import PREFIX, BedrockControlApi
@@ -40,6 +44,8 @@ from harness.bedrock.converse_wire import (
 from harness.bedrock.live import LiveBedrock
 from harness.bedrock.faults import ERROR_KINDS, Fault, FaultQueue, error_for, make_fault, spoil
 from harness.bedrock.metrics import MetricsPublisher
+from harness.bedrock.model import ScriptedModel
+from harness.bedrock.scripts import Rule, Script
 from harness.cloud.edge import AwsRequestContext
 from harness.monitoring.clients import CloudClients
 
@@ -50,8 +56,14 @@ if TYPE_CHECKING:
 class ScriptedBedrock:
     """The harness's scripted Bedrock model, as a CloudComponent."""
 
-    def __init__(self, *, publish_metrics: bool = True) -> None:
+    def __init__(self, *, publish_metrics: bool = True,
+                 scripts: Iterable[str | os.PathLike[str] | Script | Sequence[Rule]] = (),
+                 environment: bool = True) -> None:
+        """``scripts``: module paths, ``.py``/YAML files, Scripts or lists of Rules, tried in order;
+        then (``environment``) those ``HARNESS_BEDROCK_SCRIPTS`` names."""
         self.publish_metrics = publish_metrics
+        specs = [*scripts, *(scripts_mod.from_environment() if environment else [])]
+        self.model = ScriptedModel(scripts_mod.load_all(specs))
         self._faults = FaultQueue()
         self._log = CallLog()
         self._clients = CloudClients()
@@ -83,6 +95,22 @@ class ScriptedBedrock:
         self._metrics.flush()
 
     # Python API -----------------------------------------------------------------
+    def use_script(self, spec: str | os.PathLike[str] | Script | Sequence[Rule], *, first: bool = True) -> Script:
+        """Load a script and try its rules before (``first``) or after the ones loaded already."""
+        script = scripts_mod.load(spec)
+        if first:
+            self.model.scripts.insert(0, script)
+        else:
+            self.model.scripts.append(script)
+        return script
+
+    def remove_script(self, script: Script) -> None:
+        self.model.scripts.remove(script)
+
+    @property
+    def scripts(self) -> list[Script]:
+        return list(self.model.scripts)
+
     def add_fault(self, kind: str, agent: str | None = None, count: int = 1, always: bool = False,
                   delay_seconds: float = 30.0) -> Fault:
         """Queue a fault (FaultError, a ValueError, if the arguments are wrong)."""
@@ -146,7 +174,8 @@ class ScriptedBedrock:
         converse = parse_request(model_id, raw)
         state["input_tokens"] = estimate_tokens(converse.input_text_chars())
         state["prompt"] = first_user_text(converse.messages)[:PROMPT_CHARS]
-        agent = rules.identify(converse)
+        decision = self.model.decide(converse)
+        agent = decision.agent
         state["agent"] = agent
         fault = self._faults.take(agent)
         if fault is not None and fault.kind in ERROR_KINDS:
@@ -155,7 +184,7 @@ class ScriptedBedrock:
                 self._wake.wait(fault.delay_seconds)
             raise error_for(fault)
         try:
-            answer = rules.answer(converse, agent)
+            answer = self.model.answer(converse, decision)
         except ConverseError:
             if fault is not None:
                 self._faults.give_back(fault)  # the request was refused; the fault waits for a real answer
@@ -163,7 +192,7 @@ class ScriptedBedrock:
         reply = render(answer, converse)
         if fault is not None:
             state["fault"] = fault.kind
-            reply = spoil(reply, fault, agent)
+            reply = spoil(reply, fault, agent, decision.rule.malformed_for(converse) if decision.rule else None)
         return reply
 
     def _record(self, ctx: AwsRequestContext, model_id: str, state: dict[str, Any], started: float, status: int,

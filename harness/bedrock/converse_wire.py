@@ -20,6 +20,8 @@ from werkzeug.wrappers import Response
 from harness.cloud.edge import aws_json_error
 
 JSON_TOOL = "json_tool_call"  # the tool LiteLLM adds to force structured output on non-Claude models
+# LiteLLM before ~1.76 names that tool after the response_format's schema name: the Agents SDK's is "final_output"
+STRUCTURED_TOOLS = (JSON_TOOL, "final_output")
 _PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>[A-Za-z-]+)/?$")
 
 
@@ -62,9 +64,49 @@ class ConverseRequest:
     def tool_names(self) -> list[str]:
         return [t.name for t in self.tools]
 
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
     @property
     def wants_json_tool(self) -> bool:
-        return JSON_TOOL in self.tool_names
+        return self.structured_tool is not None
+
+    @property
+    def forced_tool(self) -> str | None:
+        """The tool ``toolChoice`` forces by name, if any."""
+        choice = self.tool_choice or {}
+        tool = choice.get("tool") if isinstance(choice, dict) else None
+        return str(tool.get("name")) if isinstance(tool, dict) and tool.get("name") else None
+
+    @property
+    def structured_tool(self) -> str | None:
+        """The tool that carries structured output: LiteLLM's json_tool_call (or the SDK's final_output)."""
+        for name in STRUCTURED_TOOLS:
+            if name in self.tool_names:
+                return name
+        return None
+
+    @property
+    def output_schema(self) -> dict[str, Any] | None:
+        """The JSON Schema of Bedrock's native structured output (``outputConfig.textFormat``), if asked."""
+        fmt = (self.output_config or {}).get("textFormat")
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+            return None
+        raw = ((fmt.get("structure") or {}).get("jsonSchema") or {}).get("schema")
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise validation("Malformed input request: outputConfig.textFormat.structure.jsonSchema.schema is not JSON") from None
+        return raw if isinstance(raw, dict) else {}
+
+    def function_tools(self) -> list[ToolSpec]:
+        """The offered tools other than the structured-output one."""
+        structured = self.structured_tool
+        return [t for t in self.tools if t.name != structured]
+
+    def texts(self) -> str:
+        """The system prompt and every user text, for reading what was asked."""
+        return "\n".join([self.system_text, *self.user_texts()])
 
     def tool(self, name: str) -> ToolSpec | None:
         return next((t for t in self.tools if t.name == name), None)
@@ -140,6 +182,7 @@ def parse_request(model_id: str, raw: bytes) -> ConverseRequest:
         tool_choice=tool_config.get("toolChoice") if isinstance(tool_config, dict) else None,
         max_tokens=max_tokens,
         output_config=body.get("outputConfig") if isinstance(body.get("outputConfig"), dict) else None,
+        raw=body,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from harness.bedrock import ScriptedBedrock
@@ -18,15 +19,17 @@ def default_components(
     lambda_mode: LambdaMode = "process",
     postgres_dsn: str | None = None,
     data_dir: Path | None = None,
+    bedrock_scripts: Sequence[str] = (),
 ) -> list[CloudComponent]:
     """Lambda execution, the SQS event source mapping poller, the Aurora Data API, the scripted Bedrock
-    model with its cassettes, and monitoring."""
+    model with its cassettes, and monitoring. ``bedrock_scripts``: the scripted model's scripts
+    (module paths or files, see ``harness.bedrock.scripts``), besides ``HARNESS_BEDROCK_SCRIPTS``."""
     runtime = LambdaRuntime(mode=lambda_mode)
     return [
         runtime,
         EventSourceMappings(runtime),
         DataApiService(postgres_dsn=postgres_dsn, data_dir=data_dir),
-        ScriptedBedrock(),
+        ScriptedBedrock(scripts=bedrock_scripts),
         CassetteControl(),
         *monitoring_components(runtime),  # AWS/Lambda + AWS/SQS metrics, alarm evaluation, SNS records
     ]

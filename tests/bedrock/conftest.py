@@ -16,12 +16,13 @@ from harness.bedrock import ScriptedBedrock  # noqa: E402
 from harness.cloud import LocalCloud  # noqa: E402
 
 REGION = "us-west-2"
+ALEX_SCRIPT = "harness.alexkit.model"  # the bundled Alex's rules, loaded as any user's script is
 
 
 @pytest.fixture(scope="session")
 def bedrock_cloud() -> Iterator[LocalCloud]:
     """A local cloud with the scripted model and nothing else (moto's CloudWatch included)."""
-    with LocalCloud(components=[ScriptedBedrock()]) as cloud:
+    with LocalCloud(components=[ScriptedBedrock(scripts=[ALEX_SCRIPT])]) as cloud:
         yield cloud
 
 

@@ -153,7 +153,7 @@ def test_refused_request_does_not_use_up_an_answer_fault(runtime, model):
 
 def test_bad_fault_arguments_are_refused(model):
     """The Python API refuses what the HTTP API would answer 400 to."""
-    for kwargs in ({"kind": "meltdown"}, {"kind": "throttle", "agent": "oracle"}, {"kind": "throttle", "count": 0},
+    for kwargs in ({"kind": "meltdown"}, {"kind": "throttle", "agent": ""}, {"kind": "throttle", "agent": 7}, {"kind": "throttle", "count": 0},
                    {"kind": "timeout", "delay_seconds": -1}, {"kind": "throttle", "count": True}):
         with pytest.raises(FaultError):
             model.add_fault(**kwargs)

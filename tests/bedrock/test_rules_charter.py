@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alex.guardrails import validate_charts
-from harness.bedrock.charts import percentages
+from harness.alexkit.model.charts import percentages
 from tests.bedrock.support import JSON_TOOL_CONFIG, converse, empty_portfolio, portfolio, text_of, tool_use
 
 pytestmark = pytest.mark.emulation

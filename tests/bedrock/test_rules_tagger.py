@@ -8,7 +8,7 @@ import math
 import pytest
 
 from alex.schemas import InstrumentClassification
-from harness.bedrock import reference
+from harness.alexkit.model import reference
 from tests.bedrock.support import JSON_TOOL_CONFIG, converse, text_of, tool_use
 
 pytestmark = pytest.mark.emulation

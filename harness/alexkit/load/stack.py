@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.alexkit.load.journal import JOURNAL_VARIABLE, RUN_ID_VARIABLE
-from harness.alexkit.local_alex import LocalAlex, start_local_alex
+from harness.alexkit.local_alex import LocalAlex, alex_components, start_local_alex
 from harness.alexkit.stack.fast import fast_alex_stack
 from harness.stack.spec import StackSpec
 
@@ -54,13 +54,11 @@ def start_load_stack(
 ) -> LocalAlex:
     """A running Alex for a load run: ``cloud`` reused or started (PostgreSQL's data and the issuer's
     keys under ``work_dir``), ``spec`` (default: ``fast_alex_stack()``) provisioned and migrated."""
-    from harness.cloud.components import default_components
-
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     return start_local_alex(
         cloud=cloud,
-        components=lambda data_dir: default_components(data_dir=data_dir, postgres_dsn=postgres_dsn),
+        components=lambda data_dir: alex_components(data_dir, postgres_dsn=postgres_dsn),
         data_dir=work_dir / "postgres",
         spec=spec or fast_alex_stack(),
         state_dir=work_dir / "issuer",

@@ -25,7 +25,7 @@ from alex.schemas import (
     agent_of,
     parse_input_block,
 )
-from harness.bedrock import charts, reference, reports
+from harness.alexkit.model import charts, reference, reports
 from harness.bedrock.answer import Answer
 from harness.bedrock.converse_wire import ConverseRequest, validation
 
