@@ -58,6 +58,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack = deploy_alex(alex_stack(), aws_clients(args.region))
         _print_stack(stack)
         return 0
+    if args.no_stack:
+        from harness.deploy.bare import serve_bare_cloud
+
+        return serve_bare_cloud(host=args.host, port=args.port, region=args.region, postgres_dsn=args.postgres_dsn,
+                                data_dir=args.data_dir, exit_after_start=args.exit_after_start, wait=wait_for_interrupt)
     return _up_moto(args)
 
 
@@ -128,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL)
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
     up.add_argument("--data-dir", type=Path, default=None, help="keep PostgreSQL's data here between runs")
+    up.add_argument("--no-stack", action="store_true",
+                    help="serve the local cloud with nothing provisioned, to deploy your own system into it")
     up.add_argument("--yes", action="store_true", help="with --backend aws: really create resources")
     up.add_argument("--exit-after-start", action="store_true", help="start, provision, print, then stop (smoke test)")
     up.add_argument("--api-port", type=int, default=None,
@@ -156,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.alexkit.scenarios.cli import add_parsers as add_scenario_parsers  # `replay`, `record`
 
     add_scenario_parsers(sub)
+
+    from harness.deploy.cli import add_parsers as add_deploy_parsers  # `package`, `terraform`
+
+    add_deploy_parsers(sub)
     return parser
 
 

@@ -33,7 +33,13 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    from moto import settings as moto_settings
     from moto.rds.models import DBCluster
+
+    # AWS managed IAM policies (AWSLambdaBasicExecutionRole, ...) exist in every account, so
+    # Terraform's aws_iam_role_policy_attachment of one succeeds; moto loads them only when asked
+    # (about 0.1 s per account).
+    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
     original = DBCluster.enable_http_endpoint
 

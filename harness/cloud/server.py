@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from harness.cloud import control, moto_patches
 from harness.cloud.edge import EdgeApp
+from harness.cloud.not_served import NotServed
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class LocalCloud:
             create_backend_app,
         )
 
-        self.edge = EdgeApp(DomainDispatcherApplication(create_backend_app))
+        self.edge = EdgeApp(NotServed(DomainDispatcherApplication(create_backend_app)))
         try:
             server = make_server(
                 self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
