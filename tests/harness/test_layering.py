@@ -26,7 +26,7 @@ def _generic_contract() -> dict[str, object]:
 
 
 def test_import_contracts_hold() -> None:
-    assert lint_imports(config_filename=str(CONFIG)) == 0
+    assert lint_imports(config_filename=str(CONFIG), no_cache=True) == 0
 
 
 def test_every_generic_package_is_under_the_contract() -> None:
@@ -44,7 +44,7 @@ def test_the_contract_fails_on_a_deliberate_violation(tmp_path: Path) -> None:
     serving = tmp_path / "harness" / "serving.py"
     serving.write_text(serving.read_text() + "\nimport alex.schemas  # the deliberate violation\n")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"],
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command([\"--no-cache\"]))"],
         cwd=tmp_path, env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'agents'}", "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=120,
     )
