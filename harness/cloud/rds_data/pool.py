@@ -58,16 +58,17 @@ class ConnectionPool:
     def __init__(self, size: int = POOL_SIZE, max_idle: int = MAX_IDLE) -> None:
         self._size = size
         self._max_idle = max_idle
-        self._idle: dict[str, list[psycopg.Connection]] = defaultdict(list)
+        self._idle: dict[str, list[psycopg.Connection]] = defaultdict(list)  # "server key|dsn" -> connections
         self._server_idle: dict[str, int] = defaultdict(int)  # server key -> idle connections
         self._lock = threading.Lock()
 
     @contextmanager
     def borrow(self, dsn: str, slots: Slots, server: str, timeout: float | None) -> Iterator[psycopg.Connection]:
         slots.acquire(timeout)
+        dsn_key = f"{server}|{dsn}"
         try:
             with self._lock:
-                idle = self._idle[dsn]
+                idle = self._idle[dsn_key]
                 conn = idle.pop() if idle else None
                 if conn is not None:
                     self._server_idle[server] -= 1
@@ -79,12 +80,12 @@ class ConnectionPool:
                 if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     conn.close()
                 else:
-                    self._give_back(dsn, server, conn)
+                    self._give_back(dsn_key, server, conn)
                 raise
             if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 conn.close()
                 return
-            self._give_back(dsn, server, conn)
+            self._give_back(dsn_key, server, conn)
         finally:
             slots.release()
 
@@ -97,6 +98,15 @@ class ConnectionPool:
                 self._server_idle[server] += 1
                 return
         conn.close()
+
+    def discard(self, server: str) -> None:
+        """Close one server's idle connections (its databases were dropped under them)."""
+        with self._lock:
+            keys = [key for key in self._idle if key.startswith(f"{server}|")]
+            conns = [conn for key in keys for conn in self._idle.pop(key)]
+            self._server_idle[server] = 0
+        for conn in conns:
+            conn.close()
 
     def close_all(self) -> None:
         with self._lock:

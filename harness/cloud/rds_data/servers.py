@@ -7,15 +7,17 @@ is started in the background with the cloud, so the first cluster does not wait)
 after a reset they are wiped and kept as spares, since initdb costs more than a wipe.
 A cluster deleted and created again under the same id gets a wiped server, as a new
 Aurora cluster is empty. With a data directory, each cluster keeps its own
-``clusters/<account>-<region>-<id>`` directory across runs. Given an existing
+``clusters/<id>-<hash of its ARN>`` directory across runs. Given an existing
 PostgreSQL (``--postgres-dsn``) every cluster shares it, namespaced by name only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +44,11 @@ class Server:
 class ClusterServers:
     """The server behind each cluster ARN."""
 
-    def __init__(self, dsn: str | None = None, data_dir: Path | None = None) -> None:
+    def __init__(
+        self, dsn: str | None = None, data_dir: Path | None = None, on_wipe: Callable[[str], None] | None = None
+    ) -> None:
         self._data_dir = data_dir
+        self._on_wipe = on_wipe  # told the key of a server wiped under its pooled connections
         self._shared: Server | None = None
         if dsn is not None:
             postgres = Postgres(dsn=dsn)
@@ -73,6 +78,8 @@ class ClusterServers:
                 if server.created != cluster.created:
                     if server.created:
                         server.postgres.wait_ready()
+                        if self._on_wipe is not None:
+                            self._on_wipe(server.key)
                         server.wipe()
                     server.created = cluster.created
         return server
@@ -111,8 +118,8 @@ class ClusterServers:
     def _new(self, cluster: Cluster | None) -> Server:
         data_dir = None
         if self._data_dir is not None and cluster is not None:
-            account, region = cluster.arn.split(":")[4], cluster.arn.split(":")[3]
-            name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{account}-{region}-{cluster.identifier}")
+            # short: the server's Unix socket lives in there, and socket paths are limited to 107 bytes
+            name = re.sub(r"[^A-Za-z0-9_-]", "_", cluster.identifier)[:16] + "-" + hashlib.sha1(cluster.arn.encode()).hexdigest()[:8]
             data_dir = Path(self._data_dir) / "clusters" / name
         postgres = Postgres(data_dir=data_dir)
         postgres.start()

@@ -93,8 +93,8 @@ class DataApiService:
         transaction_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         transaction_max_lifetime: float = DEFAULT_MAX_LIFETIME,
     ) -> None:
-        self.servers = ClusterServers(dsn=postgres_dsn, data_dir=data_dir)
         self.pool = ConnectionPool()
+        self.servers = ClusterServers(dsn=postgres_dsn, data_dir=data_dir, on_wipe=self.pool.discard)
         self.transactions = Transactions(idle_timeout=transaction_idle_timeout, max_lifetime=transaction_max_lifetime)
         self.statement_timeout = statement_timeout
         self._resuming_until = 0.0
