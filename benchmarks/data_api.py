@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from werkzeug.wrappers import Response  # noqa: E402
 
+from harness.cloud.rds_data.clusters import find_cluster
 from harness.cloud import LocalCloud  # noqa: E402
 from harness.cloud.rds_data.service import DataApiService  # noqa: E402
 from harness.alexkit.stack.definition import alex_stack  # noqa: E402
@@ -77,7 +78,8 @@ def main() -> None:
         )
         insert_server = statistics.median(server_side[-args.n:])
         secret = stack.spec.database.secret.value
-        dsn = service.postgres.role_dsn("alex", str(secret["username"]), str(secret["password"]))
+        server = service.servers.for_cluster(find_cluster(stack.cluster_arn))
+        dsn = server.postgres.role_dsn("alex", str(secret["username"]), str(secret["password"]))
         with psycopg.connect(dsn, autocommit=True) as conn:
             direct_select = median_ms(lambda: conn.execute("SELECT 1").fetchall(), args.n)
             direct_insert = median_ms(

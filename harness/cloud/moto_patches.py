@@ -49,4 +49,24 @@ def apply() -> None:
             self._enable_http_endpoint = True
 
     DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign]
+    _refuse_duplicate_clusters()
     _applied = True
+
+
+def _refuse_duplicate_clusters() -> None:
+    """CreateDBCluster with an identifier in use fails with DBClusterAlreadyExistsFault (moto replaced the cluster)."""
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.models import RDSBackend
+
+    original = RDSBackend.create_db_cluster
+
+    def create_db_cluster(self: Any, kwargs: dict[str, Any]) -> Any:
+        identifier = kwargs.get("db_cluster_identifier")
+        if identifier in self.clusters:
+            raise RDSClientError("DBClusterAlreadyExistsFault", "DB Cluster already exists")
+        # a deleted cluster's automated backups went with it (moto keeps them, and its new one's name clashes)
+        for name in [n for n in self.cluster_snapshots if str(n).startswith(f"rds:{identifier}-")]:
+            del self.cluster_snapshots[name]
+        return original(self, kwargs)
+
+    RDSBackend.create_db_cluster = create_db_cluster  # type: ignore[method-assign]

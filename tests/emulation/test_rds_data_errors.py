@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness.cloud import LocalCloud
+from harness.cloud.rds_data.clusters import find_cluster
 from harness.cloud.rds_data.service import DataApiService
 from tests.emulation.rds_data_support import PASSWORD, error_of, make_cluster, make_secret, p
 
@@ -166,7 +167,8 @@ def test_clusters_get_their_own_databases(cloud, aurora):
 def test_an_existing_postgres_can_back_the_data_api(cloud, aurora):
     """--postgres-dsn: the Data API runs on a PostgreSQL it did not start, and leaves it running."""
     assert aurora.scalar("SELECT 1") == 1  # the session's PostgreSQL is up
-    existing = cloud.component(DataApiService).postgres.admin_dsn()
+    service = cloud.component(DataApiService)
+    existing = service.servers.for_cluster(find_cluster(aurora.cluster_arn)).postgres.admin_dsn()
     with LocalCloud(components=[DataApiService(postgres_dsn=existing)]) as other:
         cluster = make_cluster(other, "elsewhere", DatabaseName="elsewhere", MasterUsername="other_admin")
         secret = make_secret(other, "other-db", "other_admin", PASSWORD)

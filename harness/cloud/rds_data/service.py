@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -26,11 +27,12 @@ from werkzeug.wrappers import Request, Response
 
 from harness.cloud.edge import AwsRequestContext
 from harness.cloud.rds_data import types
-from harness.cloud.rds_data.clusters import Cluster, ClusterDatabases, credentials, find_cluster
+from harness.cloud.rds_data.clusters import Cluster, credentials, find_cluster
 from harness.cloud.rds_data.errors import DataApiError, bad_request, from_postgres, sql_error_code
 from harness.cloud.rds_data.params import ParsedSql, bind, parse
 from harness.cloud.rds_data.pool import ConnectionPool, connect
-from harness.cloud.rds_data.postgres import Postgres, PostgresUnavailable
+from harness.cloud.rds_data.postgres import RESERVED_ROLES, PostgresUnavailable
+from harness.cloud.rds_data.servers import ClusterServers, Server
 from harness.cloud.rds_data.transactions import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_LIFETIME, Transactions
 
 if TYPE_CHECKING:
@@ -52,13 +54,16 @@ _PATHS = {
     "/ExecuteSql": "execute_sql",
 }
 _DML = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
+_QUERY = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*\(*\s*(?:SELECT|WITH|VALUES|TABLE)\b", re.I | re.S)
+FETCH_ROWS = 256  # rows fetched at a time, so no result is held whole before the limit is checked
 
 
 @dataclass(frozen=True)
 class Call:
-    """Where a call runs: its cluster and the DSN of the secret's role in the database asked for."""
+    """Where a call runs: its cluster, its server and the DSN of the secret's role in the database asked for."""
 
     cluster: Cluster
+    server: Server
     dsn: str
     database: str
     username: str
@@ -88,10 +93,9 @@ class DataApiService:
         transaction_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         transaction_max_lifetime: float = DEFAULT_MAX_LIFETIME,
     ) -> None:
-        self.postgres = Postgres(dsn=postgres_dsn, data_dir=data_dir)
         self.pool = ConnectionPool()
+        self.servers = ClusterServers(dsn=postgres_dsn, data_dir=data_dir, on_wipe=self.pool.discard)
         self.transactions = Transactions(idle_timeout=transaction_idle_timeout, max_lifetime=transaction_max_lifetime)
-        self.databases = ClusterDatabases(self.postgres)
         self.statement_timeout = statement_timeout
         self._resuming_until = 0.0
         self._dsns: dict[tuple[Any, ...], str] = {}
@@ -102,13 +106,13 @@ class DataApiService:
         cloud.edge.register("rds-data", self.handle)
 
     def start(self) -> None:
-        self.postgres.start()
+        self.servers.start()
         self.transactions.start()
 
     def stop(self) -> None:
         self.transactions.stop()
         self.pool.close_all()
-        self.postgres.stop()
+        self.servers.stop()
 
     def reset(self) -> None:
         """Roll back open transactions and drop every database and role made for clusters."""
@@ -116,7 +120,7 @@ class DataApiService:
         self.pool.close_all()
         self._resuming_until = 0.0
         self._dsns.clear()
-        self.databases.drop_all()
+        self.servers.reset()
 
     # knobs ----------------------------------------------------------------------------------------
     def resuming_for(self, seconds: float) -> None:
@@ -154,6 +158,8 @@ class DataApiService:
             return err.response()
         except json.JSONDecodeError:
             return bad_request("Request body is not valid JSON").response()
+        except UnicodeEncodeError:  # a lone surrogate (\ud800) in the SQL or a stringValue: not valid UTF-8
+            return bad_request("The request contains a string that is not valid UTF-8 (a lone surrogate)").response()
         except psycopg.Error as err:  # e.g. the server went away between calls
             return from_postgres(err).response()
         except Exception:  # never an HTML 500: AWS answers InternalServerErrorException
@@ -193,11 +199,16 @@ class DataApiService:
 
     def _begin(self, body: dict[str, Any]) -> Answer:
         call = self._call(body)
+        slots = call.server.slots
+        slots.acquire(self.statement_timeout)
         try:
             conn = connect(call.dsn)
-        except psycopg.Error as err:
-            raise from_postgres(err, call.cluster.legacy) from err
-        tx = self.transactions.begin(conn, call.cluster.arn, call.cluster.legacy)
+        except BaseException as err:
+            slots.release()
+            if isinstance(err, psycopg.Error):
+                raise from_postgres(err, call.cluster.legacy) from err
+            raise
+        tx = self.transactions.begin(conn, call.cluster.arn, call.cluster.legacy, release=slots.release)
         return Answer({"transactionId": tx.transaction_id}, call.cluster.legacy)
 
     def _commit(self, body: dict[str, Any]) -> Answer:
@@ -216,32 +227,60 @@ class DataApiService:
         self, conn: psycopg.Connection, sql: str, parsed: ParsedSql, values: dict[str, Any],
         options: types.Options, as_json: bool, metadata: bool, legacy: bool,
     ) -> dict[str, Any]:
+        limit = MAX_JSON_RESPONSE_BYTES if as_json else MAX_RESPONSE_BYTES
+        if parsed.statements == 1 and _QUERY.match(sql):
+            streamed = self._run_cursor(conn, sql, parsed, values, options, as_json, metadata, legacy, limit)
+            if streamed is not None:
+                return streamed
         with conn.cursor() as cur:
             self._cursor_execute(cur, sql, parsed, values, legacy)
             out: dict[str, Any] = {"numberOfRecordsUpdated": _updated(cur), "generatedFields": []}
             if cur.description is None:
                 return out
+            cols = types.columns(cur)
+            shape = _Shaper(cols, options, as_json, legacy, limit)
             try:
-                rows = cur.fetchall()
+                while batch := cur.fetchmany(FETCH_ROWS):
+                    shape.add(batch)
             except psycopg.Error as err:
                 raise from_postgres(err, legacy) from err
-            cols = types.columns(cur)
-        if as_json:
-            names = [c.name for c in cols]
-            if len(set(names)) != len(names):
-                raise DataApiError(
-                    "UnsupportedResultException" if not legacy else "BadRequestException",
-                    "The result set has more than one column with the same name; JSON records need unique labels",
-                )
-            convert = [types.json_converter(c, options) for c in cols]
-            records = [dict(zip(names, (f(v) for f, v in zip(convert, row)))) for row in rows]
-            out["formattedRecords"] = json.dumps(records, separators=(",", ":"))
-            return out  # "In this case, the columnMetadata is null"
-        convert = [types.field_converter(c, options, nested_arrays=legacy) for c in cols]
-        out["records"] = [[f(v) for f, v in zip(convert, row)] for row in rows]
-        if metadata:
-            out["columnMetadata"] = types.column_metadata(cols)
-        return out
+        return shape.finish(out, metadata)
+
+    def _run_cursor(
+        self, conn: psycopg.Connection, sql: str, parsed: ParsedSql, values: dict[str, Any],
+        options: types.Options, as_json: bool, metadata: bool, legacy: bool, limit: int,
+    ) -> dict[str, Any] | None:
+        """A query through a server-side cursor, fetched in batches: the response limit holds while reading.
+
+        None when PostgreSQL will not declare a cursor for it (``SELECT INTO``, a data-modifying
+        ``WITH``): DECLARE only plans, so nothing ran, and the caller runs it plainly.
+        """
+        try:
+            with conn.transaction():  # BEGIN/COMMIT in autocommit; a savepoint inside a Data API transaction
+                cur = conn.cursor(name="data_api")
+                try:
+                    try:
+                        cur.execute(parsed.text if parsed.names else sql, values if parsed.names else None)
+                    except psycopg.errors.QueryCanceled:
+                        raise
+                    except psycopg.Error:
+                        raise _NotACursor() from None
+                    cols = types.columns(cur)
+                    shape = _Shaper(cols, options, as_json, legacy, limit)
+                    while batch := cur.fetchmany(FETCH_ROWS):
+                        shape.add(batch)
+                finally:
+                    cur.close()
+        except _NotACursor:
+            return None
+        except psycopg.errors.QueryCanceled as err:
+            raise DataApiError(
+                "StatementTimeoutException", "Request timed out",
+                aborts_transaction=True, dbConnectionId=conn.info.backend_pid,
+            ) from err
+        except psycopg.Error as err:
+            raise from_postgres(err, legacy) from err
+        return shape.finish({"numberOfRecordsUpdated": 0, "generatedFields": []}, metadata)
 
     def _cursor_execute(
         self, cur: psycopg.Cursor[Any], sql: str, parsed: ParsedSql, values: dict[str, Any], legacy: bool
@@ -264,11 +303,16 @@ class DataApiService:
         options: types.Options, as_json: bool, metadata: bool,
     ) -> dict[str, Any]:
         """continueAfterTimeout: past the call timeout the caller gets StatementTimeoutException, the SQL runs on."""
-        dsn = self._dsn(call.cluster, call.database, call.username, call.password, timeout=None)
+        dsn = self._dsn(call, timeout=None)
+        slots = call.server.slots
+        slots.acquire(self.statement_timeout)
         try:
             conn = connect(dsn)
-        except psycopg.Error as err:
-            raise from_postgres(err, call.cluster.legacy) from err
+        except BaseException as err:
+            slots.release()
+            if isinstance(err, psycopg.Error):
+                raise from_postgres(err, call.cluster.legacy) from err
+            raise
         box: dict[str, Any] = {}
         done = threading.Event()
 
@@ -279,6 +323,7 @@ class DataApiService:
                 box["error"] = err
             finally:
                 conn.close()
+                slots.release()
                 done.set()
 
         pid = conn.info.backend_pid
@@ -322,7 +367,7 @@ class DataApiService:
                 yield conn
             return
         try:
-            with self.pool.borrow(call.dsn) as conn:
+            with self.pool.borrow(call.dsn, call.server.slots, call.server.key, self.statement_timeout) as conn:
                 yield conn
         except psycopg.Error as err:  # statement errors arrive converted already; this is connect / auth
             raise from_postgres(err, call.cluster.legacy) from err
@@ -332,22 +377,72 @@ class DataApiService:
             raise DataApiError("DatabaseResumingException", RESUMING_MESSAGE)
         cluster = find_cluster(_required(body, "resourceArn"))
         username, password = credentials(_required(body, "secretArn"))
+        if username in RESERVED_ROLES:  # the harness's own roles: as if the password were wrong, which it is
+            raise DataApiError(
+                sql_error_code(cluster.legacy), f'FATAL: password authentication failed for user "{username}"'
+            )
+        server = self.servers.for_cluster(cluster)
         try:
-            self.postgres.wait_ready()
+            server.postgres.wait_ready()
         except PostgresUnavailable as err:
             raise DataApiError("ServiceUnavailableError", str(err)) from err
         database = body.get("database") or cluster.default_database
-        self.databases.ensure(cluster, database)
-        dsn = self._dsn(cluster, database, username, password, self.statement_timeout)
-        return Call(cluster, dsn, database, username, password)
+        server.databases.ensure(cluster, database)
+        call = Call(cluster, server, "", database, username, password)
+        return Call(cluster, server, self._dsn(call, self.statement_timeout), database, username, password)
 
-    def _dsn(self, cluster: Cluster, database: str, username: str, password: str, timeout: float | None) -> str:
-        key = (cluster.arn, database, username, password, timeout)
+    def _dsn(self, call: Call, timeout: float | None) -> str:
+        key = (call.server.key, call.database, call.username, call.password, timeout)
         dsn = self._dsns.get(key)
         if dsn is None:  # building a conninfo string costs more than the rest of the call
-            dsn = self.postgres.role_dsn(database, username, password, statement_timeout=timeout)
+            dsn = call.server.postgres.role_dsn(call.database, call.username, call.password, statement_timeout=timeout)
             self._dsns[key] = dsn
         return dsn
+
+
+class _NotACursor(Exception):
+    """PostgreSQL refused to DECLARE a cursor for the statement (it ran nothing)."""
+
+
+class _Shaper:
+    """Rows to Data API records as they arrive, refusing once the response passes the limit (not after)."""
+
+    def __init__(self, cols: list[types.Column], options: types.Options, as_json: bool, legacy: bool, limit: int):
+        self.cols, self.as_json, self.legacy, self.limit = cols, as_json, legacy, limit
+        self.size = 0
+        self.records: list[Any] = []
+        if as_json:
+            names = [c.name for c in cols]
+            if len(set(names)) != len(names):
+                raise DataApiError(
+                    "UnsupportedResultException" if not legacy else "BadRequestException",
+                    "The result set has more than one column with the same name; JSON records need unique labels",
+                )
+            self.names = names
+            self.convert = [types.json_converter(c, options) for c in cols]
+        else:
+            self.convert = [types.field_converter(c, options, nested_arrays=legacy) for c in cols]
+
+    def add(self, rows: list[Any]) -> None:
+        for row in rows:
+            values = [f(v) for f, v in zip(self.convert, row)]
+            record = dict(zip(self.names, values)) if self.as_json else values
+            self.size += len(json.dumps(record, separators=(",", ":"))) + 1
+            if self.size > self.limit:
+                raise DataApiError(
+                    "BadRequestException" if self.legacy else "UnsupportedResultException",
+                    "Database returned more than the allowed response size limit",
+                )
+            self.records.append(record)
+
+    def finish(self, out: dict[str, Any], metadata: bool) -> dict[str, Any]:
+        if self.as_json:
+            out["formattedRecords"] = json.dumps(self.records, separators=(",", ":"))
+            return out  # "In this case, the columnMetadata is null"
+        out["records"] = self.records
+        if metadata:
+            out["columnMetadata"] = types.column_metadata(self.cols)
+        return out
 
 
 class _nothing:

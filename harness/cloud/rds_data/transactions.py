@@ -42,6 +42,14 @@ class Transaction:
     started: float
     last_used: float
     lock: threading.Lock = field(default_factory=threading.Lock)
+    release: Callable[[], None] | None = None  # gives back the server's connection slot
+
+    def close(self) -> None:
+        """Close the connection (rolling back what is open) and free its slot, once."""
+        self.conn.close()
+        release, self.release = self.release, None
+        if release is not None:
+            release()
 
 
 class Transactions:
@@ -80,16 +88,22 @@ class Transactions:
             txs, self._open = list(self._open.values()), {}
             self._ended.clear()
         for tx in txs:
-            tx.conn.close()  # closing the connection of an open transaction rolls it back
+            tx.close()  # closing the connection of an open transaction rolls it back
 
     def is_open(self, transaction_id: str) -> bool:
         return transaction_id in self._open
 
     # operations ----------------------------------------------------------------------------
-    def begin(self, conn: psycopg.Connection, resource_arn: str, legacy: bool) -> Transaction:
-        conn.execute("BEGIN")
+    def begin(
+        self, conn: psycopg.Connection, resource_arn: str, legacy: bool, release: Callable[[], None] | None = None
+    ) -> Transaction:
         now = self._clock()
-        tx = Transaction(secrets.token_urlsafe(96)[:128], conn, resource_arn, legacy, now, now)
+        tx = Transaction(secrets.token_urlsafe(96)[:128], conn, resource_arn, legacy, now, now, release=release)
+        try:
+            conn.execute("BEGIN")
+        except BaseException:
+            tx.close()
+            raise
         with self._lock:
             self._open[tx.transaction_id] = tx
         return tx
@@ -144,7 +158,7 @@ class Transactions:
             self._ended[tx.transaction_id] = cause
             while len(self._ended) > _REMEMBERED:
                 self._ended.popitem(last=False)
-        tx.conn.close()
+        tx.close()
 
     def _reap_forever(self) -> None:
         while not self._stop.wait(min(1.0, max(0.05, self.idle_timeout / 4))):
