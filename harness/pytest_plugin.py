@@ -20,7 +20,7 @@ import pytest
 
 if TYPE_CHECKING:
     from harness.cloud import LocalCloud
-    from harness.cloud.server import CloudComponent
+    from harness.cloud.host import CloudComponent
 
 POSTGRES_DSN_VARIABLE = "LOCAL_CLOUD_POSTGRES_DSN"
 _LEGACY_POSTGRES_DSN_VARIABLE = "ALEX_POSTGRES_DSN"

@@ -50,7 +50,7 @@ from harness.cloud.edge import AwsRequestContext
 from harness.monitoring.clients import CloudClients
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 
 class ScriptedBedrock:
@@ -72,7 +72,7 @@ class ScriptedBedrock:
         self.live: LiveBedrock | None = None  # set by `alex-harness record --live`: calls go to real Bedrock
 
     # CloudComponent ------------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._clients.attach(cloud)
         assert cloud.edge is not None
         cloud.edge.register("bedrock", self.handle)

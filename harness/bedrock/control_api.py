@@ -12,14 +12,35 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from werkzeug.wrappers import Request, Response
 
-from harness.bedrock.faults import KINDS, FaultError, fault_from_json
+from harness.bedrock.calls import CallRecord
+from harness.bedrock.faults import KINDS, Fault, FaultError, fault_from_json
 
-if TYPE_CHECKING:
-    from harness.bedrock.component import ScriptedBedrock
+
+class ControlledModel(Protocol):
+    """What the control API drives of the scripted model (``ScriptedBedrock``, which mounts this API)."""
+
+    @property
+    def faults(self) -> list[Fault]: ...
+
+    @property
+    def calls(self) -> list[CallRecord]: ...
+
+    def add_fault(self, kind: str, agent: str | None = None, count: int = 1, always: bool = False,
+                  delay_seconds: float = 30.0) -> Fault: ...
+
+    def clear_faults(self) -> None: ...
+
+    def calls_of(self, agent: str | None) -> list[CallRecord]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def clear_calls(self) -> None: ...
+
+    def flush_metrics(self) -> None: ...
 
 PREFIX = "/_harness/bedrock/"
 
@@ -29,7 +50,7 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 class BedrockControlApi:
-    def __init__(self, model: ScriptedBedrock) -> None:
+    def __init__(self, model: ControlledModel) -> None:
         self._model = model
 
     def __call__(self, request: Request) -> Response:

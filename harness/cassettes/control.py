@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 from harness.cassettes.selection import CONTROL_VARIABLE, Selection, misses_path, read_selection
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 WRAPPER = "harness.cassettes.lambda_wrapper:wrap"
 PREFIX = "/_harness/cassettes"
@@ -41,10 +41,10 @@ class CassetteControl:
         self._dir = Path(tempfile.mkdtemp(prefix="alex-cassettes-"))
         self.control_path = self._dir / "selection.json"
         self.control_path.write_text("{}")
-        self._cloud: LocalCloud | None = None
+        self._cloud: CloudHost | None = None
 
     # CloudComponent
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         from harness.cloud.awslambda.runtime import LambdaRuntime
 
         self._cloud = cloud

@@ -10,7 +10,7 @@ from harness.cassettes.control import CassetteControl
 from harness.cloud.awslambda.runtime import LambdaMode, LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
 from harness.cloud.rds_data.service import DataApiService
-from harness.cloud.server import CloudComponent
+from harness.cloud.host import CloudComponent
 from harness.monitoring import monitoring_components
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 PREFIX = "/_harness/"
 MAX_FAULT_SECONDS = 3600.0
@@ -27,7 +27,7 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 class ControlApi:
     """``GET /_harness/health`` and ``POST /_harness/faults/rds-data/resuming``."""
 
-    def __init__(self, cloud: LocalCloud) -> None:
+    def __init__(self, cloud: CloudHost) -> None:
         self._cloud = cloud
 
     def __call__(self, request: Request) -> Response:

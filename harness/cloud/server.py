@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import time
-from typing import Any, Protocol
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -19,26 +19,11 @@ from werkzeug.serving import make_server
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from harness.cloud import control, moto_patches
 from harness.cloud.edge import EdgeApp
+from harness.cloud.host import CloudComponent
 from harness.cloud.not_served import NotServed
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
-
-
-class CloudComponent(Protocol):
-    """A harness service living beside moto: it registers edge handlers and may run threads."""
-
-    def attach(self, cloud: LocalCloud) -> None:
-        """Register edge handlers and keep a reference to the cloud (called before start)."""
-
-    def start(self) -> None:
-        """Start background work (threads, processes, servers)."""
-
-    def stop(self) -> None:
-        """Stop background work and release every process it started."""
-
-    def reset(self) -> None:
-        """Forget all state, as a fresh cloud would have none (called after moto resets)."""
 
 
 class LocalCloud:

@@ -23,7 +23,7 @@ from harness.monitoring.sqs_metrics import SqsMetrics
 
 if TYPE_CHECKING:
     from harness.cloud.awslambda.runtime import LambdaRuntime
-    from harness.cloud.server import CloudComponent
+    from harness.cloud.host import CloudComponent
 
 __all__ = ["AlarmEvaluator", "LambdaMetrics", "SnsRecorder", "SqsMetrics", "monitoring_components"]
 

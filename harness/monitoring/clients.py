@@ -20,7 +20,7 @@ from botocore.config import Config
 from harness import DEFAULT_ACCOUNT_ID, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,11 @@ class CloudClients:
     """Cached boto3 clients of one LocalCloud, per (service, account, region)."""
 
     def __init__(self) -> None:
-        self.cloud: LocalCloud | None = None
+        self.cloud: CloudHost | None = None
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self.cloud = cloud
         self._clients.clear()
 
@@ -141,7 +141,7 @@ class TickingComponent:
     _clients: CloudClients
     _ticker: Ticker
 
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._clients.attach(cloud)
 
     def start(self) -> None:

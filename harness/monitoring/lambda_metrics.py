@@ -25,7 +25,7 @@ from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker
 
 if TYPE_CHECKING:
     from harness.cloud.awslambda.runtime import LambdaRuntime
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 NAMESPACE = "AWS/Lambda"
 
@@ -62,7 +62,7 @@ class LambdaMetrics:
         self._unsubscribe: Any = None
 
     # CloudComponent -----------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._clients.attach(cloud)
         if self._unsubscribe is None:
             self._unsubscribe = self.runtime.add_listener(self.record)

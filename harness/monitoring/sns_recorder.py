@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 PREFIX = "/_harness/monitoring/"
 
@@ -50,9 +50,9 @@ class SnsRecorder:
     """CloudComponent: reads the notifications SNS recorded and serves the monitoring control API."""
 
     def __init__(self) -> None:
-        self._cloud: LocalCloud | None = None
+        self._cloud: CloudHost | None = None
 
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.mount(PREFIX.rstrip("/"), self.handle)

@@ -11,15 +11,35 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from werkzeug.wrappers import Request, Response
 
 from harness.cloud.edge import AwsRequestContext, aws_json_error
 from harness.cloud.awslambda.errors import LambdaApiError
 
-if TYPE_CHECKING:
-    from harness.cloud.awslambda.runtime import LambdaRuntime
+
+@dataclass(frozen=True)
+class InvokeResult:
+    """What Invoke returns: StatusCode, Payload, FunctionError, LogResult, ExecutedVersion and the request id."""
+
+    status_code: int
+    payload: bytes
+    function_error: str | None
+    log_result: str | None
+    executed_version: str
+    request_id: str
+
+
+class Invoker(Protocol):
+    """What the Invoke operation needs of the runtime (``LambdaRuntime``), typed here to keep the
+    runtime, which registers this handler, free of an import cycle."""
+
+    def invoke(self, name: str, payload: bytes, **options: Any) -> InvokeResult: ...
+
+    def new_request_id(self) -> str: ...
+
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>.+)/invocations/?$")
 
@@ -27,7 +47,7 @@ _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>.+)/invocations/?$")
 class InvokeApi:
     """Edge handler for the Invoke operation, backed by a LambdaRuntime."""
 
-    def __init__(self, runtime: LambdaRuntime) -> None:
+    def __init__(self, runtime: Invoker) -> None:
         self._runtime = runtime
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from harness.cloud.awslambda import errors, logs
-from harness.cloud.awslambda.api import InvokeApi
+from harness.cloud.awslambda.api import InvokeApi, InvokeResult
 from harness.cloud.awslambda.async_queue import AsyncEvent, AsyncQueue, AttemptOutcome
 from harness.cloud.awslambda.code_cache import CodeCache
 from harness.cloud.awslambda.concurrency import DEFAULT_ACCOUNT_CONCURRENCY, ConcurrencyLimiter
@@ -48,7 +48,7 @@ from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
 from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +57,6 @@ INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 MAX_SYNC_PAYLOAD = 6_291_456  # 6 MB: request and response of a synchronous invocation
 MAX_EVENT_PAYLOAD = 1_048_576  # 1 MB for Event since October 2025 (256 KB before): Invoke API reference
 MAX_RESPONSE_PAYLOAD = 6_291_556  # the figure AWS's Function.ResponseSizeTooLarge message states
-
-
-@dataclass(frozen=True)
-class InvokeResult:
-    """What Invoke returns: StatusCode, Payload, FunctionError, LogResult, ExecutedVersion and the request id."""
-
-    status_code: int
-    payload: bytes
-    function_error: str | None
-    log_result: str | None
-    executed_version: str
-    request_id: str
 
 
 @dataclass
@@ -110,7 +98,7 @@ class LambdaRuntime:
         self._log_writer = logs.CloudWatchLogWriter()
         self._queue = AsyncQueue(self._run_event, lambda: self.async_retry_delays)
         self._host = InProcessHost()
-        self._cloud: LocalCloud | None = None
+        self._cloud: CloudHost | None = None
         self._workdir: Path | None = None
         self._code: CodeCache | None = None
         self._spawner: Spawner | None = None
@@ -142,7 +130,7 @@ class LambdaRuntime:
         self._pool.idle_timeout = value
 
     # CloudComponent -----------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.register("lambda", InvokeApi(self))

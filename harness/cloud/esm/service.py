@@ -12,7 +12,7 @@ from harness.cloud.esm.models import EventSourceMapping
 from harness.cloud.esm.poller import DEFAULT_CONCURRENCY, Invoker, MappingPoller
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 
 def moto_function(name_or_arn: str, account_id: str, region: str) -> dict[str, Any] | None:
@@ -51,11 +51,11 @@ class EventSourceMappings:
         self.mappings: dict[str, EventSourceMapping] = {}
         self._pollers: dict[str, MappingPoller] = {}
         self._lock = threading.Lock()
-        self._cloud: LocalCloud | None = None
+        self._cloud: CloudHost | None = None
         self._running = False
 
     # CloudComponent ---------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.register(

@@ -36,7 +36,7 @@ from harness.cloud.rds_data.servers import ClusterServers, Server
 from harness.cloud.rds_data.transactions import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_LIFETIME, Transactions
 
 if TYPE_CHECKING:
-    from harness.cloud.server import LocalCloud
+    from harness.cloud.host import CloudHost
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class DataApiService:
         self._dsns: dict[tuple[Any, ...], str] = {}
 
     # CloudComponent -----------------------------------------------------------------------------
-    def attach(self, cloud: LocalCloud) -> None:
+    def attach(self, cloud: CloudHost) -> None:
         assert cloud.edge is not None
         cloud.edge.register("rds-data", self.handle)
 
