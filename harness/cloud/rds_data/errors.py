@@ -15,26 +15,9 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from harness.cloud.edge import aws_json_error
+from harness.cloud.service_model import error_statuses
 
-STATUS = {
-    "AccessDeniedException": 403,
-    "BadRequestException": 400,
-    "DatabaseErrorException": 400,
-    "DatabaseNotFoundException": 404,
-    "DatabaseResumingException": 400,
-    "DatabaseUnavailableException": 504,
-    "ForbiddenException": 403,
-    "HttpEndpointNotEnabledException": 400,
-    "InternalServerErrorException": 500,
-    "InvalidResourceStateException": 400,
-    "InvalidSecretException": 400,
-    "NotFoundException": 404,
-    "SecretsErrorException": 400,
-    "ServiceUnavailableError": 503,
-    "StatementTimeoutException": 400,
-    "TransactionNotFoundException": 404,
-    "UnsupportedResultException": 400,
-}
+STATUS = error_statuses("rds-data")  # e.g. DatabaseUnavailableException 504, NotFoundException 404
 
 
 class DataApiError(Exception):
