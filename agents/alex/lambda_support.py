@@ -9,7 +9,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from alex.agent_run import audit
@@ -61,7 +61,7 @@ def lambda_entry(service: str) -> Callable[[Callable[[dict[str, Any], Any], Any]
     return decorate
 
 
-AgentStep = Callable[[Database, str], Awaitable[dict[str, Any]]]
+AgentStep = Callable[[Database, str], Coroutine[Any, Any, dict[str, Any]]]
 
 
 def agent_lambda(service: str, step: AgentStep) -> Callable[[Any, Any], dict[str, Any]]:

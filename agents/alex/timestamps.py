@@ -6,7 +6,7 @@ with an offset. Every reader of either goes through :func:`parse_utc`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 
@@ -22,4 +22,4 @@ def parse_utc(value: Any) -> datetime | None:
             stamp = datetime.fromisoformat(str(value))
         except ValueError:
             return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -12,10 +12,11 @@ writes nothing. ``deep`` tries many more random examples for longer runs.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "database": None,
     "deadline": None,
     "print_blob": True,

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import IO, Any
 
 from harness.alexkit.facts import AGENTS
@@ -40,7 +40,7 @@ def format_event(event: LogEvent, *, colour: bool = True, width: int = 10) -> st
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
-    when = datetime.fromtimestamp(event.timestamp_ms / 1000, timezone.utc).astimezone().strftime("%H:%M:%S.%f")[:-3]
+    when = datetime.fromtimestamp(event.timestamp_ms / 1000, UTC).astimezone().strftime("%H:%M:%S.%f")[:-3]
     tag = paint(COLOURS.get(event.agent, ""), f"[{event.agent:<{width}}]")
     text = event.message.rstrip("\n")
     try:

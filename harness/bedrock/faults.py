@@ -260,6 +260,7 @@ def spoil(reply: Reply, fault: Fault, agent: str | None, malformed_text: str | N
     # malformed
     if structured:
         data = use.get("input") if isinstance(use.get("input"), dict) else {}  # type: ignore[union-attr]
+        assert isinstance(data, dict)
         first = next(iter(data.items()), ("rationale", "incomplete"))
         broken = {"toolUseId": use.get("toolUseId"), "name": use.get("name"), "input": {first[0]: first[1]}}  # type: ignore[union-attr]
         return Reply([{"toolUse": broken}], reply.stop_reason)

@@ -12,7 +12,7 @@ raised into a model call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from harness import DEFAULT_ACCOUNT_ID
@@ -25,7 +25,7 @@ INTERVAL_SECONDS = 1.0
 
 def datums(record: CallRecord) -> list[dict[str, Any]]:
     """The metric data points one call produces."""
-    when = datetime.fromtimestamp(record.timestamp, timezone.utc)
+    when = datetime.fromtimestamp(record.timestamp, UTC)
     dims = [{"Name": "ModelId", "Value": record.model_id}]
 
     def point(name: str, value: float, unit: str = "Count") -> dict[str, Any]:

@@ -78,9 +78,9 @@ def hints_for(text: str) -> Hints:
     for match in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s+([a-z_]{3,30})\b", text):
         facts.setdefault(_norm(match.group(2)), match.group(1))
     total = None
-    match = _SUM.search(text)
-    if match:
-        total = float(match.group(1) or match.group(2))
+    summed = _SUM.search(text)
+    if summed:
+        total = float(summed.group(1) or summed.group(2))
     tickers = list(dict.fromkeys(t for t in _TICKER.findall(text) if t not in _NOT_TICKERS))
     topic = [w for w in re.findall(r"[A-Za-z]{4,}", text[:400]) if w.lower() not in _STOP][:6]
     return Hints(facts, total, tickers[:20], [w.lower() for w in topic])
@@ -171,7 +171,7 @@ def sections(text: str) -> list[Section]:
     run: list[str] = []
     lead = ""
     lines = text.splitlines() + [""]
-    for i, line in enumerate(lines):
+    for line in lines:
         match = _LIST_ITEM.match(line)
         if match:
             run.append(match.group(1))

@@ -136,7 +136,7 @@ def _render(template: str, request: ConverseRequest, ctx: Any, agent: str) -> st
             inputs = found[0]
             break
     values = {"system": request.system_text, "user": users[-1] if users else "", "model": request.model_id,
-              "agent": agent, "facts": _Lenient(getattr(ctx, "hints", None).facts if ctx is not None else {}),
+              "agent": agent, "facts": _Lenient(ctx.hints.facts if ctx is not None and getattr(ctx, "hints", None) else {}),
               "input": _Lenient(inputs) if isinstance(inputs, dict) else inputs}
     try:
         return template.format_map(_Lenient(values))
@@ -166,7 +166,7 @@ def load(spec: str | os.PathLike[str] | Script | Sequence[Rule]) -> Script:
         return spec
     if isinstance(spec, (list, tuple)):
         return Script("rules", list(spec), "python")
-    text = os.fspath(spec)
+    text = os.fspath(spec)  # type: ignore[arg-type]  # a str or a PathLike: sequences returned above
     path = Path(text)
     if path.suffix in (".yaml", ".yml", ".json"):
         return _from_yaml(path)

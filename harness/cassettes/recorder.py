@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ class Provenance:
     """What a cassette was recorded against, when, and for which models."""
 
     recorded_against: str
-    recorded_at: str = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+    recorded_at: str = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat())
     model_ids: list[str] = field(default_factory=list)
     scenario: str | None = None
     function: str | None = None

@@ -41,14 +41,14 @@ def apply() -> None:
     # (about 0.1 s per account).
     moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
-    original = DBCluster.enable_http_endpoint
+    original: Any = DBCluster.enable_http_endpoint
 
     def _set_http_endpoint(self: Any, val: bool | None) -> None:
-        original.fset(self, val)  # type: ignore[misc]
+        original.fset(self, val)
         if val and data_api_supported(self.engine, self.engine_mode, str(self.engine_version)):
             self._enable_http_endpoint = True
 
-    DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign]
+    DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign,assignment]
     _refuse_duplicate_clusters()
     _applied = True
 

@@ -23,7 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from harness.monitoring.clients import CloudClients, Ticker, TickingComponent
@@ -185,8 +185,8 @@ class AlarmEvaluator(TickingComponent):
         """The alarm's statistic for each of its last ``EvaluationPeriods`` periods, oldest first."""
         period = int(alarm.get("Period") or 60)
         periods = int(alarm.get("EvaluationPeriods") or 1)
-        now = now or datetime.now(timezone.utc)
-        end = datetime.fromtimestamp(math.ceil(now.timestamp()), timezone.utc)
+        now = now or datetime.now(UTC)
+        end = datetime.fromtimestamp(math.ceil(now.timestamp()), UTC)
         statistic = _statistic_key(alarm)
         values: list[float | None] = []
         for back in range(periods, 0, -1):
@@ -220,7 +220,7 @@ class AlarmEvaluator(TickingComponent):
         if not alarm.get("Statistic") and alarm.get("ExtendedStatistic"):
             alarm = {**alarm, "Statistic": "Maximum"}
         cloudwatch = self._clients.get("cloudwatch", account_id, region)
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         values = self.datapoints(alarm, cloudwatch, now)
         periods = len(values)
         verdict = decide(values, alarm["ComparisonOperator"], float(alarm["Threshold"]),
@@ -271,7 +271,7 @@ class AlarmEvaluator(TickingComponent):
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
 
 
 def notification(alarm: dict[str, Any], account_id: str, region: str, old: str, verdict: Verdict,

@@ -105,7 +105,7 @@ class MetricBuffer:
 class Ticker:
     """A daemon thread calling ``work()`` every ``interval()`` seconds until stopped."""
 
-    def __init__(self, name: str, work: Callable[[], None], interval: Callable[[], float]) -> None:
+    def __init__(self, name: str, work: Callable[[], object], interval: Callable[[], float]) -> None:
         self._name = name
         self._work = work
         self._interval = interval

@@ -17,7 +17,7 @@ the queue every ``interval`` seconds, so publishing never slows or fails an invo
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import TYPE_CHECKING, Any
 
 from harness.cloud.awslambda.records import InvocationRecord
@@ -37,7 +37,7 @@ def _point(name: str, value: float, unit: str, when: datetime, function: str | N
 
 def invocation_points(record: InvocationRecord) -> list[dict[str, Any]]:
     """The data points one invocation attempt produces."""
-    when = datetime.fromtimestamp(record.timestamp, timezone.utc)
+    when = datetime.fromtimestamp(record.timestamp, UTC)
     fn = record.function_name
     if record.throttled:
         return [_point("Throttles", 1, "Count", when, fn)]
@@ -97,7 +97,7 @@ class LambdaMetrics:
         keys = set(running) | ran
         if not keys:
             return
-        when = datetime.now(timezone.utc)
+        when = datetime.now(UTC)
         totals: dict[tuple[str, str], int] = {}
         for account, region, fn in keys:
             count = max(running.get((account, region, fn), 0), 1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker, TickingComponent
@@ -75,7 +75,7 @@ class SqsMetrics(TickingComponent):
     def publish(self) -> int:
         """Read every queue now and send its figures; the number of data points sent."""
         now_ms = int(time.time() * 1000)
-        when = datetime.fromtimestamp(now_ms / 1000, timezone.utc)
+        when = datetime.fromtimestamp(now_ms / 1000, UTC)
         for account_id, region, name, queue in all_queues():
             try:
                 figures = queue_figures(queue, now_ms)

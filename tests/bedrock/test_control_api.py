@@ -91,7 +91,7 @@ def test_bedrock_metrics_in_cloudwatch(bedrock_cloud, runtime, model):
                                                               Dimensions=[{"Name": "ModelId", "Value": NOVA}])["Metrics"]}
     assert names == {"Invocations", "InvocationLatency", "InputTokenCount", "OutputTokenCount",
                      "InvocationThrottles", "InvocationServerErrors", "InvocationClientErrors"}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     stats = cloudwatch.get_metric_statistics(Namespace="AWS/Bedrock", MetricName="Invocations",
                                              Dimensions=[{"Name": "ModelId", "Value": NOVA}],
                                              StartTime=now - dt.timedelta(minutes=5), EndTime=now + dt.timedelta(minutes=1),

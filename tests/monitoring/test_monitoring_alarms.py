@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import httpx
 import pytest
@@ -81,7 +81,7 @@ def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud) -> None:
     assert json.loads(alarm["StateReasonData"])["recentDatapoints"] == [3.0]
     assert evaluator.evaluate_all() == []  # no change, no second notification
 
-    later = datetime.now(timezone.utc) + timedelta(seconds=30)  # the data point has left the 10 s window
+    later = datetime.now(UTC) + timedelta(seconds=30)  # the data point has left the 10 s window
     [back] = evaluator.evaluate_all(now=later)
     assert (back.old_state, back.new_state) == ("ALARM", "OK")
 
@@ -108,7 +108,7 @@ def test_alarm_with_several_periods_and_actions_disabled(cloud) -> None:
     cw.put_metric_alarm(AlarmName="depth", Namespace="Shop", MetricName="Depth", Statistic="Maximum", Period=10,
                         EvaluationPeriods=3, DatapointsToAlarm=2, Threshold=10, ActionsEnabled=False,
                         ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for seconds_ago, value in ((25, 12.0), (15, 1.0), (5, 11.0)):
         cw.put_metric_data(Namespace="Shop", MetricData=[
             {"MetricName": "Depth", "Value": value, "Timestamp": now - timedelta(seconds=seconds_ago)}])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from botocore.config import Config
@@ -22,7 +22,7 @@ def handler(event, context):
 
 
 def _stat(cloudwatch, namespace, metric, dims, statistic="Sum"):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     points = cloudwatch.get_metric_statistics(
         Namespace=namespace, MetricName=metric, Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
         StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=1), Period=600,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ TRACE = "trace_0af7651916cd43dd8448eb211c80319c"
 
 
 def spans() -> list[dict[str, Any]]:
-    t0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+    t0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
 
     def row(span_id: str, parent: str | None, kind: str, name: str, start_ms: int, end_ms: int,
             attrs: dict[str, Any], error: str | None = None) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def test_otlp_export_reaches_the_receiver() -> None:
     assert otlp_attributes(tool)["gen_ai.tool.name"] == "lookup_price"
 
     assert gen.end_time_unix_nano - gen.start_time_unix_nano == 390_000_000
-    assert gen.start_time_unix_nano == int(datetime(2026, 1, 2, 3, 4, 5, 133456, tzinfo=timezone.utc).timestamp()) * 10**9 + 133456000
+    assert gen.start_time_unix_nano == int(datetime(2026, 1, 2, 3, 4, 5, 133456, tzinfo=UTC).timestamp()) * 10**9 + 133456000
     assert tool.status.code == 2 and tool.status.message == "Error running tool"  # STATUS_CODE_ERROR
     assert gen.status.code == 0
     assert gen.kind == 3 and agent.kind == 1  # CLIENT, INTERNAL

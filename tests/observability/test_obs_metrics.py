@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import boto3
@@ -21,7 +21,7 @@ MODEL = "us.anthropic.claude-test-v1:0"
 
 def span(kind: str, agent: str = "Alex Planner", duration: float = 100.0, error: str | None = None,
          **attrs: Any) -> dict[str, Any]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {"span_id": f"span_{uuid.uuid4().hex[:24]}", "job_id": str(uuid.uuid4()), "trace_id": "trace_1",
             "parent_id": None, "kind": kind, "name": kind, "started_at": (now - timedelta(milliseconds=duration)).isoformat(),
             "ended_at": now.isoformat(), "duration_ms": duration, "error": error,
@@ -35,7 +35,7 @@ def generation(agent: str = "Alex Planner", error: str | None = None, duration: 
 
 
 def stat(cw: Any, name: str, dims: dict[str, str], statistic: str = "Sum") -> float:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     points = cw.get_metric_statistics(Namespace="Alex/Agents", MetricName=name,
                                       Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
                                       StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),

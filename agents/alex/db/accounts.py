@@ -6,6 +6,7 @@ nothing: the API answers 404 without ever learning whether the row exists.
 
 from __future__ import annotations
 
+import builtins
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ class Accounts:
     def __init__(self, db: DataApiClient) -> None:
         self.db = db
 
-    def list(self, user_id: str) -> list[Row]:
+    def list(self, user_id: str) -> builtins.list[Row]:
         return self.db.query(
             "SELECT * FROM accounts WHERE clerk_user_id = :user ORDER BY created_at, id", {"user": user_id}
         )
@@ -66,7 +67,7 @@ class Positions:
     def __init__(self, db: DataApiClient) -> None:
         self.db = db
 
-    def list(self, user_id: str, account_id: str) -> list[Row]:
+    def list(self, user_id: str, account_id: str) -> builtins.list[Row]:
         return self.db.query(
             """SELECT p.* FROM positions p JOIN accounts a ON a.id = p.account_id
                WHERE p.account_id = CAST(:account AS uuid) AND a.clerk_user_id = :user
@@ -107,7 +108,7 @@ class Positions:
             {"id": str(position_id), "user": user_id},
         ) == 1
 
-    def portfolio(self, user_id: str) -> list[Row]:
+    def portfolio(self, user_id: str) -> builtins.list[Row]:
         """Every position of the user with its account and instrument, for the planner."""
         return self.db.query(
             """SELECT a.id AS account_id, a.account_name, a.account_purpose, a.cash_balance,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,7 @@ class Instruments:
     def get(self, symbol: str) -> Row | None:
         return self.db.one("SELECT * FROM instruments WHERE symbol = :symbol", {"symbol": symbol})
 
-    def list(self, limit: int = 500) -> list[Row]:
+    def list(self, limit: int = 500) -> builtins.list[Row]:
         return self.db.query("SELECT * FROM instruments ORDER BY symbol LIMIT :limit", {"limit": limit})
 
     def ensure_placeholder(self, symbol: str) -> None:
@@ -54,7 +56,7 @@ class Instruments:
         assert row is not None
         return row
 
-    def unclassified(self, symbols: Iterable[str]) -> list[str]:
+    def unclassified(self, symbols: Iterable[str]) -> builtins.list[str]:
         """Those of ``symbols`` with no asset-class allocation yet (the tagger's work list)."""
         wanted = sorted(set(symbols))
         if not wanted:

@@ -8,6 +8,7 @@ no double work and a redelivery after a crash takes the job over once its lease 
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from alex.db.client import DataApiClient, Json, Row
@@ -39,7 +40,7 @@ class Jobs:
         """A job by id alone: for the agents, which act on behalf of the job's owner."""
         return self.db.one("SELECT * FROM jobs WHERE id = CAST(:id AS uuid)", {"id": str(job_id)})
 
-    def list(self, user_id: str, limit: int = 50, status: str | None = None) -> list[Row]:
+    def list(self, user_id: str, limit: int = 50, status: str | None = None) -> builtins.list[Row]:
         where = "clerk_user_id = :user" + (" AND status = :status" if status else "")
         params: dict[str, Any] = {"user": user_id, "limit": limit}
         if status:
@@ -88,13 +89,13 @@ class Jobs:
             {"id": str(job_id), "reason": reason[:2000]},
         ) == 1
 
-    def expired_leases(self) -> list[Row]:
+    def expired_leases(self) -> builtins.list[Row]:
         """Jobs still marked running whose attempt's lease ran out (the process died)."""
         return self.db.query(
             "SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < clock_timestamp() ORDER BY created_at"
         )
 
-    def stale_pending(self, older_than_seconds: float) -> list[Row]:
+    def stale_pending(self, older_than_seconds: float) -> builtins.list[Row]:
         """Jobs still pending long after they were queued (their message never ran them)."""
         return self.db.query(
             """SELECT * FROM jobs WHERE status = 'pending'

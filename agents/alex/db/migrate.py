@@ -58,7 +58,7 @@ _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)  # only used on pieces alrea
 def migrations() -> list[Migration]:
     """The migration files shipped in ``alex/db/migrations``, in version order."""
     folder = resources.files("alex.db") / "migrations"
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [Migration(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 

@@ -58,7 +58,7 @@ class Then:
     options: tuple[str, ...]
 
 
-Slot = Union[str, tuple[str, ...], Opt, Gap, Then]
+Slot = Union[str, tuple[str, ...], Opt, Gap, Then]  # noqa: UP007 (an alias evaluated at import: | on classes needs them defined)
 
 SQUASH_MIN_CHARS: Final = 10
 _STEM_EXTRA: Final = r"\w{0,6}"
@@ -156,7 +156,7 @@ def _compile(phrase: Phrase, transform: _Transform, squashed: bool) -> tuple[str
             if not squashed:
                 out += (r"(?: \w+){0,%d}" if started else r"(?:\w+ ){0,%d}") % slot.words
             elif slot.chars:
-                out += r"\w{0,%d}" % slot.chars
+                out += r"\w{0,%d}" % slot.chars  # noqa: UP031 (braces would clash with the regex)
             continue
         options = kept.get(index, _options(slot))
         alt, length = _alternation(options, transform, squashed)

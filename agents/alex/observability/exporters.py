@@ -24,7 +24,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import unquote
 
@@ -38,7 +38,7 @@ DEFAULT_TIMEOUT_S = 5.0
 TRACES_PATH = "/v1/traces"
 LANGFUSE_PATH = "/api/public/otel/v1/traces"
 SCOPE_NAME = "alex.observability"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SDK_TRACE_ID = re.compile(r"^trace_([0-9a-f]{32})$")
 _LANGFUSE_TYPES = {"agent": "agent", "generation": "generation", "tool": "tool", "guardrail": "guardrail"}
 
@@ -119,7 +119,7 @@ def to_otel_spans(spans: Sequence[Mapping[str, Any]], service_name: str = "alex"
         if span.get("parent_id"):
             parent = SpanContext(trace_id, otel_span_id(str(span["parent_id"])), is_remote=False,
                                  trace_flags=TraceFlags(TraceFlags.SAMPLED))
-        start = _ns(span.get("started_at")) or _ns(datetime.now(timezone.utc).isoformat())
+        start = _ns(span.get("started_at")) or _ns(datetime.now(UTC).isoformat())
         end = _ns(span.get("ended_at")) or start
         error = span.get("error")
         status = Status(StatusCode.ERROR, str(error)[:1024]) if error else Status(StatusCode.UNSET)

@@ -20,7 +20,8 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from types import MappingProxyType
+from datetime import datetime, UTC
 from typing import IO, Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS, merge_record_extra
@@ -41,7 +42,8 @@ RUNTIME_HANDLERS = frozenset({"LambdaLoggerHandler", "LambdaLogHandler"})
 _BASE_KEYS = ("timestamp", "level", "logger", "message", "service")
 _SKIP = frozenset(RESERVED_ATTRS) | {"message", "asctime", "taskName"}
 
-_bound: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("alex_log_fields", default={})
+_bound: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "alex_log_fields", default=MappingProxyType({}))  # read-only: the default is shared by every context
 
 
 def bound_fields() -> dict[str, Any]:
@@ -66,7 +68,7 @@ def bind(**fields: Any) -> Iterator[dict[str, Any]]:
 
 
 def _iso(created: float) -> str:
-    return datetime.fromtimestamp(created, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(created, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class AlexJsonFormatter(JsonFormatter):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from alex.timestamps import parse_utc
@@ -51,7 +51,7 @@ def _timestamp(span: dict[str, Any]) -> datetime:
         stamp = parse_utc(span.get(key))
         if stamp is not None:
             return stamp
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _datum(name: str, value: float, unit: str, dims: list[dict[str, str]], when: datetime) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any, Protocol
 
 import agents
@@ -60,7 +60,7 @@ class SpanExporter(Protocol):
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _duration_ms(started: str | None, ended: str | None) -> float | None:
@@ -190,7 +190,8 @@ def _describe(data: SpanData) -> tuple[str, str, dict[str, Any]]:
         exported = None
     name = sdk_type
     if isinstance(exported, Mapping):
-        inner = exported.get("data") if isinstance(exported.get("data"), Mapping) else exported
+        nested = exported.get("data")
+        inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else exported
         # Aggregate usage stays out of gen_ai.usage.* so backends don't count it twice.
         usage: dict[str, Any] = {}
         _usage(inner.get("usage"), usage)

@@ -108,7 +108,7 @@ def run_with_deadline(db: Database, job_id: str, invoker: LambdaInvoker, budget:
             with custom_span("analysis", data={"attempt": attempt, "budget_seconds": round(budget, 1)}):
                 try:
                     return await asyncio.wait_for(orchestrator.run(), timeout=budget)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise DeadlineExceeded(f"the analysis did not finish within {budget:.1f}s") from None
 
     try:

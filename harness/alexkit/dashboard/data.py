@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import boto3
@@ -76,7 +76,7 @@ def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
         parent = span.get("parent_id") if span.get("parent_id") in by_id else None
         children.setdefault(parent, []).append(span)
     starts = [t for t in (parse_utc(s.get("started_at")) for s in spans) if t]
-    origin = min(starts) if starts else datetime.now(timezone.utc)
+    origin = min(starts) if starts else datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     totals: dict[str, dict[str, float]] = {}
 
@@ -148,7 +148,7 @@ class DashboardSource:
         with self._lock:
             errors: dict[str, str] = {}
             out: dict[str, Any] = {"endpoint": self.endpoint, "region": self.region, "prefix": self.prefix,
-                                   "generated_at": datetime.now(timezone.utc).isoformat(),
+                                   "generated_at": datetime.now(UTC).isoformat(),
                                    "window_minutes": self.window_minutes}
             for name, read in (("alarms", self.alarms), ("notifications", self.notifications),
                                ("metrics", self.metrics), ("jobs", self.jobs)):
@@ -205,7 +205,7 @@ class DashboardSource:
         return out[::-1][:50]  # newest first
 
     def metrics(self) -> list[dict[str, Any]]:
-        end = datetime.now(timezone.utc)
+        end = datetime.now(UTC)
         start = end - timedelta(minutes=self.window_minutes)
         period = max(1, int(self.window_minutes * 60 / 90))
         listed: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -277,5 +277,5 @@ class DashboardSource:
 
 def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     return str(value) if value is not None else None

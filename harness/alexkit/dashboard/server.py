@@ -68,7 +68,7 @@ class DashboardServer:
         self.stop()
 
     def state(self, query: dict[str, list[str]]) -> dict[str, Any]:
-        job = (query.get("job") or [None])[0]
+        job = (query.get("job") or [""])[0]
         return self.source.snapshot(job or None)
 
 

@@ -27,7 +27,7 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
     def check(name: str, passed: bool, detail: str = "") -> None:
         checks.append(Check(name, bool(passed), "" if passed else detail))
 
-    for job_id, seen in jobs.items():
+    for seen in jobs.values():
         job, user = seen["job"], seen["user"]
         wanted = expect.job_status if isinstance(expect.job_status, str) else expect.job_status.get(user, "completed")
         check(f"job of {user} is {wanted}", job.get("status") == wanted,

@@ -90,8 +90,8 @@ def inject_faults(ss: ScenarioStack, scenario: Scenario) -> None:
     faults = scenario.faults
     for fault in faults.bedrock:
         ss.bedrock.add_fault(fault.kind, agent=fault.agent, count=fault.count, always=fault.always)
-    for fault in faults.lambda_:
-        ss.runtime.faults.add(ss.function_name(fault.function), fault.kind, fault.count, delay_seconds=0.5)
+    for lambda_fault in faults.lambda_:
+        ss.runtime.faults.add(ss.function_name(lambda_fault.function), lambda_fault.kind, lambda_fault.count, delay_seconds=0.5)
     if faults.planner_concurrency is not None:
         ss.lam.put_function_concurrency(FunctionName=ss.function_name("planner"),
                                         ReservedConcurrentExecutions=faults.planner_concurrency)

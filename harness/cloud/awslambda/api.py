@@ -12,7 +12,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from werkzeug.wrappers import Request, Response
 
@@ -36,7 +36,18 @@ class Invoker(Protocol):
     """What the Invoke operation needs of the runtime (``LambdaRuntime``), typed here to keep the
     runtime, which registers this handler, free of an import cycle."""
 
-    def invoke(self, name: str, payload: bytes, **options: Any) -> InvokeResult: ...
+    def invoke(
+        self,
+        function_name: str,
+        payload: bytes,
+        *,
+        invocation_type: str = "RequestResponse",
+        log_type: str = "None",
+        qualifier: str | None = None,
+        client_context: str | None = None,
+        account_id: str = ...,
+        region: str = ...,
+    ) -> InvokeResult: ...
 
     def new_request_id(self) -> str: ...
 

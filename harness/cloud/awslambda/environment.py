@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -87,7 +87,7 @@ class ExecutionEnvironment(Protocol):
 
 def new_log_stream(version: str) -> str:
     """``YYYY/MM/DD/[$LATEST]<32 hex>``: Lambda's log stream name, one per environment."""
-    return f"{datetime.now(timezone.utc):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+    return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
 
 
 def timeout_error(request_id: str, timeout: float) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def resolve_function(
         fn = backend.get_function(name, qualifier)
         latest = backend.get_function(name)
     except (JsonRESTError, KeyError, ValueError):
-        fn = latest = None
+        fn = latest = None  # type: ignore[assignment]
     if fn is None or latest is None:
         raise errors.function_not_found(invoked_arn if qualifier else f"{unqualified_arn}:$LATEST")
     if getattr(fn, "package_type", "Zip") != "Zip" or not str(fn.run_time or "").startswith("python"):

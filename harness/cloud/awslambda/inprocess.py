@@ -125,7 +125,7 @@ class InProcessHost:
 
     def install(self) -> None:
         if not isinstance(os.environ, ThreadLocalEnviron):
-            os.environ = ThreadLocalEnviron(os.environ)  # type: ignore[assignment]
+            os.environ = ThreadLocalEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003 (replaced on purpose, per thread)
         handler = bootstrap.LambdaLogHandler(lambda line: _local.log(line), lambda: getattr(_local, "request_id", ""))
         handler.addFilter(_ThreadFilter())
         logging.getLogger().addHandler(handler)
@@ -136,7 +136,7 @@ class InProcessHost:
         if code_root is not None:
             sys.path[:] = [p for p in sys.path if not p.startswith(str(code_root))]
         if isinstance(os.environ, ThreadLocalEnviron):
-            os.environ = os.environ.real  # type: ignore[assignment]
+            os.environ = os.environ.real  # type: ignore[assignment]  # noqa: B003
         for name in ("stdout", "stderr"):
             stream = getattr(sys, name)
             if isinstance(stream, _RoutedStream):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import math
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from harness.cloud.awslambda.environment import LogLine
 
@@ -53,7 +53,7 @@ def report_line(
 
 def timeout_line(request_id: str, timeout: float) -> str:
     """The line Lambda logs when it stops a timed-out invocation."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return f"{now:%Y-%m-%dT%H:%M:%S}.{now.microsecond // 1000:03d}Z {request_id} Task timed out after {timeout:.2f} seconds"
 
 

@@ -45,7 +45,7 @@ class Spawner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-spawner")
 
     def popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-        return self._executor.submit(subprocess.Popen, args, **kwargs).result()
+        return self._executor.submit(subprocess.Popen, args, **kwargs).result()  # type: ignore[arg-type,return-value]
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)

@@ -16,8 +16,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from harness.cloud.awslambda.api import Invoker
 from harness.cloud.esm.models import EventSourceMapping
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,6 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 5
 POLL_WAIT_SECONDS = 1
 THROTTLE_BACKOFF = (0.05, 1.0)
-
-
-class Invoker(Protocol):
-    """What the poller needs from the Lambda runtime: a synchronous invoke."""
-
-    def invoke(self, function_name: str, payload: bytes, **kwargs: Any) -> Any: ...
 
 
 @dataclass

@@ -36,7 +36,7 @@ def moto_queue_attributes(queue_arn: str) -> dict[str, str] | None:
         queue = sqs_backends[account][region].get_queue(name)
     except QueueDoesNotExist:
         return None
-    return {"VisibilityTimeout": str(queue.visibility_timeout)}
+    return {"VisibilityTimeout": str(queue.visibility_timeout)}  # type: ignore[attr-defined]  # set by moto from attributes
 
 
 def _concurrency(mapping: EventSourceMapping) -> int:

@@ -76,7 +76,7 @@ def find_cluster(resource_arn: str) -> Cluster:
         arn=resource_arn,
         identifier=cluster_id,
         database_name=cluster.database_name or None,
-        master_username=cluster.master_username,
+        master_username=cluster.master_username or "",
         master_password=_master_password(cluster),
         legacy=legacy,
         created=str(getattr(cluster, "cluster_create_time", "")),
@@ -99,7 +99,7 @@ def credentials(secret_arn: str) -> tuple[str, str]:
     if len(parts) < 7 or parts[0] != "arn" or parts[2] != "secretsmanager" or parts[5] != "secret":
         raise DataApiError("SecretsErrorException", "Secrets Manager can't find the specified secret.")
     try:
-        value = secretsmanager_backends[parts[4]][parts[3]].get_secret_value(secret_arn, None, None)
+        value = secretsmanager_backends[parts[4]][parts[3]].get_secret_value(secret_arn, None, None)  # type: ignore[arg-type]  # moto: no version id or stage
     except (SecretNotFoundException, KeyError) as err:
         raise DataApiError("SecretsErrorException", "Secrets Manager can't find the specified secret.") from err
     except Exception as err:  # deleted, or no current version

