@@ -33,13 +33,9 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    from moto import settings as moto_settings
     from moto.rds.models import DBCluster
 
-    # AWS managed IAM policies (AWSLambdaBasicExecutionRole, ...) exist in every account, so
-    # Terraform's aws_iam_role_policy_attachment of one succeeds; moto loads them only when asked
-    # (about 0.1 s per account).
-    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    _aws_managed_policies_on_demand()
 
     original: Any = DBCluster.enable_http_endpoint
 
@@ -51,6 +47,49 @@ def apply() -> None:
     DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign,assignment]
     _refuse_duplicate_clusters()
     _applied = True
+
+
+def _aws_managed_policies_on_demand() -> None:
+    """AWS managed IAM policies (AWSLambdaBasicExecutionRole, ...) exist in every account, so Terraform's
+    aws_iam_role_policy_attachment of one succeeds. moto either builds all ~1,400 of them in every
+    IAMBackend's constructor (slow, and a half-built backend is visible to other threads meanwhile) or
+    none: here each one is created from moto's own data the first time a call names its ARN."""
+    import inspect
+    import json
+    from functools import cache, wraps
+
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+    @cache
+    def known() -> dict[str, dict[str, Any]]:
+        return json.loads(aws_managed_policies_data)
+
+    def ensure(backend: Any, policy_arn: Any) -> None:
+        if not isinstance(policy_arn, str) or policy_arn in backend.managed_policies:
+            return
+        prefix, _, name = policy_arn.rpartition("/")
+        data = known().get(name)
+        if data is None or not prefix.endswith(":iam::aws:policy" + (data.get("Path") or "/").rstrip("/")):
+            return
+        policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+        if policy.arn == policy_arn:
+            backend.managed_policies.setdefault(policy.arn, policy)
+
+    def on_demand(method: Any) -> Any:
+        position = list(inspect.signature(method).parameters).index("policy_arn")
+
+        @wraps(method)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            arn = kwargs.get("policy_arn", args[position - 1] if len(args) >= position else None)
+            ensure(self, arn)
+            return method(self, *args, **kwargs)
+
+        return call
+
+    for name, method in list(vars(IAMBackend).items()):
+        if callable(method) and "policy_arn" in inspect.signature(method).parameters:
+            setattr(IAMBackend, name, on_demand(method))
 
 
 def _refuse_duplicate_clusters() -> None:
