@@ -126,11 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="start the local cloud and provision Alex's stack")
-    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto")
-    up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
-    up.add_argument("--port", type=int, default=DEFAULT_PORT)
-    up.add_argument("--region", default=DEFAULT_REGION)
-    up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL)
+    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto",
+                    help="where the stack goes: moto (default, the local cloud in this process), localstack "
+                         "(a running LocalStack at --localstack-url) or aws (real AWS, with --yes)")
+    up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    up.add_argument("--port", type=int, default=DEFAULT_PORT,
+                    help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT})")
+    up.add_argument("--region", default=DEFAULT_REGION,
+                    help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})")
+    up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL,
+                    help=f"with --backend localstack: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
     up.add_argument("--data-dir", type=Path, default=None, help="keep PostgreSQL's data here between runs")
     up.add_argument("--no-stack", action="store_true",
@@ -145,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     token = sub.add_parser("token", help="print a JWT for a test user, from the running stack's issuer keys")
-    token.add_argument("--user", default=DEFAULT_TOKEN_USER, help="the token's sub (the Clerk user id)")
+    token.add_argument("--user", default=DEFAULT_TOKEN_USER,
+                       help=f"the token's sub, the Clerk user id (default {DEFAULT_TOKEN_USER})")
     token.add_argument("--ttl", type=float, default=3600.0, help="lifetime in seconds (default 3600)")
     token.add_argument("--name", default=None, help="a display name claim (name), shown as the user's name")
     token.add_argument("--state-dir", type=Path, default=None,
@@ -167,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.deploy.cli import add_parsers as add_deploy_parsers  # `package`, `terraform`
 
     add_deploy_parsers(sub)
+    _describe_subcommands(sub)
     return parser
+
+
+def _describe_subcommands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Give each subcommand's own --help the one-line summary `alex-harness --help` lists, when it has none."""
+    summaries = {action.dest: action.help for action in sub._choices_actions}
+    for name, child in sub.choices.items():
+        if not (child.description or "").strip():
+            child.description = summaries.get(name)
 
 
 def main(argv: list[str] | None = None) -> int:
