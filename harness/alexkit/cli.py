@@ -67,9 +67,20 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_moto(args: argparse.Namespace) -> int:
-    from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
+    from harness.alexkit.state_lock import StateDirBusy, state_dir_lock
 
     state_dir = args.state_dir or default_state_dir()
+    try:
+        with state_dir_lock(state_dir):  # checked before anything starts: a second `up` on it is refused
+            return _serve_alex(args, state_dir)
+    except StateDirBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+
+
+def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
+    from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
+
     api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
     try:
         alex = start_local_alex(
