@@ -32,7 +32,8 @@ def list_positions(account_id: UUID, user: CurrentUser, db: Db) -> Any:
     return {"positions": [jsonable({**row, "instrument": instruments.get(row["symbol"])}) for row in rows]}
 
 
-@router.post("/positions", status_code=201)
+@router.post("/positions", status_code=201,
+             responses={409: {"description": "The account already holds the symbol; the body names the position"}})
 def create_position(body: PositionCreate, user: CurrentUser, db: Db) -> Any:
     """Create only: a symbol the account already holds is 409 with the existing position, which
     ``PUT``/``PATCH /api/positions/{id}`` changes (a create that silently replaced it lost data)."""
