@@ -213,8 +213,9 @@ def retirement(data: RetirementInput) -> str:
     if "p50" in table:
         spread = (f", between {money(table['p10'])} (p10) and {money(table['p90'])} (p90)"
                   if "p10" in table and "p90" in table else "")
-        lines += [f"In year {data.years_until_retirement}, at retirement, the median portfolio is "
-                  f"{money(table['p50'])} (the table's p50){spread}.", ""]
+        median = (f"In year {data.years_until_retirement}, at retirement, the median portfolio is "
+                  f"{money(table['p50'])} (the table's p50){spread}.")
+        lines += [median, ""]
     lines += ["## Recommendations", ""]
     recs: list[str] = []
     if rate < SUCCESS_TARGET:
