@@ -30,9 +30,13 @@ def default_state_dir() -> Path:
 
 
 def _print_exports(env: dict[str, str]) -> None:
-    print("# paste into another shell to point boto3 and the AWS CLI at it:")
+    """The exports, and what AWS CLI v1 needs: it ignores AWS_ENDPOINT_URL (honoured by AWS CLI v2 from
+    2.13.0 and boto3 from 1.28.57) and would reach AWS instead."""
+    print("# paste into another shell to point boto3 (>= 1.28.57) and the AWS CLI v2 (>= 2.13) at it:")
     for key, value in env.items():
         print(f"export {key}={value}")
+    if "AWS_ENDPOINT_URL" in env:
+        print(f"# AWS CLI v1 ignores AWS_ENDPOINT_URL: add --endpoint-url {env['AWS_ENDPOINT_URL']} to each command")
 
 
 def _print_stack(stack: AlexDeployment) -> None:

@@ -56,3 +56,14 @@ def test_the_walker_catches_a_silent_option() -> None:
     sub.add_argument("--region", default="us-east-1", help="the region")
     assert problems_of(parser) == ["up: no description in `alex-harness up --help`", "up --port: no help",
                                    "up --region: default 'us-east-1' not stated"]
+
+
+def test_exports_say_which_clients_honour_them_and_what_aws_cli_v1_needs(capsys) -> None:
+    """AWS CLI v1 ignores AWS_ENDPOINT_URL (v2 honours it from 2.13, boto3 from 1.28.57): the banner says so."""
+    from harness.alexkit.cli import _print_exports
+
+    _print_exports({"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_DEFAULT_REGION": "us-east-1"})
+    out = capsys.readouterr().out
+    assert "export AWS_ENDPOINT_URL=http://127.0.0.1:4566\n" in out
+    assert "boto3 (>= 1.28.57) and the AWS CLI v2 (>= 2.13)" in out
+    assert "AWS CLI v1 ignores AWS_ENDPOINT_URL: add --endpoint-url http://127.0.0.1:4566 to each command" in out
