@@ -171,7 +171,10 @@ class RetirementInput(_Schema):
     years_until_retirement: int
     target_retirement_income: float
     portfolio_value: float
-    equity_share: float
+    equity_share: float = Field(ge=0, le=1, description="equities as a fraction of the portfolio, 0-1 (not a percent)")
+    annual_contribution: float = Field(0.0, ge=0, description="saved a year until retirement in the simulation")
+    assumed: list[str] = Field(default_factory=list,
+                               description="inputs the user never set, so defaults were used: field names above")
     simulations: int
     success_rate: float = Field(description="percent of simulations that sustain the income for 30 years")
     percentiles_at_retirement: dict[str, float]

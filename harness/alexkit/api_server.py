@@ -18,6 +18,7 @@ import uvicorn
 from alex.api.app import create_app
 from alex.api.security import SecuritySettings
 
+from harness.alexkit.api_docs import add_local_docs
 from harness.serving import require_loopback
 
 DEV_ORIGIN = "http://localhost:3000"  # the Next.js frontend in development
@@ -58,7 +59,10 @@ class ApiServer:
     ) -> None:
         require_loopback(host, "the local API")
         self.env = dict(env) if env is not None else None
-        self.app = app if app is not None else create_app(settings, database, sqs_client, environ=self.env)
+        if app is None:
+            app = create_app(settings, database, sqs_client, environ=self.env)
+            add_local_docs(app)  # loopback only (required above): OpenAPI docs at /docs, never on Lambda
+        self.app = app
         self.host = host
         self._requested_port = port
         self._socket: socket.socket | None = None

@@ -30,9 +30,13 @@ def default_state_dir() -> Path:
 
 
 def _print_exports(env: dict[str, str]) -> None:
-    print("# paste into another shell to point boto3 and the AWS CLI at it:")
+    """The exports, and what AWS CLI v1 needs: it ignores AWS_ENDPOINT_URL (honoured by AWS CLI v2 from
+    2.13.0 and boto3 from 1.28.57) and would reach AWS instead."""
+    print("# paste into another shell to point boto3 (>= 1.28.57) and the AWS CLI v2 (>= 2.13) at it:")
     for key, value in env.items():
         print(f"export {key}={value}")
+    if "AWS_ENDPOINT_URL" in env:
+        print(f"# AWS CLI v1 ignores AWS_ENDPOINT_URL: add --endpoint-url {env['AWS_ENDPOINT_URL']} to each command")
 
 
 def _print_stack(stack: AlexDeployment) -> None:
@@ -67,9 +71,20 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _up_moto(args: argparse.Namespace) -> int:
-    from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
+    from harness.alexkit.state_lock import StateDirBusy, state_dir_lock
 
     state_dir = args.state_dir or default_state_dir()
+    try:
+        with state_dir_lock(state_dir):  # checked before anything starts: a second `up` on it is refused
+            return _serve_alex(args, state_dir)
+    except StateDirBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+
+
+def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
+    from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
+
     api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
     try:
         alex = start_local_alex(
@@ -126,11 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="start the local cloud and provision Alex's stack")
-    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto")
-    up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
-    up.add_argument("--port", type=int, default=DEFAULT_PORT)
-    up.add_argument("--region", default=DEFAULT_REGION)
-    up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL)
+    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto",
+                    help="where the stack goes: moto (default, the local cloud in this process), localstack "
+                         "(a running LocalStack at --localstack-url) or aws (real AWS, with --yes)")
+    up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    up.add_argument("--port", type=int, default=DEFAULT_PORT,
+                    help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT})")
+    up.add_argument("--region", default=DEFAULT_REGION,
+                    help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})")
+    up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL,
+                    help=f"with --backend localstack: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
     up.add_argument("--data-dir", type=Path, default=None, help="keep PostgreSQL's data here between runs")
     up.add_argument("--no-stack", action="store_true",
@@ -145,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     token = sub.add_parser("token", help="print a JWT for a test user, from the running stack's issuer keys")
-    token.add_argument("--user", default=DEFAULT_TOKEN_USER, help="the token's sub (the Clerk user id)")
+    token.add_argument("--user", default=DEFAULT_TOKEN_USER,
+                       help=f"the token's sub, the Clerk user id (default {DEFAULT_TOKEN_USER})")
     token.add_argument("--ttl", type=float, default=3600.0, help="lifetime in seconds (default 3600)")
     token.add_argument("--name", default=None, help="a display name claim (name), shown as the user's name")
     token.add_argument("--state-dir", type=Path, default=None,
@@ -167,7 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.deploy.cli import add_parsers as add_deploy_parsers  # `package`, `terraform`
 
     add_deploy_parsers(sub)
+    _describe_subcommands(sub)
     return parser
+
+
+def _describe_subcommands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Give each subcommand's own --help the one-line summary `alex-harness --help` lists, when it has none."""
+    summaries = {action.dest: action.help for action in sub._choices_actions}
+    for name, child in sub.choices.items():
+        if not (child.description or "").strip():
+            child.description = summaries.get(name)
 
 
 def main(argv: list[str] | None = None) -> int:

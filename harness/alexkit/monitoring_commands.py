@@ -80,8 +80,8 @@ def add_commands(sub: Any) -> None:
     """Register ``dashboard`` and ``watch`` on the CLI's subparsers."""
     dashboard = sub.add_parser("dashboard", help="serve a live web dashboard of the running stack on loopback")
     _common(dashboard)
-    dashboard.add_argument("--host", default="127.0.0.1", help="loopback address to serve on")
-    dashboard.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help=f"default {DEFAULT_DASHBOARD_PORT}")
+    dashboard.add_argument("--host", default="127.0.0.1", help="loopback address to serve on (default 127.0.0.1)")
+    dashboard.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help=f"port to serve on (default {DEFAULT_DASHBOARD_PORT})")
     dashboard.add_argument("--refresh", type=float, default=5.0, help="seconds between page refreshes (default 5)")
     dashboard.add_argument("--window", type=float, default=15.0, help="minutes of metrics shown (default 15)")
     dashboard.add_argument("--model-region", action="append", default=None,

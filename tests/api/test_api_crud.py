@@ -101,15 +101,19 @@ def test_account_create_list_update_delete_round_trip(api: AlexApi) -> None:
 
 
 def test_positions_round_trip_and_unknown_symbols_get_placeholder_instruments(api: AlexApi) -> None:
-    """POST /api/positions adds a holding (a second POST of the same symbol replaces the quantity);
+    """POST /api/positions adds a holding (a second POST of the same symbol is 409 and changes nothing);
     an unknown symbol gets a placeholder instrument the tagger will classify; positions list with their
     instrument; PUT/DELETE by position id; GET /api/instruments lists and prefix-filters them."""
     client = api.client("user_pos")
     account = create_account(client)
     vti = add_position(client, account["id"], "VTI", "10.5")
     assert vti["symbol"] == "VTI" and Decimal(vti["quantity"]) == Decimal("10.5")
-    again = add_position(client, account["id"], "VTI", 12)
-    assert again["id"] == vti["id"] and Decimal(again["quantity"]) == 12
+    again = client.post("/api/positions", json={"account_id": account["id"], "symbol": "VTI", "quantity": "12"})
+    assert again.status_code == 409, again.text
+    assert again.json()["position"]["id"] == vti["id"] and Decimal(again.json()["position"]["quantity"]) == Decimal("10.5")
+    assert f"PUT /api/positions/{vti['id']}" in again.json()["detail"]
+    patched = client.patch(f"/api/positions/{vti['id']}", json={"quantity": "12"})
+    assert patched.status_code == 200 and Decimal(patched.json()["quantity"]) == 12
     add_position(client, account["id"], "BND", 0.00000001)
 
     listed = client.get(f"/api/accounts/{account['id']}/positions")

@@ -72,9 +72,9 @@ def empty_portfolio(cash: float = 1_500.0) -> dict[str, Any]:
 def retirement_input(success_rate: float = 68.5, **overrides: Any) -> dict[str, Any]:
     base = {
         "years_until_retirement": 20, "target_retirement_income": 80_000.0, "portfolio_value": 250_000.0,
-        "equity_share": 70.0, "simulations": 500, "success_rate": success_rate,
+        "equity_share": 0.7, "simulations": 500, "success_rate": success_rate,
         "percentiles_at_retirement": {"p10": 410_000.0, "p50": 1_234_567.0, "p90": 2_500_000.0},
-        "projections": [{"year": 1.0, "median": 260_000.0}, {"year": 20.0, "median": 1_234_567.0}],
+        "projections": [{"year": 0.0, "median": 250_000.0}, {"year": 20.0, "median": 1_234_567.0}],
     }
     base.update(overrides)
     return base

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
+from harness.alexkit.scenarios.figures import retirement_mismatches
 from tests.bedrock.support import converse, empty_portfolio, portfolio, position, retirement_input, text_of
 
 pytestmark = pytest.mark.emulation
@@ -79,3 +80,45 @@ def test_retirement_on_track_stays_the_course(runtime):
     """A high success rate gets no savings increase."""
     markdown = text_of(converse(runtime, "retirement", retirement_input(success_rate=95.0)))
     assert "Stay the course" in markdown and "Increase savings" not in markdown
+
+
+def test_retirement_equity_share_is_a_fraction_shown_as_a_percent(runtime):
+    """``equity_share`` is 0-1: 0.7333 reads "73.3%", and a 73% equity portfolio is not told it lacks growth assets."""
+    markdown = text_of(converse(runtime, "retirement", retirement_input(equity_share=0.7333, years_until_retirement=25)))
+    assert "Equity share: 73.3%" in markdown
+    assert "more growth assets" not in markdown
+    low = text_of(converse(runtime, "retirement", retirement_input(equity_share=0.2, years_until_retirement=25)))
+    assert "Equity share: 20.0%" in low and "more growth assets" in low
+
+
+def test_retirement_text_agrees_with_its_figures(runtime):
+    """The median at retirement quoted in the text is the table's p50; the scenario check reading it finds nothing wrong."""
+    figures = retirement_input(success_rate=68.5)
+    markdown = text_of(converse(runtime, "retirement", figures))
+    assert "In year 20, at retirement, the median portfolio is $1,234,567 (the table's p50)" in markdown
+    assert retirement_mismatches(markdown, figures) == []
+    wrong = {**figures, "equity_share": 0.007}  # the old bug: a fraction read as a percent
+    assert any("equity share" in problem for problem in retirement_mismatches(markdown, wrong))
+    shifted = {**figures, "percentiles_at_retirement": {**figures["percentiles_at_retirement"], "p50": 999_999.0}}
+    assert any("p50" in problem for problem in retirement_mismatches(markdown, shifted))
+
+
+def test_retirement_says_which_defaults_it_used(runtime):
+    """Figures the user never set are named as defaults, and the contribution assumption is stated."""
+    figures = retirement_input(assumed=["years_until_retirement", "target_retirement_income"])
+    markdown = text_of(converse(runtime, "retirement", figures))
+    assert "Defaults used (not set in your profile): years until retirement, target retirement income" in markdown
+    assert "Contributions assumed until retirement: none" in markdown
+    assert retirement_mismatches(markdown, figures) == []
+    silent = markdown.replace("Defaults used", "Figures")
+    assert retirement_mismatches(silent, figures) == ["default for years_until_retirement used but the text does not say so",
+                                                      "default for target_retirement_income used but the text does not say so"]
+
+
+def test_report_says_which_holdings_are_unpriced(runtime):
+    """A holding with no price (the tagger could not price it) is named in the summary, not valued silently."""
+    view = portfolio()
+    view["accounts"][0]["positions"].append(position("ZZZZ", 0.0, 0.0))
+    markdown = _report(runtime, view)
+    assert "Unpriced: ZZZZ" in markdown
+    assert "Unpriced" not in _report(runtime, portfolio())

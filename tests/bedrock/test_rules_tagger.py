@@ -33,7 +33,8 @@ def test_unknown_symbol_gets_a_deterministic_generic_classification():
     assert first == reference.classify("ZZZQ", "Zed Co")
     parsed = InstrumentClassification.model_validate(first)
     assert parsed.symbol == "ZZZQ" and parsed.name == "Zed Co" and parsed.instrument_type == "stock"
-    assert "unknown to the reference table" in parsed.rationale
+    assert "unknown to the reference table" in parsed.rationale and "unpriced" in parsed.rationale
+    assert parsed.current_price == reference.UNPRICED == 0  # no invented price
     sectors = {reference.classify(s, s)["allocation_sectors"].popitem()[0] for s in ("ABCD", "EFGH", "IJKL", "MNOP", "QRST", "UVWX")}
     assert len(sectors) > 1  # the hash spreads symbols over sectors
 

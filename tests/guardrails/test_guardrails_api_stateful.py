@@ -463,12 +463,17 @@ class ApiMachine(RuleBasedStateMachine):
         self.step()
         parsed = valid(PositionCreate, body)
         found = self.owns_account(user, account)
-        expected = {422} if parsed is None else ({201} if found else {404})
+        held = (self.model_accounts[account].positions.get(parsed.symbol)
+                if parsed is not None and found else None)
+        expected = {422} if parsed is None else ({409 if held else 201} if found else {404})
         if (tags | {id_kind(account)}) & {"attack", "sqli"}:
             expected.add(403)
         response = self.call(user, "POST", "/api/positions", expected, json=body)
         if response.status_code == 404:
             assert response.json() == {"detail": "Account not found"}
+        if response.status_code == 409:  # one holding per symbol and account, and a create never replaces it
+            assert response.json()["position"]["id"] == held
+            assert Decimal(response.json()["position"]["quantity"]) == self.model_positions[held].quantity
         if response.status_code != 201:
             return multiple()
         assert isinstance(parsed, PositionCreate)
@@ -476,11 +481,6 @@ class ApiMachine(RuleBasedStateMachine):
         assert row["account_id"] == account and row["symbol"] == parsed.symbol
         assert Decimal(row["quantity"]) == parsed.quantity
         model = self.model_accounts[account]
-        existing = model.positions.get(parsed.symbol)
-        if existing is not None:  # one holding per symbol and account: the quantity is replaced
-            assert row["id"] == existing, "an upsert of the same symbol made a second position"
-            self.model_positions[existing].quantity = parsed.quantity
-            return multiple()
         assert row["id"] not in self.model_positions
         model.positions[parsed.symbol] = row["id"]
         self.model_positions[row["id"]] = Position(account, parsed.symbol, parsed.quantity)

@@ -132,8 +132,9 @@ def create_app(
         title="Alex API",
         description="Alex, the AI financial advisor: portfolios, accounts and analysis jobs.",
         version="1.0.0",
-        docs_url=None,
+        docs_url=None,  # no docs on Lambda; the loopback server adds its own (harness/alexkit/api_docs.py)
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.alex_runtime = ApiRuntime(environ=environ, database=database, sqs_client=sqs_client, queue_url=queue_url)
     install_error_handlers(app)

@@ -93,6 +93,26 @@ class Positions:
             {"account": str(account_id), "user": user_id, "symbol": symbol, "quantity": Decimal(str(quantity))},
         )
 
+    def create(self, user_id: str, account_id: str, symbol: str, quantity: Decimal) -> Row | None:
+        """Add a holding the account does not hold yet; None if the account is not the user's or
+        already holds the symbol (see :meth:`held`): a create never overwrites."""
+        return self.db.one(
+            """INSERT INTO positions (account_id, symbol, quantity)
+               SELECT a.id, :symbol, :quantity FROM accounts a
+               WHERE a.id = CAST(:account AS uuid) AND a.clerk_user_id = :user
+               ON CONFLICT (account_id, symbol) DO NOTHING
+               RETURNING *""",
+            {"account": str(account_id), "user": user_id, "symbol": symbol, "quantity": Decimal(str(quantity))},
+        )
+
+    def held(self, user_id: str, account_id: str, symbol: str) -> Row | None:
+        """The user's position in ``symbol`` in that account, if any."""
+        return self.db.one(
+            """SELECT p.* FROM positions p JOIN accounts a ON a.id = p.account_id
+               WHERE p.account_id = CAST(:account AS uuid) AND a.clerk_user_id = :user AND p.symbol = :symbol""",
+            {"account": str(account_id), "user": user_id, "symbol": symbol},
+        )
+
     def update(self, user_id: str, position_id: str, quantity: Decimal) -> Row | None:
         return self.db.one(
             """UPDATE positions p SET quantity = :quantity FROM accounts a

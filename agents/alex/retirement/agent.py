@@ -13,6 +13,9 @@ from alex.schemas import RetirementInput, role_line
 
 MAX_ANALYSIS_BYTES = 32 * 1024
 DEFAULT_YEARS, DEFAULT_INCOME = 25, 80_000.0
+# Alex does not ask for a savings rate, so none is assumed: a made-up contribution once made a $0
+# portfolio project a six-figure median.
+ANNUAL_CONTRIBUTION = 0.0
 
 INSTRUCTIONS = role_line("retirement") + """
 You explain a Monte Carlo retirement projection to a retail investor, in markdown, with the
@@ -22,14 +25,17 @@ Quote the success rate and percentiles from the input; do not recompute or inven
 
 def retirement_input(ctx: JobContext, seed: int, simulations: int) -> RetirementInput:
     view = ctx.portfolio
+    assumed = [name for name, value in (("years_until_retirement", view.years_until_retirement),
+                                        ("target_retirement_income", view.target_retirement_income)) if value is None]
     years = view.years_until_retirement if view.years_until_retirement is not None else DEFAULT_YEARS
     income = view.target_retirement_income if view.target_retirement_income is not None else DEFAULT_INCOME
     equity_share = view.asset_class.get("equity", 0.0) / 100
     result = simulate(portfolio_value=view.total_value, equity_share=equity_share, years_until_retirement=years,
-                      target_income=income, seed=seed, simulations=simulations)
+                      target_income=income, seed=seed, simulations=simulations, annual_contribution=ANNUAL_CONTRIBUTION)
     return RetirementInput(
         years_until_retirement=years, target_retirement_income=income, portfolio_value=view.total_value,
-        equity_share=round(equity_share, 4), simulations=result.simulations, success_rate=result.success_rate,
+        equity_share=round(equity_share, 4), annual_contribution=ANNUAL_CONTRIBUTION, assumed=assumed,
+        simulations=result.simulations, success_rate=result.success_rate,
         percentiles_at_retirement=result.percentiles_at_retirement, projections=result.projections,
     )
 

@@ -1,16 +1,15 @@
 """Monte Carlo retirement projections, seeded from the job so a replay gives the same figures.
 
 Annual returns are drawn from normal distributions (equities 7 % ± 18 %, bonds 4 % ± 6 %,
-weighted by the portfolio's equity share); contributions of ``annual_contribution`` a year
-until retirement, then withdrawals of the target income growing with inflation for
-``retirement_years``. A simulation succeeds when the money lasts.
+weighted by the portfolio's equity share, a 0-1 fraction); contributions of
+``annual_contribution`` a year until retirement (none unless given: a $0 portfolio stays $0),
+then withdrawals of the target income growing with inflation for ``retirement_years``. A simulation succeeds when the money lasts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import statistics
 from dataclasses import dataclass
 
 EQUITY_MEAN, EQUITY_SD = 0.07, 0.18
@@ -25,6 +24,16 @@ def seed_for(job_id: str, request_payload: dict | None = None) -> int:
     if isinstance(named, int) and not isinstance(named, bool) and named >= 0:
         return named
     return int.from_bytes(hashlib.sha256(job_id.encode()).digest()[:8], "big")
+
+
+PERCENTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile, used for the table and every projection year alike, so the
+    final year's median is the table's p50 (it once mixed a mean-of-two median with another rank)."""
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ def simulate(
     target_income: float,
     seed: int,
     simulations: int = 500,
-    annual_contribution: float = 10_000.0,
+    annual_contribution: float = 0.0,
     retirement_years: int = 30,
 ) -> Projection:
     if simulations < 1:
@@ -72,20 +81,15 @@ def simulate(
                 lasted = False
                 break
         successes += lasted
-    ordered = sorted(paths_at_retirement)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
-
     step = 5 if years > 10 else 1
     projections = [
-        {"year": float(y), "median": round(statistics.median(yearly[y]), 2),
-         "p10": round(sorted(yearly[y])[int(0.1 * simulations)], 2), "p90": round(sorted(yearly[y])[int(0.9 * simulations) - 1 if simulations > 1 else 0], 2)}
+        {"year": float(y), "median": percentile(yearly[y], 0.5),
+         "p10": percentile(yearly[y], 0.1), "p90": percentile(yearly[y], 0.9)}
         for y in sorted({*range(0, years + 1, step), years})
     ]
     return Projection(
         simulations=simulations,
         success_rate=round(100 * successes / simulations, 1),
-        percentiles_at_retirement={"p10": pct(0.1), "p50": pct(0.5), "p90": pct(0.9)},
+        percentiles_at_retirement={name: percentile(paths_at_retirement, p) for name, p in PERCENTILES.items()},
         projections=projections,
     )

@@ -228,9 +228,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Register ``load`` on ``alex-harness``'s subparsers."""
     load = sub.add_parser("load", help="load-test the API with Locust on a fresh local stack",
                           description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    load.add_argument("--users", "-u", type=int, default=10, help="concurrent users (the peak, with --shape)")
-    load.add_argument("--spawn-rate", "-r", type=float, default=5.0, help="users started per second")
-    load.add_argument("--run-time", "-t", default="30s", help="how long the load lasts (30s, 2m, 1h); always bounded")
+    load.add_argument("--users", "-u", type=int, default=10, help="concurrent users (the peak, with --shape; default 10)")
+    load.add_argument("--spawn-rate", "-r", type=float, default=5.0, help="users started per second (default 5)")
+    load.add_argument("--run-time", "-t", default="30s", help="how long the load lasts (30s, 2m, 1h; default 30s); always bounded")
     load.add_argument("--shape", choices=SHAPES, default=None, help="a load shape instead of a constant user count")
     load.add_argument("--tags", nargs="+", default=[], help="run only these parts: read write analyze throttle")
     load.add_argument("--exclude-tags", nargs="+", default=[], help="leave these parts out")
@@ -238,17 +238,18 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     load.add_argument("--out", type=Path, default=None, help="where the CSV, HTML report and journal go "
                       "(default ./load-results/<time>)")
     load.add_argument("--max-failure-ratio", type=float, default=0.01, help="threshold (default 0.01)")
-    load.add_argument("--max-p95-ms", type=float, default=2000.0, help="threshold on the aggregate p95 (ms)")
+    load.add_argument("--max-p95-ms", type=float, default=2000.0, help="threshold on the aggregate p95 in ms (default 2000)")
     load.add_argument("--drain-timeout", type=float, default=180.0,
-                      help="seconds to wait after the load for submitted analyses to end")
+                      help="seconds to wait after the load for submitted analyses to end (default 180)")
     load.add_argument("--no-warm-up", dest="warm_up", action="store_false",
-                      help="skip the warm-up (the API's first requests and one analysis, paying cold starts)")
+                      help="skip the warm-up (the API's first requests and one analysis, paying cold starts; by default it runs)")
     load.add_argument("--bedrock-fault", default=None, metavar="KIND[:AGENT]",
                       help="make the scripted model answer with an error on every call after the warm-up "
                            "(throttle, unavailable or timeout; only AGENT's calls if given): analyses fail, "
                            "and the accounting checks each failed job is in the DLQ with its reason")
     load.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL instead of the embedded one")
-    load.add_argument("--locustfile", type=Path, default=DEFAULT_LOCUSTFILE)
+    load.add_argument("--locustfile", type=Path, default=DEFAULT_LOCUSTFILE,
+                      help=f"the Locust scenarios to run (default {DEFAULT_LOCUSTFILE})")
     load.add_argument("--serve", action="store_true",
                       help="start the stack, print how to point Locust at it, and wait for Ctrl-C")
     load.add_argument("--api-port", type=int, default=0, help="with --serve: the API's port (default: a free one)")

@@ -4,8 +4,9 @@ Each entry gives the tagger's answer for one real instrument: its type, a plausi
 price in USD and its asset-class, region and sector splits, each summing to exactly 100.
 Figures are rounded approximations of the funds' published breakdowns, good enough for
 a deterministic test double, not investment data. A symbol outside the table gets a
-generic US-stock classification whose sector and price come from a hash of the symbol,
-so the same symbol always gets the same answer.
+generic US-stock classification whose sector comes from a hash of the symbol (the same
+symbol always gets the same answer) and no price (:data:`UNPRICED`): the reporter then says
+the holding is unpriced instead of valuing it at an invented price.
 """
 
 from __future__ import annotations
@@ -175,6 +176,9 @@ def _digest(symbol: str) -> int:
     return int.from_bytes(hashlib.sha256(symbol.encode("utf-8")).digest()[:8], "big")
 
 
+UNPRICED = 0.0  # the price the tagger gives a symbol it cannot price; the reporter calls such holdings unpriced
+
+
 def lookup(symbol: str) -> Instrument | None:
     return REFERENCE.get(symbol.strip().upper())
 
@@ -197,14 +201,14 @@ def classify(symbol: str, name: str) -> dict[str, Any]:
         }
     digest = _digest(symbol)
     sector = _GENERIC_SECTORS[digest % len(_GENERIC_SECTORS)]
-    price = round(10 + (digest // 97 % 49_000) / 100, 2)
     return {
-        "rationale": (f"{symbol} is unknown to the reference table, so it is classified generically as a US stock; "
-                      f"the sector ({sector}) and the price are placeholders derived from the symbol."),
+        "rationale": (f"{symbol} is unknown to the reference table, so it is classified generically as a US stock "
+                      f"(the sector, {sector}, is a placeholder derived from the symbol) and left unpriced: "
+                      f"a price of 0 rather than a made-up one, so the report can say so."),
         "symbol": symbol,
         "name": name.strip() or symbol,
         "instrument_type": "stock",
-        "current_price": price,
+        "current_price": UNPRICED,
         "allocation_asset_class": {"equity": 100},
         "allocation_regions": {"north_america": 100},
         "allocation_sectors": {sector: 100},

@@ -15,6 +15,8 @@ CASH_LIMIT = 10.0  # percent of the portfolio in cash above which cash should be
 CONCENTRATION_LIMIT = 25.0  # percent in one position above which it is a concentration risk
 REBALANCE_GAP = 10.0  # percentage points between equity and its target above which to rebalance
 SUCCESS_TARGET = 75.0  # Monte Carlo success rate below which savings must rise
+LOW_EQUITY = 40.0  # percent in equities below which a long horizon calls for growth assets
+HIGH_EQUITY_NEAR_RETIREMENT = 85.0  # percent in equities above which a short horizon calls for less risk
 
 
 def money(value: float) -> str:
@@ -40,6 +42,12 @@ def _positions(portfolio: PortfolioView) -> list[tuple[str, str, float, float]]:
             entry[2] += pos.weight
     rows = [(symbol, name, value, weight) for symbol, (name, value, weight) in merged.items()]
     return sorted(rows, key=lambda r: (-r[3], r[0]))
+
+
+def unpriced_symbols(portfolio: PortfolioView) -> list[str]:
+    """Held symbols whose price is 0: the tagger could not price them, so their value is unknown."""
+    return sorted({pos.symbol for account in portfolio.accounts for pos in account.positions
+                   if pos.price <= 0 and pos.quantity > 0})
 
 
 def _cash_share(portfolio: PortfolioView) -> float:
@@ -115,6 +123,10 @@ def report(job_id: str, portfolio: PortfolioView) -> str:
         f"- Positions: {len(positions)}",
         f"- Recommendations: {len(recs)} ({sum(r['Priority'] == 'High' for r in recs)} high priority)",
     ]
+    unpriced = unpriced_symbols(portfolio)
+    if unpriced:
+        sections["Executive Summary"].append(
+            f"- Unpriced: {', '.join(unpriced)} (no price is known, so counted at $0 and left out of every figure)")
     composition = ["### Top positions", ""]
     if positions:
         composition += ["| Symbol | Name | Value | Weight |", "| --- | --- | ---: | ---: |"]
@@ -152,9 +164,31 @@ def _percentile_order(key: str) -> tuple[float, str]:
         return float("inf"), key
 
 
+ASSUMPTION_TEXT = {
+    "years_until_retirement": "years until retirement",
+    "target_retirement_income": "target retirement income",
+}
+
+
+def _assumptions(data: RetirementInput) -> list[str]:
+    """Say which figures are defaults, not the user's, and what the simulation assumes."""
+    lines = []
+    if data.assumed:
+        named = ", ".join(ASSUMPTION_TEXT.get(name, name.replace("_", " ")) for name in data.assumed)
+        lines.append(f"- Defaults used (not set in your profile): {named}; set them with `PUT /api/user`.")
+    contribution = (f"{money(data.annual_contribution)} a year" if data.annual_contribution > 0
+                    else "none (Alex does not know your savings rate)")
+    lines.append(f"- Contributions assumed until retirement: {contribution}.")
+    return lines
+
+
 def retirement(data: RetirementInput) -> str:
-    """The retirement agent's markdown: readiness, Monte Carlo results, recommendations."""
+    """The retirement agent's markdown: readiness, Monte Carlo results, recommendations.
+
+    ``equity_share`` is a 0-1 fraction (shown and compared as a percent); the year-of-retirement
+    median quoted is the percentile table's p50, so the text cannot contradict its table."""
     rate = data.success_rate
+    equity_percent = data.equity_share * 100
     verdict = "on track" if rate >= 85 else "close to on track" if rate >= SUCCESS_TARGET else "at risk"
     lines = [
         "# Retirement Projection", "",
@@ -162,22 +196,26 @@ def retirement(data: RetirementInput) -> str:
         f"- Years until retirement: {data.years_until_retirement}",
         f"- Target retirement income: {money(data.target_retirement_income)} a year",
         f"- Current portfolio value: {money(data.portfolio_value)}",
-        f"- Equity share: {pct(data.equity_share)}",
+        f"- Equity share: {pct(equity_percent)}",
+        *_assumptions(data),
         f"- Verdict: **{verdict}**, with a {pct(rate)} chance of sustaining the income for 30 years.",
         "",
         "## Monte Carlo Results", "",
         f"Across {data.simulations:,} simulations, the success rate is {pct(rate)}.",
         "",
     ]
-    if data.percentiles_at_retirement:
+    table = data.percentiles_at_retirement
+    if table:
         lines += ["| Percentile | Portfolio at retirement |", "| --- | ---: |"]
-        for key in sorted(data.percentiles_at_retirement, key=_percentile_order):
-            lines.append(f"| {key} | {money(data.percentiles_at_retirement[key])} |")
+        for key in sorted(table, key=_percentile_order):
+            lines.append(f"| {key} | {money(table[key])} |")
         lines.append("")
-    if data.projections:
-        last = data.projections[-1]
-        figures = ", ".join(f"{k} {money(v) if abs(v) >= 1000 else f'{v:,.2f}'}" for k, v in sorted(last.items()))
-        lines += [f"The final projection year of {len(data.projections)} shows: {figures}.", ""]
+    if "p50" in table:
+        spread = (f", between {money(table['p10'])} (p10) and {money(table['p90'])} (p90)"
+                  if "p10" in table and "p90" in table else "")
+        median = (f"In year {data.years_until_retirement}, at retirement, the median portfolio is "
+                  f"{money(table['p50'])} (the table's p50){spread}.")
+        lines += [median, ""]
     lines += ["## Recommendations", ""]
     recs: list[str] = []
     if rate < SUCCESS_TARGET:
@@ -188,9 +226,9 @@ def retirement(data: RetirementInput) -> str:
         recs.append("**Add a modest contribution increase** to build a safety margin above the current plan.")
     else:
         recs.append("**Stay the course**: the plan sustains the target income in nearly every simulation.")
-    if data.years_until_retirement > 10 and data.equity_share < 40:
+    if data.years_until_retirement > 10 and equity_percent < LOW_EQUITY:
         recs.append("**Consider more growth assets**: with over ten years to go, a low equity share limits growth.")
-    if data.years_until_retirement <= 5 and data.equity_share > 85:
+    if data.years_until_retirement <= 5 and equity_percent > HIGH_EQUITY_NEAR_RETIREMENT:
         recs.append("**Reduce risk before retirement**: a high equity share close to retirement exposes the income to a crash.")
     recs.append("**Review the plan every year** as savings, markets and goals change.")
     lines += [f"{i}. {rec}" for i, rec in enumerate(recs, 1)]

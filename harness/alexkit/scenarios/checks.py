@@ -12,6 +12,7 @@ from alex.guardrails import validate_charts
 from alex.schemas import RECOMMENDATION_FIELDS, REPORT_SECTIONS
 from alex.db.jobs import TERMINAL
 
+from harness.alexkit.scenarios.figures import retirement_mismatches
 from harness.alexkit.scenarios.results import Check
 from harness.alexkit.scenarios.spec import Scenario
 
@@ -98,6 +99,8 @@ def _payload_checks(check: Any, expect: Any, user: str, job: dict[str, Any]) -> 
         labels = [f for f in RECOMMENDATION_FIELDS if f"**{f}:**" not in report]
         check(f"report sections and recommendation fields ({user})", not missing and not labels,
               f"missing sections {missing}, labels {labels}")
+    for text in expect.report_includes:
+        check(f"report says {text!r} ({user})", text in report, "not in the stored report")
     for text in expect.report_excludes:
         check(f"report free of {text!r} ({user})", text.lower() not in report.lower(), "found in the stored report")
     if expect.report_max_bytes is not None:
@@ -118,6 +121,8 @@ def _payload_checks(check: Any, expect: Any, user: str, job: dict[str, Any]) -> 
         missing = [f for f in RETIREMENT_FIELDS if f not in simulation]
         check(f"retirement fields ({user})", not missing and (job.get("retirement_payload") or {}).get("analysis"),
               f"missing {missing}")
+        problems = retirement_mismatches(str((job.get("retirement_payload") or {}).get("analysis", "")), simulation)
+        check(f"retirement text quotes the stored figures ({user})", not problems, "; ".join(problems)[:600])
 
 
 def _model_calls(jobs: dict[str, dict[str, Any]]) -> Counter[str]:

@@ -38,9 +38,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scenarios-dir", type=Path, default=DEFAULT_SCENARIOS)
-    parser.add_argument("--cassettes-dir", type=Path, default=DEFAULT_CASSETTES)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where junit.xml and report.html go")
+    parser.add_argument("--scenarios-dir", type=Path, default=DEFAULT_SCENARIOS,
+                        help=f"where scenario names are looked up as <name>.yaml (default {DEFAULT_SCENARIOS})")
+    parser.add_argument("--cassettes-dir", type=Path, default=DEFAULT_CASSETTES,
+                        help=f"where each scenario's cassettes are, <dir>/<scenario>/<function>.yaml (default {DEFAULT_CASSETTES})")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
+                        help=f"where junit.xml and report.html go (default ./{DEFAULT_OUTPUT})")
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -100,6 +100,7 @@ class Expectations(_Spec):
     model_calls_at_least: dict[Agent, int] = Field(default_factory=dict)
     model_calls_at_most: dict[Agent, int] = Field(default_factory=dict)
     model_retries_at_least: int = 0
+    report_includes: list[str] = Field(default_factory=list, description="text the stored report must carry")
     report_excludes: list[str] = Field(default_factory=list)
     prompt_excludes: list[str] = Field(default_factory=list)
     report_max_bytes: int | None = None
