@@ -18,8 +18,17 @@ from harness.alexkit.api_server import ApiServer
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
 from harness.hardening import Limits, LocalAccessPolicy
-from tests.security.edge_support import ALLOWED_ORIGIN, FakeClock, build_app, settings_for
-from tests.security.local_endpoint_support import held_connections_closed, raw_request, request_bytes
+from tests.security.edge_support import (
+    ALLOWED_ORIGIN,
+    FakeClock,
+    build_app,
+    settings_for,
+)
+from tests.security.local_endpoint_support import (
+    held_connections_closed,
+    raw_request,
+    request_bytes,
+)
 
 EVIL = "http://evil.example"
 SHORT = Limits(header_seconds=1.0, body_seconds=1.0)
