@@ -19,6 +19,9 @@ from alex.api.app import create_app
 from alex.api.security import SecuritySettings
 
 from harness.alexkit.api_docs import add_local_docs
+from harness.hardening.asgi import LocalEdgeGuard, hardened_h11
+from harness.hardening.limits import Limits
+from harness.hardening.policy import LocalAccessPolicy
 from harness.serving import require_loopback
 
 DEV_ORIGIN = "http://localhost:3000"  # the Next.js frontend in development
@@ -35,6 +38,13 @@ def settings_for_issuer(issuer: Any, **overrides: Any) -> SecuritySettings:
     }
     values.update(overrides)
     return SecuritySettings(**values)
+
+
+def _cors_origins(app: Any) -> tuple[str, ...]:
+    """The origins the app's CORS allows (its frontend): the local server lets them in too."""
+    security = getattr(getattr(app, "state", None), "alex_security", None)
+    origins = tuple(security.settings.cors_origins) if security is not None else ()
+    return tuple(o for o in origins if o != "*")
 
 
 class ApiServer:
@@ -56,6 +66,8 @@ class ApiServer:
         sqs_client: Any = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        access_policy: LocalAccessPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None:
         require_loopback(host, "the local API")
         self.env = dict(env) if env is not None else None
@@ -63,6 +75,8 @@ class ApiServer:
             app = create_app(settings, database, sqs_client, environ=self.env)
             add_local_docs(app)  # loopback only (required above): OpenAPI docs at /docs, never on Lambda
         self.app = app
+        self.limits = limits or Limits()
+        self.access_policy = access_policy or LocalAccessPolicy.from_env(origins=_cors_origins(self.app))
         self.host = host
         self._requested_port = port
         self._socket: socket.socket | None = None
@@ -85,7 +99,9 @@ class ApiServer:
         port = sock.getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{port}"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2)
+        guarded = LocalEdgeGuard(self.app, self.access_policy, self.limits)  # origin/Host, framing, body deadline, nesting
+        config = uvicorn.Config(guarded, http=hardened_h11(self.limits), log_level="warning", lifespan="off",
+                                access_log=False, timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="alex-api", daemon=True)
         self._thread.start()

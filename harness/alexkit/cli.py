@@ -50,6 +50,8 @@ def _print_stack(stack: AlexDeployment) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    if args.moto_api:
+        os.environ["HARNESS_MOTO_API"] = "1"  # read by LocalCloud (harness.cloud.server.moto_api_from_env)
     if args.backend == "localstack":
         stack = deploy_alex(alex_stack(), localstack_clients(args.localstack_url, args.region))
         _print_stack(stack)
@@ -162,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--issuer-port", type=int, default=0, help="port of the local token issuer (default: a free one)")
     up.add_argument("--state-dir", type=Path, default=None,
                     help=f"the local issuer's keys (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
+    up.add_argument("--moto-api", action="store_true",
+                    help="serve moto's control API (/moto-api/, reset included); off by default (or HARNESS_MOTO_API=1)")
     up.set_defaults(func=cmd_up)
 
     token = sub.add_parser("token", help="print a JWT for a test user, from the running stack's issuer keys")

@@ -23,6 +23,7 @@ import httpx
 from alex.api.security import SecuritySettings
 from alex.db import Database
 
+from harness import DEFAULT_REGION
 from harness.alexkit.api_server import ApiServer, settings_for_issuer
 from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 from harness.auth import LocalIssuer
@@ -137,8 +138,7 @@ def start_local_alex(
         if cloud is None:
             data_dir = data_dir or _temporary_dir(cleanup, "alex-cloud-")
             made = components(data_dir) if components is not None else alex_components(data_dir)
-            extra = {"region": region} if region else {}
-            cloud = LocalCloud(host=host, port=port, components=made, **extra)
+            cloud = LocalCloud(host=host, port=port, region=region or DEFAULT_REGION, components=made)
             try:
                 cloud.start()
             except OSError as err:

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from harness.auth.keystore import DEFAULT_GRACE_SECONDS, DEFAULT_TTL_SECONDS, KeyStore
+from harness.hardening.http_server import hardened
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class _IssuerHttpServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], issuer: LocalIssuer) -> None:
         self.issuer = issuer
-        super().__init__(address, _Handler)
+        super().__init__(address, hardened(_Handler))  # origin/Host allow-list, read deadlines, framing
 
 
 class LocalIssuer:

@@ -67,11 +67,21 @@ def aws_json_error(status: int, error_type: str, message: str, **extra: Any) -> 
     )
 
 
+MOTO_API_PREFIX = "/moto-api"
+
+
+def moto_api_off() -> Response:
+    """What ``/moto-api/`` answers while it is off: it can wipe every resource with one POST."""
+    return aws_json_error(404, "NotFound", "moto's control API (/moto-api/) is off; start the cloud with "
+                          "HARNESS_MOTO_API=1 (or LocalCloud(moto_api=True)) to use it")
+
+
 class EdgeApp:
     """WSGI app in front of moto's dispatcher that lets harness services take their calls."""
 
-    def __init__(self, fallback: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, fallback: Callable[..., Iterable[bytes]], *, moto_api: bool = False) -> None:
         self._fallback = fallback
+        self._moto_api = moto_api
         self._handlers: dict[str, list[ServiceHandler]] = {}
         self._paths: dict[str, PathHandler] = {}
 
@@ -89,7 +99,12 @@ class EdgeApp:
         self._paths = dict(sorted(self._paths.items(), key=lambda item: -len(item[0])))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._route(environ, _cors_for(environ, start_response))
+
+    def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if not self._moto_api and path.startswith(MOTO_API_PREFIX):
+            return moto_api_off()(environ, start_response)
         for prefix, path_handler in self._paths.items():
             if path.startswith(prefix):
                 return path_handler(Request(environ))(environ, start_response)
@@ -104,6 +119,23 @@ class EdgeApp:
                     return response(environ, start_response)
                 _rewind(environ, body)
         return self._fallback(environ, start_response)
+
+
+def _cors_for(environ: dict[str, Any], start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """``start_response`` with moto's ``Access-Control-Allow-Origin: *`` narrowed to the caller's origin.
+
+    The hardened server has already refused every foreign ``Origin``, so an origin still here is
+    allowed and is echoed; without one no browser reads the answer cross-origin, so none is sent.
+    """
+    origin = environ.get("HTTP_ORIGIN")
+
+    def narrowed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        headers = [(k, v) for k, v in headers if k.lower() != "access-control-allow-origin"]
+        if origin:
+            headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+    return narrowed
 
 
 def _buffer_body(environ: dict[str, Any]) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import time
 from typing import Any
 
@@ -21,9 +22,19 @@ from harness.cloud import control, moto_patches
 from harness.cloud.edge import EdgeApp
 from harness.cloud.host import CloudComponent
 from harness.cloud.not_served import NotServed
+from harness.hardening.http_server import hardened
+from harness.hardening.limits import Limits
+from harness.hardening.policy import LocalAccessPolicy
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
+
+MOTO_API_ENV = "HARNESS_MOTO_API"
+
+
+def moto_api_from_env() -> bool:
+    """``HARNESS_MOTO_API=1`` turns moto's own control API (``/moto-api/``, reset included) on."""
+    return os.environ.get(MOTO_API_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 class LocalCloud:
@@ -35,6 +46,10 @@ class LocalCloud:
         port: int = 0,
         region: str = DEFAULT_REGION,
         components: list[CloudComponent] | None = None,
+        *,
+        moto_api: bool | None = None,
+        access_policy: LocalAccessPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.host = require_loopback(host, "the local cloud")
         self.region = region
@@ -44,6 +59,9 @@ class LocalCloud:
         self.components: list[CloudComponent] = list(components or [])
         self.edge: EdgeApp | None = None
         self.started_in: float | None = None
+        self.moto_api = moto_api_from_env() if moto_api is None else moto_api
+        self.access_policy = access_policy
+        self.limits = limits
 
     # lifecycle -----------------------------------------------------------
     def start(self) -> LocalCloud:
@@ -56,11 +74,10 @@ class LocalCloud:
             create_backend_app,
         )
 
-        self.edge = EdgeApp(NotServed(DomainDispatcherApplication(create_backend_app)))
+        self.edge = EdgeApp(NotServed(DomainDispatcherApplication(create_backend_app)), moto_api=self.moto_api)
+        handler = hardened(MotoRequestHandler, self.access_policy, self.limits)
         try:
-            server = make_server(
-                self.host, self._requested_port, self.edge, threaded=True, request_handler=MotoRequestHandler
-            )
+            server = make_server(self.host, self._requested_port, self.edge, threaded=True, request_handler=handler)  # type: ignore[arg-type]  # a WSGIRequestHandler subclass
         except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
             raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
         self.edge.mount(control.PREFIX, control.ControlApi(self))

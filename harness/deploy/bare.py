@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from harness import DEFAULT_REGION
 from harness.cloud.server import LocalCloud
 
 
@@ -26,12 +27,11 @@ def start_bare_cloud(
     """Start the local cloud with the default components and no stack (the caller stops it)."""
     from harness.cloud.components import default_components
 
-    kwargs = {"region": region} if region else {}
     cloud = LocalCloud(
         host=host,
         port=port,
+        region=region or DEFAULT_REGION,
         components=default_components(lambda_mode="process", postgres_dsn=postgres_dsn, data_dir=data_dir),
-        **kwargs,
     )
     return cloud.start()
 

@@ -16,6 +16,7 @@ import pytest
 
 from harness.alexkit.api_server import ApiServer
 from harness.auth import LocalIssuer
+from harness.hardening import LocalAccessPolicy
 from tests.security.edge_support import (
     Edge,
     FakeClock,
@@ -54,7 +55,9 @@ def make_edge(issuer: LocalIssuer, _stopping_servers: list[ApiServer]) -> Iterat
         settings = settings_for(token_issuer or issuer, **overrides)
         clock = FakeClock()
         app = build_app(settings, clock)
-        server = ApiServer(app=app).start()
+        # The app's own edge is under test here, as it answers on AWS; the local server's origin
+        # allow-list in front of it (tests/security/test_local_endpoints.py) would answer first.
+        server = ApiServer(app=app, access_policy=LocalAccessPolicy(disabled=True)).start()
         client = httpx.Client(base_url=server.url, timeout=10)
         started.append((server, client))
         return Edge(url=server.url, client=client, clock=clock, settings=settings, app=app)

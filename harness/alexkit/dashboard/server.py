@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from harness.alexkit.dashboard.data import DashboardSource
 from harness.alexkit.dashboard.page import render_page
+from harness.hardening.http_server import hardened
 from harness.serving import ServingThread, require_loopback
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class DashboardServer:
         return f"http://{self.host}:{self.port}/"
 
     def start(self) -> DashboardServer:
-        handler = _handler_for(self)
+        handler = hardened(_handler_for(self))  # origin/Host allow-list, read deadlines, framing
         self._serving = ServingThread(ThreadingHTTPServer((self.host, self._requested_port), handler), "dashboard")
         return self
 

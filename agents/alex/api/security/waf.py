@@ -201,8 +201,8 @@ def inspect_request(
         if (media_type == "application/json" or media_type.endswith("+json")) and body_complete and len(body) <= body_limit:
             try:
                 fields = list(_json_strings(json.loads(text)))
-            except ValueError:
-                fields = None  # not JSON after all: inspect it as text
+            except (ValueError, RecursionError):
+                fields = None  # not JSON after all (or nested past the parser's limit): inspect it as text
         elif media_type == "application/x-www-form-urlencoded":
             fields = list(_form_fields(text))
         for field in fields if fields is not None else [text]:
