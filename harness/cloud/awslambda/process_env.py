@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,6 +28,11 @@ from harness.cloud.awslambda.environment import (
     timeout_error,
 )
 from harness.cloud.awslambda.functions import FunctionConfig
+from harness.cloud.awslambda.interpreters import (
+    InterpreterNotFound,
+    layer_path,
+    worker_args,
+)
 
 WORKER = Path(__file__).with_name("worker.py")
 _STDERR_TAIL = 2048
@@ -49,12 +53,6 @@ class Spawner:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
-
-
-def layer_path() -> list[str]:
-    """The harness's own import path, offered to handlers after their code like a Lambda layer."""
-    here = str(Path(__file__).parent)
-    return [os.path.abspath(p) for p in sys.path if p and os.path.abspath(p) != here]
 
 
 class ProcessEnvironment:
@@ -82,11 +80,15 @@ class ProcessEnvironment:
     def start(self, timeout: float) -> InitOutcome:
         """Spawn the worker and wait for it to import the handler (the init phase)."""
         began = time.perf_counter()
+        try:  # the interpreter the function's Runtime names (interpreters.py)
+            python = worker_args(self.fn.runtime, self.code_dir)
+        except InterpreterNotFound as exc:
+            return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
         parent, child = socket.socketpair()
         try:
             with open(self._stderr_path, "wb") as stderr:
                 self._proc = self._spawner.popen(
-                    [sys.executable, str(WORKER), str(child.fileno()), str(os.getpid())],
+                    [*python, str(WORKER), str(child.fileno()), str(os.getpid())],
                     env=self._env,
                     cwd=self.code_dir,
                     pass_fds=(child.fileno(),),
@@ -100,7 +102,7 @@ class ProcessEnvironment:
         self._conn = Connection(parent.detach())
         if self.closed:  # killed (a reset) while spawning
             self.kill()
-        setup = {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path()}
+        setup = {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path(self.code_dir)}
         logs: list[LogLine] = []
         with self._using():
             try:
