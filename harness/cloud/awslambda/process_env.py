@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,7 +28,17 @@ from harness.cloud.awslambda.environment import (
     timeout_error,
 )
 from harness.cloud.awslambda.functions import FunctionConfig
-from harness.cloud.awslambda.templates import Template, TemplateGone, TemplateRegistry, template_key
+from harness.cloud.awslambda.interpreters import (
+    InterpreterNotFound,
+    layer_path,
+    worker_args,
+)
+from harness.cloud.awslambda.templates import (
+    Template,
+    TemplateGone,
+    TemplateRegistry,
+    template_key,
+)
 
 WORKER = Path(__file__).with_name("worker.py")
 _STDERR_TAIL = 2048
@@ -50,17 +59,6 @@ class Spawner:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
-
-
-def interpreter(fn: FunctionConfig) -> str:
-    """The Python that runs this function's environments (and templates)."""
-    return sys.executable
-
-
-def layer_path() -> list[str]:
-    """The harness's own import path, offered to handlers after their code like a Lambda layer."""
-    here = str(Path(__file__).parent)
-    return [os.path.abspath(p) for p in sys.path if p and os.path.abspath(p) != here]
 
 
 class ProcessEnvironment:
@@ -114,19 +112,25 @@ class ProcessEnvironment:
         """Make sure the version's template exists (running its init now if needed), fork nothing."""
         if self._templates is None:
             return False
-        template, _ = self._template_for(timeout)
+        try:
+            template, _ = self._template_for(timeout)
+        except InterpreterNotFound:
+            return False
         return template is not None
 
     def _template_for(self, timeout: float) -> tuple[Template | None, InitOutcome | None]:
         assert self._templates is not None
-        python = interpreter(self.fn)
+        python = worker_args(self.fn.runtime, self.code_dir)  # may raise InterpreterNotFound
         key = template_key(self.fn, python, self._extensions)
         return self._templates.get(key, lambda: self._new_template(key, python, timeout))
 
     def _restore(self, timeout: float) -> InitOutcome:
         """Fork from the version's template (running its init first if there is none yet)."""
         assert self._templates is not None
-        template, init = self._template_for(timeout)
+        try:
+            template, init = self._template_for(timeout)
+        except InterpreterNotFound as exc:
+            return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
         if template is None:
             assert init is not None
             return init
@@ -155,23 +159,27 @@ class ProcessEnvironment:
         return InitOutcome(ok=False, init_ms=init_ms, logs=logs, timed_out=message is None, exited=message is not None,
                            full_init=init is not None, restore_ms=restore_ms)
 
-    def _new_template(self, key: str, python: str, timeout: float) -> Template:
+    def _new_template(self, key: str, python: list[str], timeout: float) -> Template:
         env = lambda_environment(self.fn, self.code_dir, "template", self._endpoint_url, self._extensions, "snap-start")
         template = Template(key, self.fn, self.code_dir, python, env, self._scratch)
         template.start(self._spawner.popen, WORKER, self._setup(), timeout)
         return template
 
     def _setup(self) -> dict[str, Any]:
-        return {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path()}
+        return {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path(self.code_dir)}
 
     def _cold_start(self, timeout: float) -> InitOutcome:
         """Spawn the worker and wait for it to import the handler (the init phase)."""
         began = time.perf_counter()
+        try:  # the interpreter the function's Runtime names (interpreters.py)
+            python = worker_args(self.fn.runtime, self.code_dir)
+        except InterpreterNotFound as exc:
+            return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
         parent, child = socket.socketpair()
         try:
             with open(self._stderr_path, "wb") as stderr:
                 self._proc = self._spawner.popen(
-                    [interpreter(self.fn), str(WORKER), str(child.fileno()), str(os.getpid())],
+                    [*python, str(WORKER), str(child.fileno()), str(os.getpid())],
                     env=self._env,
                     cwd=self.code_dir,
                     pass_fds=(child.fileno(),),

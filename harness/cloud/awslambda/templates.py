@@ -37,7 +37,7 @@ class TemplateGone(Exception):
     """The template process is no longer there to fork from."""
 
 
-def template_key(fn: FunctionConfig, interpreter: str, extensions: Mapping[str, str]) -> str:
+def template_key(fn: FunctionConfig, interpreter: list[str], extensions: Mapping[str, str]) -> str:
     """What a template's init may depend on: another value needs another template."""
     material = [fn.fingerprint, interpreter, sorted(extensions.items())]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
@@ -46,7 +46,7 @@ def template_key(fn: FunctionConfig, interpreter: str, extensions: Mapping[str, 
 class Template:
     """One template process: the init phase of one function version, forked on request."""
 
-    def __init__(self, key: str, fn: FunctionConfig, code_dir: Path, interpreter: str, env: dict[str, str], scratch: Path) -> None:
+    def __init__(self, key: str, fn: FunctionConfig, code_dir: Path, interpreter: list[str], env: dict[str, str], scratch: Path) -> None:
         self.key = key
         self.fn = fn
         self.code_dir = code_dir
@@ -78,7 +78,7 @@ class Template:
         try:
             with open(self._stderr_path, "wb") as stderr:
                 self._proc = popen(
-                    [self.interpreter, str(worker), str(child.fileno()), str(os.getpid()), "template"],
+                    [*self.interpreter, str(worker), str(child.fileno()), str(os.getpid()), "template"],
                     env=self._env,
                     cwd=self.code_dir,
                     pass_fds=(child.fileno(),),
