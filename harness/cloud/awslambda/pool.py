@@ -71,6 +71,14 @@ class EnvironmentPool:
             self._busy.add(env)
         return env, True
 
+    def adopt(self, env: ExecutionEnvironment, idle: bool) -> None:
+        """Take an environment opened outside an invocation (provisioned): idle and warm, or killed."""
+        if not idle or env.closed:
+            env.kill()
+            return
+        with self._lock:
+            self._idle.setdefault(env.fn.pool_key, []).append(_Idle(env, time.monotonic()))
+
     def release(self, env: ExecutionEnvironment, reusable: bool) -> None:
         """Return an environment after an invocation; one that cannot be reused is killed."""
         with self._lock:

@@ -289,6 +289,19 @@ class LambdaRuntime:
         finally:
             env.kill()
 
+    def open_environments(self, function_name: str, count: int, account_id: str = DEFAULT_ACCOUNT_ID,
+                          region: str = DEFAULT_REGION) -> list[InitOutcome]:
+        """Open ``count`` new environments one after another and leave them warm and idle, as
+        provisioned concurrency keeps environments ready; how each one's opening went."""
+        fn = resolve_function(function_name, None, account_id, region)
+        outcomes: list[InitOutcome] = []
+        for _ in range(count):
+            env = self._new_environment(fn)
+            outcome = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
+            outcomes.append(outcome)
+            self._pool.adopt(env, idle=outcome.ok)
+        return outcomes
+
     def prepare_in_background(self, function_names: list[str], account_id: str = DEFAULT_ACCOUNT_ID,
                               region: str = DEFAULT_REGION) -> threading.Thread:
         """``prepare`` each function, one after another, in a daemon thread (e.g. right after deploying)."""
