@@ -180,3 +180,31 @@ def test_full_cold_start_mode_keeps_the_10_second_init_rule(lam, lambda_role, fu
     assert "FunctionError" not in response, remaining_ms
     assert remaining_ms < 20_000 - 10_000
     assert re.search(r"\tInit Duration: 1\d{4}\.\d\d ms\t", _report(response))
+
+
+def test_provisioned_concurrency_keeps_environments_ready(lam, lambda_role, runtime):
+    """PutProvisionedConcurrencyConfig on a published version: IN_PROGRESS, then READY with N
+    environments initialised before any invoke, which then runs warm; $LATEST is refused."""
+    import time
+
+    from botocore.exceptions import ClientError
+
+    create_function(lam, lambda_role, "tpl-provisioned", STATEFUL)
+    version = lam.publish_version(FunctionName="tpl-provisioned")["Version"]
+    with pytest.raises(ClientError) as err:
+        lam.put_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier="$LATEST", ProvisionedConcurrentExecutions=1)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    answer = lam.put_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version, ProvisionedConcurrentExecutions=2)
+    assert answer["RequestedProvisionedConcurrentExecutions"] == 2 and answer["Status"] == "IN_PROGRESS"
+    deadline = time.monotonic() + 60
+    while (config := lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version))["Status"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, config
+        time.sleep(0.2)
+    assert config["Status"] == "READY" and config["AvailableProvisionedConcurrentExecutions"] == 2
+    assert len(runtime.environments("tpl-provisioned")) == 2
+    invoke_json(lam, "tpl-provisioned", Qualifier=version)
+    assert [r.cold_start for r in runtime.invocations("tpl-provisioned")] == [False]
+    lam.delete_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version)
+    with pytest.raises(ClientError) as err:
+        lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version)
+    assert err.value.response["Error"]["Code"] == "ProvisionedConcurrencyConfigNotFoundException"

@@ -45,6 +45,7 @@ from harness.cloud.awslambda.faults import LambdaFault, LambdaFaults
 from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
 from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
 from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
+from harness.cloud.awslambda.provisioned import ProvisionedConcurrency
 from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
 from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
 from harness.cloud.awslambda.templates import TemplateRegistry
@@ -113,6 +114,7 @@ class LambdaRuntime:
         # once (SnapStart-like); "full": every new environment runs the whole init phase.
         self.cold_starts: ColdStarts = cold_starts
         self._templates = TemplateRegistry()
+        self.provisioned = ProvisionedConcurrency(self._provision, lambda ids: self._pool.unpin(ids))
         self.async_retry_delays = tuple(async_retry_delays)
         self.max_sync_payload = MAX_SYNC_PAYLOAD
         self.max_event_payload = MAX_EVENT_PAYLOAD
@@ -159,6 +161,7 @@ class LambdaRuntime:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.register("lambda", InvokeApi(self))
+        cloud.edge.register("lambda", self.provisioned)
 
     def start(self) -> None:
         self._workdir = Path(tempfile.mkdtemp(prefix="local-lambda-"))
@@ -195,6 +198,7 @@ class LambdaRuntime:
         self._generation += 1
         self._queue.reset()
         self._pool.kill_all()
+        self.provisioned.clear()
         self._limiter.clear()
         self._history.clear()
         self.faults.clear()
@@ -293,14 +297,31 @@ class LambdaRuntime:
                           region: str = DEFAULT_REGION) -> list[InitOutcome]:
         """Open ``count`` new environments one after another and leave them warm and idle, as
         provisioned concurrency keeps environments ready; how each one's opening went."""
+        return self._open(function_name, count, account_id, region)[0]
+
+    def _provision(self, function_name: str, count: int, account_id: str, region: str) -> tuple[int, list[str], str | None]:
+        """Open provisioned environments, pinned warm in the pool: (how many, their ids, why not all)."""
+        try:
+            outcomes, ids = self._open(function_name, count, account_id, region, pinned=True)
+        except Exception as err:  # a config that cannot be applied fails, as on AWS, with a reason
+            return 0, [], str(err)
+        failed = [o for o in outcomes if not o.ok]
+        reason = f"FUNCTION_ERROR_INIT_FAILURE: {failed[0].error}" if failed else None
+        return len(ids), ids, reason
+
+    def _open(self, function_name: str, count: int, account_id: str, region: str,
+              pinned: bool = False) -> tuple[list[InitOutcome], list[str]]:
         fn = resolve_function(function_name, None, account_id, region)
         outcomes: list[InitOutcome] = []
+        ids: list[str] = []
         for _ in range(count):
             env = self._new_environment(fn)
             outcome = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
             outcomes.append(outcome)
-            self._pool.adopt(env, idle=outcome.ok)
-        return outcomes
+            self._pool.adopt(env, idle=outcome.ok, pinned=pinned)
+            if outcome.ok:
+                ids.append(env.id)
+        return outcomes, ids
 
     def prepare_in_background(self, function_names: list[str], account_id: str = DEFAULT_ACCOUNT_ID,
                               region: str = DEFAULT_REGION) -> threading.Thread:
