@@ -6,6 +6,8 @@ import io
 import json
 import textwrap
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -38,3 +40,16 @@ def invoke_json(lam: Any, name: str, event: Any = None, **kwargs: Any) -> tuple[
     response = lam.invoke(FunctionName=name, Payload=payload, **kwargs)
     body = response["Payload"].read()
     return response, json.loads(body) if body else None
+
+
+@contextmanager
+def cold_starts(cloud: Any, mode: str) -> Iterator[None]:
+    """Run a block with the Lambda runtime's cold-start mode set ("template" or "full")."""
+    from harness.cloud.awslambda import LambdaRuntime
+
+    runtime = cloud.component(LambdaRuntime)
+    before, runtime.cold_starts = runtime.cold_starts, mode
+    try:
+        yield
+    finally:
+        runtime.cold_starts = before

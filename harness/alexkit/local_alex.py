@@ -150,6 +150,7 @@ def start_local_alex(
 
             stack = deploy_alex(spec or alex_stack(), cloud.client)
             timings["provisioned"] = time.perf_counter() - began
+            _prepare_templates(cloud, stack)
             stack.migrate(cloud.client)
             timings["migrated"] = time.perf_counter() - began
         if issuer is None:
@@ -171,3 +172,15 @@ def start_local_alex(
         raise
     return LocalAlex(cloud=cloud, stack=stack, issuer=issuer, api=api, settings=settings,
                      state_dir=Path(issuer.state_dir), timings=timings, _cleanup=cleanup)
+
+
+def _prepare_templates(cloud: LocalCloud, stack: AlexDeployment) -> None:
+    """Run the functions' init phases in their templates now, in the background, so the first
+    analysis after ``up`` forks ready environments instead of waiting on imports."""
+    from harness.cloud.awslambda import LambdaRuntime
+
+    try:
+        runtime = cloud.component(LambdaRuntime)
+    except LookupError:
+        return
+    runtime.prepare_in_background(list(stack.function_arns.values()))

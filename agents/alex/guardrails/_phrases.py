@@ -1092,3 +1092,10 @@ def match_role_tags(folded: str, folded_leet: str) -> list[str]:
             if name not in found and rx.search(text):
                 found.append(name)
     return found
+
+
+# Built at import, not on the first call: a Lambda's init phase (and a SnapStart-like
+# template of it) pays the ~0.5 s of compiling once, so no invocation does.
+_combined()
+_role_regexes(False)
+_role_regexes(True)

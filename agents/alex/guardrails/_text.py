@@ -365,3 +365,6 @@ def detection_forms(cleaned: str) -> DetectionForms:
         if symbols and len(text) <= 4000:  # bounded: one reading per symbol present
             inputs.extend((leet_squash(text, sym), True, True) for sym in symbols)
     return DetectionForms(folded=folded, folded_leet=leet(folded), phrase_inputs=tuple(inputs))
+
+
+_fold_table()  # built at import (in the Lambda's init phase), not on the first call

@@ -2,7 +2,8 @@
 
 Only Alex's own code goes in the zip; its dependencies come from the harness's
 environment, which the local execution environments see the way a Lambda layer is
-seen on AWS. (For ``--backend aws`` a real package with dependencies is the
+seen on AWS: the zip carries ``HARNESS_LAYER_MARKER``, so it runs on the harness's
+interpreter (see ``harness/cloud/awslambda/interpreters.py``). (For ``--backend aws`` a real package with dependencies is the
 deployer's job, as in Alex's own ``package_docker.py``.)
 """
 
@@ -13,6 +14,8 @@ import io
 import zipfile
 from functools import lru_cache
 from pathlib import Path
+
+from harness.cloud.awslambda.interpreters import HARNESS_LAYER_MARKER
 
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -55,4 +58,7 @@ def _zip_of(root: Path, _fingerprint: str) -> bytes:
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+        marker = zipfile.ZipInfo(HARNESS_LAYER_MARKER, date_time=_FIXED_DATE)
+        marker.external_attr = 0o644 << 16
+        archive.writestr(marker, "dependencies: the harness's environment\n")
     return buffer.getvalue()

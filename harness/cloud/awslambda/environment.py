@@ -51,6 +51,13 @@ class InitOutcome:
     logs: list[LogLine] = field(default_factory=list)
     exited: bool = False  # the runtime process died during init (``returncode`` says how)
     returncode: int | None = None
+    full_init: bool = True  # False when restored from a template whose init had already run
+    restore_ms: float | None = None  # time to restore (fork) from a template, SnapStart's Restore Duration
+
+    @property
+    def init_duration_ms(self) -> float | None:
+        """The REPORT line's Init Duration: only where a full init ran."""
+        return self.init_ms if self.full_init else None
 
 
 @dataclass
@@ -112,7 +119,12 @@ def exit_error(request_id: str, returncode: int | None) -> dict[str, Any]:
 
 
 def lambda_environment(
-    fn: FunctionConfig, code_dir: Path, log_stream: str, endpoint_url: str, extensions: Mapping[str, str] | None = None
+    fn: FunctionConfig,
+    code_dir: Path,
+    log_stream: str,
+    endpoint_url: str,
+    extensions: Mapping[str, str] | None = None,
+    initialization_type: str = "on-demand",
 ) -> dict[str, str]:
     """The process environment of a function: its Environment.Variables plus Lambda's own.
 
@@ -144,7 +156,7 @@ def lambda_environment(
             "AWS_LAMBDA_FUNCTION_NAME": fn.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
             "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,  # "snap-start" when restored
             "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}",

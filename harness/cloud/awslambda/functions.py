@@ -38,6 +38,7 @@ class FunctionConfig:
     reserved_concurrency: int | None
     max_retry_attempts: int | None
     code_bytes: bytes = field(repr=False, compare=False)
+    tags: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def pool_key(self) -> tuple[str, str, str, str]:
@@ -107,6 +108,7 @@ def resolve_function(
         reserved_concurrency=None if latest.reserved_concurrency is None else int(latest.reserved_concurrency),
         max_retry_attempts=_max_retry_attempts(latest),
         code_bytes=code,
+        tags={str(k): str(v) for k, v in (getattr(latest, "tags", None) or {}).items()},
     )
 
 

@@ -29,8 +29,14 @@ def report_line(
     max_memory_mb: int,
     init_ms: float | None = None,
     status: str | None = None,
+    restore_ms: float | None = None,
 ) -> str:
     """Lambda's REPORT line (tab-separated, trailing tab).
+
+    An environment restored from a snapshot (SnapStart) reports ``Restore Duration`` and
+    ``Billed Restore Duration`` instead of ``Init Duration``, e.g. ``Restore Duration:
+    474.16 ms	Billed Restore Duration: 190 ms`` (Lambda developer guide, "Monitoring for
+    Lambda SnapStart"); here both appear when the restore also had to run the init.
 
     Billed Duration is rounded up to the millisecond and, since 1 August 2025, includes
     the init phase of on-demand zip functions ("AWS Lambda standardizes billing for INIT
@@ -46,6 +52,9 @@ def report_line(
     ]
     if init_ms is not None:
         parts.append(f"Init Duration: {init_ms:.2f} ms")
+    if restore_ms is not None:
+        parts.append(f"Restore Duration: {restore_ms:.2f} ms")
+        parts.append(f"Billed Restore Duration: {math.ceil(restore_ms)} ms")
     if status is not None:
         parts.append(f"Status: {status}")
     return "\t".join(parts) + "\t"

@@ -45,6 +45,7 @@ class EnvironmentPool:
         self.idle_timeout = idle_timeout
         self._idle: dict[PoolKey, list[_Idle]] = {}
         self._busy: set[ExecutionEnvironment] = set()
+        self._pinned: set[str] = set()  # ids of provisioned environments
         self._lock = threading.Lock()
 
     def acquire(self, fn: FunctionConfig) -> tuple[ExecutionEnvironment, bool]:
@@ -71,6 +72,24 @@ class EnvironmentPool:
             self._busy.add(env)
         return env, True
 
+    def adopt(self, env: ExecutionEnvironment, idle: bool, pinned: bool = False) -> None:
+        """Take an environment opened outside an invocation: idle and warm, or killed.
+
+        A pinned one (provisioned concurrency) is never reaped for idleness until unpinned.
+        """
+        if not idle or env.closed:
+            env.kill()
+            return
+        with self._lock:
+            self._idle.setdefault(env.fn.pool_key, []).append(_Idle(env, time.monotonic()))
+            if pinned:
+                self._pinned.add(env.id)
+
+    def unpin(self, env_ids: list[str]) -> None:
+        """Let these environments be reaped like any other once idle."""
+        with self._lock:
+            self._pinned.difference_update(env_ids)
+
     def release(self, env: ExecutionEnvironment, reusable: bool) -> None:
         """Return an environment after an invocation; one that cannot be reused is killed."""
         with self._lock:
@@ -88,7 +107,8 @@ class EnvironmentPool:
         expired: list[ExecutionEnvironment] = []
         with self._lock:
             for key, idle in list(self._idle.items()):
-                keep = [entry for entry in idle if entry.since >= cutoff and not entry.env.closed]
+                keep = [entry for entry in idle
+                        if (entry.since >= cutoff or entry.env.id in self._pinned) and not entry.env.closed]
                 expired.extend(entry.env for entry in idle if entry not in keep)
                 if keep:
                     self._idle[key] = keep
@@ -104,6 +124,7 @@ class EnvironmentPool:
             envs = [entry.env for idle in self._idle.values() for entry in idle] + list(self._busy)
             self._idle.clear()
             self._busy.clear()
+            self._pinned.clear()
         for env in envs:
             env.kill()
 

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,6 +28,17 @@ from harness.cloud.awslambda.environment import (
     timeout_error,
 )
 from harness.cloud.awslambda.functions import FunctionConfig
+from harness.cloud.awslambda.interpreters import (
+    InterpreterNotFound,
+    layer_path,
+    worker_args,
+)
+from harness.cloud.awslambda.templates import (
+    Template,
+    TemplateGone,
+    TemplateRegistry,
+    template_key,
+)
 
 WORKER = Path(__file__).with_name("worker.py")
 _STDERR_TAIL = 2048
@@ -51,42 +61,125 @@ class Spawner:
         self._executor.shutdown(wait=True)
 
 
-def layer_path() -> list[str]:
-    """The harness's own import path, offered to handlers after their code like a Lambda layer."""
-    here = str(Path(__file__).parent)
-    return [os.path.abspath(p) for p in sys.path if p and os.path.abspath(p) != here]
-
-
 class ProcessEnvironment:
-    """One worker process running one function version; warm between invokes until killed."""
+    """One worker process running one function version; warm between invokes until killed.
+
+    With ``templates`` the process is forked from the version's template (created on
+    first need, running the init phase once); without, it is a new interpreter that runs
+    the whole init itself (a full cold start).
+    """
 
     def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path,
-                 extensions: Mapping[str, str] | None = None) -> None:
+                 extensions: Mapping[str, str] | None = None, templates: TemplateRegistry | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir
         self.log_stream = new_log_stream(fn.version)
         self.closed = False
-        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url, extensions)
+        self._extensions = dict(extensions or {})
+        self._endpoint_url = endpoint_url
+        self._templates = templates
+        kind = "snap-start" if templates is not None else "on-demand"
+        self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url, extensions, kind)
         self._spawner = spawner
+        self._scratch = scratch
         self._stderr_path = scratch / f"{self.id}.stderr"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._forked_pid: int | None = None
+        self._template: Template | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
         self._in_use = False  # a start/invoke is reading the socket: only that thread may close it
 
     @property
     def pid(self) -> int | None:
+        if self._forked_pid is not None:
+            return self._forked_pid
         return self._proc.pid if self._proc else None
 
+    @property
+    def template_pid(self) -> int | None:
+        """The template this environment was forked from (None for a full cold start)."""
+        return self._template.pid if self._template is not None else None
+
     def start(self, timeout: float) -> InitOutcome:
+        """Open the environment: restore it from a template, or run a full init."""
+        if self._templates is not None:
+            return self._restore(timeout)
+        return self._cold_start(timeout)
+
+    def prepare(self, timeout: float) -> bool:
+        """Make sure the version's template exists (running its init now if needed), fork nothing."""
+        if self._templates is None:
+            return False
+        try:
+            template, _ = self._template_for(timeout)
+        except InterpreterNotFound:
+            return False
+        return template is not None
+
+    def _template_for(self, timeout: float) -> tuple[Template | None, InitOutcome | None]:
+        assert self._templates is not None
+        python = worker_args(self.fn.runtime, self.code_dir)  # may raise InterpreterNotFound
+        key = template_key(self.fn, python, self._extensions)
+        return self._templates.get(key, lambda: self._new_template(key, python, timeout))
+
+    def _restore(self, timeout: float) -> InitOutcome:
+        """Fork from the version's template (running its init first if there is none yet)."""
+        assert self._templates is not None
+        try:
+            template, init = self._template_for(timeout)
+        except InterpreterNotFound as exc:
+            return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
+        if template is None:
+            assert init is not None
+            return init
+        began = time.perf_counter()
+        parent, child = socket.socketpair()
+        try:
+            self._forked_pid = template.fork(self._env, child.fileno())
+        except TemplateGone:
+            self._templates.forget(template.key)
+            parent.close()
+            return InitOutcome(ok=False, init_ms=0.0, exited=True, full_init=False)
+        finally:
+            child.close()
+        self._template = template
+        self._conn = Connection(parent.detach())
+        if self.closed:
+            self.kill()
+        logs: list[LogLine] = list(init.logs) if init is not None else []
+        with self._using():
+            message = self._next_message(time.monotonic() + timeout, logs)
+        restore_ms = (time.perf_counter() - began) * 1000
+        init_ms = init.init_ms if init is not None else 0.0
+        if message is not None and message["t"] == "ready":
+            return InitOutcome(ok=True, init_ms=init_ms, logs=logs, full_init=init is not None, restore_ms=restore_ms)
+        self.kill()
+        return InitOutcome(ok=False, init_ms=init_ms, logs=logs, timed_out=message is None, exited=message is not None,
+                           full_init=init is not None, restore_ms=restore_ms)
+
+    def _new_template(self, key: str, python: list[str], timeout: float) -> Template:
+        env = lambda_environment(self.fn, self.code_dir, "template", self._endpoint_url, self._extensions, "snap-start")
+        template = Template(key, self.fn, self.code_dir, python, env, self._scratch)
+        template.start(self._spawner.popen, WORKER, self._setup(), timeout)
+        return template
+
+    def _setup(self) -> dict[str, Any]:
+        return {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path(self.code_dir)}
+
+    def _cold_start(self, timeout: float) -> InitOutcome:
         """Spawn the worker and wait for it to import the handler (the init phase)."""
         began = time.perf_counter()
+        try:  # the interpreter the function's Runtime names (interpreters.py)
+            python = worker_args(self.fn.runtime, self.code_dir)
+        except InterpreterNotFound as exc:
+            return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
         parent, child = socket.socketpair()
         try:
             with open(self._stderr_path, "wb") as stderr:
                 self._proc = self._spawner.popen(
-                    [sys.executable, str(WORKER), str(child.fileno()), str(os.getpid())],
+                    [*python, str(WORKER), str(child.fileno()), str(os.getpid())],
                     env=self._env,
                     cwd=self.code_dir,
                     pass_fds=(child.fileno(),),
@@ -100,11 +193,10 @@ class ProcessEnvironment:
         self._conn = Connection(parent.detach())
         if self.closed:  # killed (a reset) while spawning
             self.kill()
-        setup = {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path()}
         logs: list[LogLine] = []
         with self._using():
             try:
-                self._conn.send_bytes(json.dumps(setup).encode())
+                self._conn.send_bytes(json.dumps(self._setup()).encode())
             except OSError:
                 pass
             message = self._next_message(time.monotonic() + timeout, logs)
@@ -155,6 +247,8 @@ class ProcessEnvironment:
     def kill(self) -> None:
         """Kill the worker's whole process group (its own children too) and reap it."""
         self.closed = True
+        if self._forked_pid is not None:
+            self._kill_forked(self._forked_pid)
         proc = self._proc
         if proc is not None and proc.poll() is None:
             try:
@@ -170,6 +264,23 @@ class ProcessEnvironment:
             if not self._in_use:
                 self._close_conn()
         self._stderr_path.unlink(missing_ok=True)
+
+    def _kill_forked(self, pid: int) -> None:
+        """Kill a forked environment's process group, unless its template already reaped it."""
+        template = self._template
+        if template is not None and template.exited(pid):
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if template is not None:
+            template.returncode(pid, 1)  # reaped by the template; forget it
 
     @contextmanager
     def _using(self) -> Iterator[None]:
@@ -207,6 +318,8 @@ class ProcessEnvironment:
             logs.append(LogLine(message["ts"], message["msg"]))
 
     def _returncode(self) -> int | None:
+        if self._forked_pid is not None:
+            return self._template.returncode(self._forked_pid, 1) if self._template is not None else None
         if self._proc is None:
             return None
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -44,8 +45,10 @@ from harness.cloud.awslambda.faults import LambdaFault, LambdaFaults
 from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
 from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
 from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
+from harness.cloud.awslambda.provisioned import ProvisionedConcurrency
 from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
 from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
+from harness.cloud.awslambda.templates import TemplateRegistry
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
@@ -53,6 +56,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LambdaMode = Literal["process", "inprocess"]
+ColdStarts = Literal["template", "full"]
+COLD_STARTS_VARIABLE = "HARNESS_LAMBDA_COLD_STARTS"  # "full" turns templates off for the whole harness
+OPT_OUT_TAG = "harness:cold-starts"  # a function tagged "full" always runs its whole init (SnapStart off)
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 MAX_SYNC_PAYLOAD = 6_291_456  # 6 MB: request and response of a synchronous invocation
 MAX_EVENT_PAYLOAD = 1_048_576  # 1 MB for Event since October 2025 (256 KB before): Invoke API reference
@@ -84,10 +90,19 @@ class LambdaRuntime:
         *,
         account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         idle_timeout: float = 600.0,
+        cold_starts: ColdStarts | None = None,
     ) -> None:
         if mode not in ("process", "inprocess"):
             raise ValueError(f"mode must be 'process' or 'inprocess', not {mode!r}")
+        cold_starts = cold_starts or ("full" if os.environ.get(COLD_STARTS_VARIABLE) == "full" else "template")
+        if cold_starts not in ("template", "full"):
+            raise ValueError(f"cold_starts must be 'template' or 'full', not {cold_starts!r}")
         self.mode: LambdaMode = mode
+        # "template": new environments are forked from a per-version template that ran the init
+        # once (SnapStart-like); "full": every new environment runs the whole init phase.
+        self.cold_starts: ColdStarts = cold_starts
+        self._templates = TemplateRegistry()
+        self.provisioned = ProvisionedConcurrency(self._provision, lambda ids: self._pool.unpin(ids))
         self.async_retry_delays = tuple(async_retry_delays)
         self.max_sync_payload = MAX_SYNC_PAYLOAD
         self.max_event_payload = MAX_EVENT_PAYLOAD
@@ -134,6 +149,7 @@ class LambdaRuntime:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.register("lambda", InvokeApi(self))
+        cloud.edge.register("lambda", self.provisioned)
 
     def start(self) -> None:
         self._workdir = Path(tempfile.mkdtemp(prefix="local-lambda-"))
@@ -153,6 +169,7 @@ class LambdaRuntime:
         self._stopping.set()
         self._queue.stop()
         self._pool.kill_all()
+        self._templates.kill_all()
         if self._reaper is not None:
             self._reaper.join(timeout=5)
         if self._spawner is not None:
@@ -169,6 +186,7 @@ class LambdaRuntime:
         self._generation += 1
         self._queue.reset()
         self._pool.kill_all()
+        self.provisioned.clear()
         self._limiter.clear()
         self._history.clear()
         self.faults.clear()
@@ -243,6 +261,73 @@ class LambdaRuntime:
         """The live execution environments (warm idle or busy)."""
         return self._pool.environments(function_name)
 
+    def templates(self) -> list[int]:
+        """The pids of the live template processes (one per function version in use)."""
+        return self._templates.pids()
+
+    def prepare(self, function_name: str, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> bool:
+        """Run a function's init in its template now, so its first invoke only forks.
+
+        Like publishing a SnapStart version; True when a template is ready. A no-op (False)
+        in "full" and "inprocess" modes, or for a function opted out.
+        """
+        fn = resolve_function(function_name, None, account_id, region)
+        if self.mode != "process" or not self._uses_templates(fn):
+            return False
+        env = self._new_environment(fn)
+        assert isinstance(env, ProcessEnvironment)
+        try:
+            return env.prepare(max(INIT_TIMEOUT_SECONDS, fn.timeout))
+        finally:
+            env.kill()
+
+    def open_environments(self, function_name: str, count: int, account_id: str = DEFAULT_ACCOUNT_ID,
+                          region: str = DEFAULT_REGION) -> list[InitOutcome]:
+        """Open ``count`` new environments one after another and leave them warm and idle, as
+        provisioned concurrency keeps environments ready; how each one's opening went."""
+        return self._open(function_name, count, account_id, region)[0]
+
+    def _provision(self, function_name: str, count: int, account_id: str, region: str) -> tuple[int, list[str], str | None]:
+        """Open provisioned environments, pinned warm in the pool: (how many, their ids, why not all)."""
+        try:
+            outcomes, ids = self._open(function_name, count, account_id, region, pinned=True)
+        except Exception as err:  # a config that cannot be applied fails, as on AWS, with a reason
+            return 0, [], str(err)
+        failed = [o for o in outcomes if not o.ok]
+        reason = f"FUNCTION_ERROR_INIT_FAILURE: {failed[0].error}" if failed else None
+        return len(ids), ids, reason
+
+    def _open(self, function_name: str, count: int, account_id: str, region: str,
+              pinned: bool = False) -> tuple[list[InitOutcome], list[str]]:
+        fn = resolve_function(function_name, None, account_id, region)
+        outcomes: list[InitOutcome] = []
+        ids: list[str] = []
+        for _ in range(count):
+            env = self._new_environment(fn)
+            outcome = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
+            outcomes.append(outcome)
+            self._pool.adopt(env, idle=outcome.ok, pinned=pinned)
+            if outcome.ok:
+                ids.append(env.id)
+        return outcomes, ids
+
+    def prepare_in_background(self, function_names: list[str], account_id: str = DEFAULT_ACCOUNT_ID,
+                              region: str = DEFAULT_REGION) -> threading.Thread:
+        """``prepare`` each function, one after another, in a daemon thread (e.g. right after deploying)."""
+
+        def run() -> None:
+            for name in function_names:
+                if self._stopping.is_set():
+                    return
+                try:
+                    self.prepare(name, account_id, region)
+                except Exception:
+                    log.exception("could not prepare the template of %s", name)
+
+        thread = threading.Thread(target=run, name="lambda-prepare", daemon=True)
+        thread.start()
+        return thread
+
     @staticmethod
     def new_request_id() -> str:
         return str(uuid.uuid4())
@@ -261,7 +346,11 @@ class LambdaRuntime:
         if self.mode == "inprocess":
             return ThreadEnvironment(fn, code_dir, self._cloud.url, extensions)
         assert self._spawner is not None
-        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions)
+        templates = self._templates if self._uses_templates(fn) else None
+        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions, templates)
+
+    def _uses_templates(self, fn: FunctionConfig) -> bool:
+        return self.cold_starts == "template" and fn.tags.get(OPT_OUT_TAG) != "full"
 
     def _execute(
         self,
@@ -284,18 +373,19 @@ class LambdaRuntime:
             env, cold = self._pool.acquire(fn)
             lines: list[LogLine] = []
             init_ms: float | None = None
+            restore_ms: float | None = None
             try:
                 outcome: InvokeOutcome | None = None
                 budget = fn.timeout
                 if cold:
                     init = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
-                    init_ms, lines = init.init_ms, list(init.logs)
+                    init_ms, restore_ms, lines = init.init_duration_ms, init.restore_ms, list(init.logs)
                     if not init.ok:
                         outcome = _init_failure(request_id, init, fn.timeout)
-                    elif init.init_ms > INIT_TIMEOUT_SECONDS * 1000:
+                    elif init_ms is not None and init_ms > INIT_TIMEOUT_SECONDS * 1000:
                         # Lambda re-runs an init that overran its 10 s inside the first invocation,
                         # under the function's timeout: the init's time is taken from the invocation's.
-                        budget = max(0.001, fn.timeout - init.init_ms / 1000)
+                        budget = max(0.001, fn.timeout - init_ms / 1000)
                 now_ms = int(time.time() * 1000)
                 lines.append(LogLine(now_ms, logs.start_line(request_id, fn.version)))
                 fault = self.faults.take(fn.name) if outcome is None else None
@@ -317,7 +407,9 @@ class LambdaRuntime:
                 status = "timeout"
             end_ms = int(time.time() * 1000)
             lines.append(LogLine(end_ms, logs.end_line(request_id)))
-            report = logs.report_line(request_id, outcome.duration_ms, fn.memory_size, outcome.max_memory_mb, init_ms, status)
+            report = logs.report_line(
+                request_id, outcome.duration_ms, fn.memory_size, outcome.max_memory_mb, init_ms, status, restore_ms
+            )
             lines.append(LogLine(end_ms, report))
         finally:
             self._limiter.release(slot)

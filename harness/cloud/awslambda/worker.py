@@ -26,16 +26,21 @@ import json
 import logging
 import os
 import resource
+import select
 import signal
+import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
+_MAX_LOG_CHARS = 256 * 1024  # CloudWatch Logs' limit on one event
+_MAX_TEMPLATE_LOG_CHARS = 32 * 1024  # an init log packet must fit the template socket's buffer
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -81,87 +86,245 @@ def _max_memory_mb() -> int:
 
 
 class _Channel:
-    """The socket to the parent; handler threads may log while the main thread answers."""
+    """The socket to the parent; handler threads may log while the main thread answers.
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    ``rebind`` points it (and so every LineWriter and log handler built on it) at a new
+    socket: an environment forked from a template talks on its own connection.
+    """
+
+    def __init__(self, send: Callable[[bytes], object], max_log_chars: int = _MAX_LOG_CHARS) -> None:
+        self._send = send
         self._lock = threading.Lock()
+        self._max_log_chars = max_log_chars
+
+    def rebind(self, send: Callable[[bytes], None]) -> None:
+        self._send = send
+        self._lock = threading.Lock()
+        self._max_log_chars = _MAX_LOG_CHARS
 
     def send(self, message: dict[str, Any], payload: bytes | None = None) -> None:
         data = json.dumps(message).encode()
         with self._lock:
-            self._conn.send_bytes(data)
+            self._send(data)
             if payload is not None:
-                self._conn.send_bytes(payload)
+                self._send(payload)
 
     def log(self, line: str) -> None:
         try:
-            self.send({"t": "log", "ts": int(time.time() * 1000), "msg": line})
+            self.send({"t": "log", "ts": int(time.time() * 1000), "msg": line[: self._max_log_chars]})
         except (OSError, ValueError):
             pass
 
 
-def main() -> None:
-    fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
-    _die_with_parent(parent_pid)
+class _Runtime:
+    """The handler and the runtime's plumbing around it (stdout/stderr, logging, request id)."""
+
+    def __init__(self, bootstrap: ModuleType, channel: _Channel, setup: dict[str, Any]) -> None:
+        self.bootstrap = bootstrap
+        self.channel = channel
+        self.setup = setup
+        self.request_id = [""]
+        self.stdout, self.stderr = bootstrap.LineWriter(channel.log), bootstrap.LineWriter(channel.log)
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        logging.getLogger().addHandler(bootstrap.LambdaLogHandler(channel.log, lambda: self.request_id[0]))
+        self.handler: Callable[..., Any] | None = None
+
+    def init(self) -> bool:
+        """The init phase: import the handler module; reports ready or init_error."""
+        bootstrap = self.bootstrap
+        began = time.perf_counter()
+        try:
+            self.handler = bootstrap.wrap_handler(bootstrap.load_handler(self.setup["handler"]))
+        except Exception as exc:  # noqa: BLE001 - any init failure is reported, then the environment ends
+            error = bootstrap.error_from_exception(exc, None)
+            self.drain()
+            self.channel.log(bootstrap.error_log_message(error))
+            self.channel.send({"t": "init_error", "error": error, "init_ms": (time.perf_counter() - began) * 1000})
+            return False
+        self.drain()
+        self.channel.send({"t": "ready", "init_ms": (time.perf_counter() - began) * 1000})
+        return True
+
+    def drain(self) -> None:
+        self.stdout.drain()
+        self.stderr.drain()
+
+    def serve(self, conn: Connection) -> None:
+        """Answer invocations until the parent closes the socket."""
+        bootstrap, channel, handler = self.bootstrap, self.channel, self.handler
+        assert handler is not None
+        env = os.environ
+        while True:
+            try:
+                header = json.loads(conn.recv_bytes())
+                payload = conn.recv_bytes()
+            except (EOFError, OSError):
+                return
+            self.request_id[0] = header["id"]
+            body, error = b"", None
+            try:
+                context = bootstrap.LambdaContext(
+                    aws_request_id=header["id"],
+                    function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+                    function_version=env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+                    invoked_function_arn=header["arn"],
+                    memory_limit_in_mb=env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", ""),
+                    log_group_name=env.get("AWS_LAMBDA_LOG_GROUP_NAME", ""),
+                    log_stream_name=env.get("AWS_LAMBDA_LOG_STREAM_NAME", ""),
+                    deadline_ms=header["deadline_ms"],
+                    client_context=bootstrap.parse_client_context(header.get("client_context")),
+                )
+                event = bootstrap.unmarshal_event(payload)
+                body = bootstrap.marshal_response(handler(event, context), self.setup["runtime"])
+            except Exception as exc:  # noqa: BLE001 - the handler's failure is the invocation's result
+                error = bootstrap.error_from_exception(exc, header["id"])
+            self.drain()
+            if error is not None:
+                channel.log(bootstrap.error_log_message(error))
+            channel.send({"t": "result", "error": error, "max_memory_mb": _max_memory_mb()}, body)
+
+
+def _prepare_path(setup: dict[str, Any]) -> None:
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         del sys.path[0]  # this script's directory is not the function's
-    bootstrap = _load_bootstrap()
-    conn = Connection(fd)
-    setup = json.loads(conn.recv_bytes())
     sys.path.insert(0, setup["code_dir"])
     sys.path.extend(p for p in setup["layer_path"] if p not in sys.path)
 
-    channel = _Channel(conn)
-    request_id = [""]
-    stdout, stderr = bootstrap.LineWriter(channel.log), bootstrap.LineWriter(channel.log)
-    sys.stdout, sys.stderr = stdout, stderr
-    logging.getLogger().addHandler(bootstrap.LambdaLogHandler(channel.log, lambda: request_id[0]))
 
-    began = time.perf_counter()
-    try:
-        handler = bootstrap.wrap_handler(bootstrap.load_handler(setup["handler"]))
-    except Exception as exc:  # noqa: BLE001 - any init failure is reported, then the environment ends
-        error = bootstrap.error_from_exception(exc, None)
-        stdout.drain()
-        stderr.drain()
-        channel.log(bootstrap.error_log_message(error))
-        channel.send({"t": "init_error", "error": error, "init_ms": (time.perf_counter() - began) * 1000})
+def main() -> None:
+    fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
+    if len(sys.argv) > 3 and sys.argv[3] == "template":
+        _template_main(fd, parent_pid)
         return
-    stdout.drain()
-    stderr.drain()
-    channel.send({"t": "ready", "init_ms": (time.perf_counter() - began) * 1000})
+    _die_with_parent(parent_pid)
+    bootstrap = _load_bootstrap()
+    conn = Connection(fd)
+    setup = json.loads(conn.recv_bytes())
+    _prepare_path(setup)
+    runtime = _Runtime(bootstrap, _Channel(conn.send_bytes), setup)
+    if runtime.init():
+        runtime.serve(conn)
 
-    env = os.environ
+
+# Template mode ----------------------------------------------------------------------------
+# A template runs the init phase once, then forks one execution environment per request
+# (SnapStart's restore, as copy-on-write). It keeps no thread, so a fork copies a
+# consistent process. Control messages travel on a SOCK_SEQPACKET socket, one JSON
+# document per packet; a fork request carries the new environment's socket as SCM_RIGHTS:
+#
+#   parent -> template  setup (as above)
+#   template -> parent  {"t": "log"}* then {"t": "ready"} or {"t": "init_error"} (then it exits)
+#   parent -> template  {"t": "fork", "token", "env"} + fd
+#   template -> parent  {"t": "forked", "token", "pid"}; later {"t": "exited", "pid", "returncode"}
+#   environment -> parent (on its own socket)  {"t": "ready"}, then the protocol above
+
+_MAX_PACKET = 1 << 20
+
+
+def _template_main(fd: int, parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    ctrl = socket.socket(fileno=fd)
+    bootstrap = _load_bootstrap()
+    setup = json.loads(ctrl.recv(_MAX_PACKET))
+    _prepare_path(setup)
+    runtime = _Runtime(bootstrap, _Channel(ctrl.send, _MAX_TEMPLATE_LOG_CHARS), setup)
+    if not runtime.init():
+        return
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)
+    while True:
+        ready, _, _ = select.select([ctrl, wake_r], [], [])  # type: ignore[type-var]  # a socket and an fd
+        if wake_r in ready:
+            _drain(wake_r)
+            _reap_children(runtime.channel)
+        if ctrl not in ready:
+            continue
+        data, fds, _, _ = socket.recv_fds(ctrl, _MAX_PACKET, 4)
+        if not data:
+            return  # the server closed the template (or died)
+        request = json.loads(data)
+        if request.get("t") != "fork" or len(fds) != 1:
+            for extra in fds:
+                os.close(extra)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ctrl.close()
+                for own in (wake_r, wake_w):
+                    os.close(own)
+                _restore(runtime, fds[0], request["env"], parent_pid)
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        runtime.channel.send({"t": "forked", "token": request["token"], "pid": pid})
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _reap_children(channel: _Channel) -> None:
     while True:
         try:
-            header = json.loads(conn.recv_bytes())
-            payload = conn.recv_bytes()
-        except (EOFError, OSError):
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
             return
-        request_id[0] = header["id"]
-        body, error = b"", None
-        try:
-            context = bootstrap.LambdaContext(
-                aws_request_id=header["id"],
-                function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
-                function_version=env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
-                invoked_function_arn=header["arn"],
-                memory_limit_in_mb=env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", ""),
-                log_group_name=env.get("AWS_LAMBDA_LOG_GROUP_NAME", ""),
-                log_stream_name=env.get("AWS_LAMBDA_LOG_STREAM_NAME", ""),
-                deadline_ms=header["deadline_ms"],
-                client_context=bootstrap.parse_client_context(header.get("client_context")),
-            )
-            event = bootstrap.unmarshal_event(payload)
-            body = bootstrap.marshal_response(handler(event, context), setup["runtime"])
-        except Exception as exc:  # noqa: BLE001 - the handler's failure is the invocation's result
-            error = bootstrap.error_from_exception(exc, header["id"])
-        stdout.drain()
-        stderr.drain()
-        if error is not None:
-            channel.log(bootstrap.error_log_message(error))
-        channel.send({"t": "result", "error": error, "max_memory_mb": _max_memory_mb()}, body)
+        if pid == 0:
+            return
+        channel.send({"t": "exited", "pid": pid, "returncode": os.waitstatus_to_exitcode(status)})
+
+
+def _restore(runtime: _Runtime, fd: int, env: dict[str, str], server_pid: int) -> None:
+    """In the forked child: become a fresh execution environment, then serve it."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()  # its own process group, which the server kills whole
+    os.environ.clear()
+    os.environ.update(env)  # this environment's variables (its log stream), not the template's
+    time.tzset()
+    _watch_server(server_pid)
+    conn = Connection(fd)
+    runtime.channel.rebind(conn.send_bytes)
+    runtime.request_id[0] = ""
+    runtime.channel.send({"t": "ready", "init_ms": 0.0})
+    runtime.serve(conn)
+
+
+def _watch_server(server_pid: int) -> None:
+    """Exit when the server does: the template, not the server, is this process's parent."""
+    try:
+        pidfd = os.pidfd_open(server_pid)
+    except (AttributeError, OSError):
+        pidfd = None
+
+    def watch() -> None:
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+            os._exit(1)
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="server-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

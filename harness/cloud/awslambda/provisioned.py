@@ -1,0 +1,129 @@
+"""Provisioned concurrency (Put/Get/DeleteProvisionedConcurrencyConfig): N environments kept ready.
+
+moto has no provisioned concurrency, so the edge answers these operations here. As on
+AWS, a config applies to a published version or an alias (not ``$LATEST``), starts
+``IN_PROGRESS`` and becomes ``READY`` once its environments are initialised; they are
+kept warm (never reaped for idleness) until the config is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from harness.cloud.awslambda import errors
+from harness.cloud.awslambda.errors import LambdaApiError
+from harness.cloud.edge import AwsRequestContext, aws_json_error
+
+_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+
+ConfigKey = tuple[str, str, str, str]  # account, region, function name, qualifier
+Provision = Callable[[str, int, str, str], tuple[int, list[str], str | None]]  # -> (allocated, env ids, failure)
+
+
+@dataclass
+class ProvisionedConfig:
+    requested: int
+    allocated: int = 0
+    status: str = "IN_PROGRESS"
+    reason: str | None = None
+    env_ids: list[str] = field(default_factory=list)
+    last_modified: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"))
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "RequestedProvisionedConcurrentExecutions": self.requested,
+            "AvailableProvisionedConcurrentExecutions": self.allocated,
+            "AllocatedProvisionedConcurrentExecutions": self.allocated,
+            "Status": self.status,
+            "LastModified": self.last_modified,
+        }
+        if self.reason:
+            doc["StatusReason"] = self.reason
+        return doc
+
+
+class ProvisionedConcurrency:
+    """The configs, and the edge handler for their three operations."""
+
+    def __init__(self, provision: Provision, release: Callable[[list[str]], None]) -> None:
+        self._provision = provision
+        self._release = release
+        self._configs: dict[ConfigKey, ProvisionedConfig] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
+        match = _PATH.match(request.path)
+        if not match:
+            return None
+        qualifier = request.args.get("Qualifier") or ""
+        key = (ctx.account_id, ctx.region, match["name"], qualifier)
+        try:
+            if request.method == "PUT":
+                body = json.loads(request.get_data() or b"{}")
+                return _json(202, self.put(key, int(body.get("ProvisionedConcurrentExecutions", 0))))
+            if request.method == "GET":
+                return _json(200, self.get(key))
+            if request.method == "DELETE":
+                self.delete(key)
+                return Response(status=204)
+        except LambdaApiError as err:
+            return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
+        return None
+
+    def put(self, key: ConfigKey, count: int) -> dict[str, Any]:
+        account, region, name, qualifier = key
+        if not qualifier or qualifier == "$LATEST":
+            raise errors.invalid_parameter("Provisioned Concurrency Configs cannot be applied to unpublished function versions.")
+        if count < 1:
+            raise errors.invalid_parameter(
+                "1 validation error detected: Value '0' at 'provisionedConcurrentExecutions' failed to satisfy "
+                "constraint: Member must have value greater than or equal to 1"
+            )
+        config = ProvisionedConfig(requested=count)
+        with self._lock:
+            old = self._configs.get(key)
+            self._configs[key] = config
+        if old is not None:
+            self._release(old.env_ids)
+
+        def run() -> None:
+            allocated, env_ids, failure = self._provision(f"{name}:{qualifier}", count, account, region)
+            with self._lock:
+                current = self._configs.get(key) is config
+                config.allocated, config.env_ids = allocated, env_ids
+                config.status, config.reason = ("FAILED", failure) if failure else ("READY", None)
+            if not current:
+                self._release(env_ids)
+
+        threading.Thread(target=run, name="lambda-provisioned", daemon=True).start()
+        return config.document()
+
+    def get(self, key: ConfigKey) -> dict[str, Any]:
+        with self._lock:
+            config = self._configs.get(key)
+        if config is None:
+            raise LambdaApiError(404, "ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+        return config.document()
+
+    def delete(self, key: ConfigKey) -> None:
+        with self._lock:
+            config = self._configs.pop(key, None)
+        if config is None:
+            raise LambdaApiError(404, "ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+        self._release(config.env_ids)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._configs.clear()
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
