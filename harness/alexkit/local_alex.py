@@ -11,8 +11,6 @@ the run unless the caller named the directory.
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from harness.alexkit.api_server import ApiServer, settings_for_issuer
 from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
+from harness.cloud.watchdog import remove_scratch_dir, scratch_dir
 from harness.stack.spec import StackSpec
 
 
@@ -103,8 +102,8 @@ def alex_components(data_dir: Path, **options: Any) -> list[Any]:
 
 
 def _temporary_dir(cleanup: contextlib.ExitStack, prefix: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    cleanup.callback(shutil.rmtree, path, ignore_errors=True)
+    path = scratch_dir(prefix)  # removed even if this process is killed
+    cleanup.callback(remove_scratch_dir, path)
     return path
 
 

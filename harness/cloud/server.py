@@ -17,7 +17,7 @@ from botocore.config import Config
 from werkzeug.serving import make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from harness.cloud import control, moto_patches
+from harness.cloud import control, moto_patches, watchdog
 from harness.cloud.edge import EdgeApp
 from harness.cloud.not_served import NotServed
 from harness.serving import ServingThread, require_loopback
@@ -63,6 +63,7 @@ class LocalCloud:
     # lifecycle -----------------------------------------------------------
     def start(self) -> LocalCloud:
         began = time.perf_counter()
+        watchdog.clean_orphans()  # what a killed cloud left behind (its watchdog killed with it)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         moto_patches.apply()
         from moto.moto_server.werkzeug_app import (

@@ -84,7 +84,7 @@ def test_cron_rule_fires_at_matching_minutes_with_its_input(cloud: Any, witness_
 
 def test_disabled_rule_does_not_fire(cloud: Any, witness_function: tuple[str, Path]) -> None:
     """A DISABLED rule keeps its schedule but invokes nothing."""
-    arn, path = witness_function
+    arn, _path = witness_function
     events = cloud.client("events")
     events.put_rule(Name="off", ScheduleExpression="rate(1 minute)", State="DISABLED")
     events.put_targets(Rule="off", Targets=[{"Id": "1", "Arn": arn}])

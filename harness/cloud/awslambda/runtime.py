@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -41,6 +39,7 @@ from harness.cloud.awslambda.environment import (
 )
 from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.awslambda.faults import LambdaFault, LambdaFaults
+from harness.cloud.watchdog import remove_scratch_dir, scratch_dir
 from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
 from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
 from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
@@ -148,7 +147,7 @@ class LambdaRuntime:
         cloud.edge.register("lambda", InvokeApi(self))
 
     def start(self) -> None:
-        self._workdir = Path(tempfile.mkdtemp(prefix="local-lambda-"))
+        self._workdir = scratch_dir("local-lambda-")  # removed even if the cloud is killed
         (self._workdir / "run").mkdir()
         self._code = CodeCache(self._workdir / "code")
         if self.mode == "process":
@@ -173,7 +172,7 @@ class LambdaRuntime:
         if self.mode == "inprocess":
             self._host.uninstall(self._workdir)
         if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            remove_scratch_dir(self._workdir)
             self._workdir = None
 
     def reset(self) -> None:
