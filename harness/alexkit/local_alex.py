@@ -70,6 +70,15 @@ class LocalAlex:
         self._clients.append(client)
         return client
 
+    def drain(self, seconds: float) -> dict[str, float]:
+        """Stop accepting (the API closes its port, finishing requests in flight), then let the
+        cloud's work in flight finish for what is left of ``seconds``; :meth:`stop` follows."""
+        began = time.monotonic()
+        self.api.stop()
+        took = {"api": time.monotonic() - began}
+        took.update(self.cloud.drain(max(0.0, seconds - (time.monotonic() - began))))
+        return took
+
     def stop(self) -> None:
         """Close the clients, then stop (in reverse) and delete whatever was started and created here."""
         for client in self._clients:

@@ -99,6 +99,28 @@ class LocalCloud:
             self._serving.stop()
         self._serving = None
 
+    def drain(self, seconds: float) -> dict[str, float]:
+        """Stop taking new work and let work in flight finish, for at most ``seconds`` in all.
+
+        Each component with a ``drain(deadline)`` is asked, in the order stop uses (pollers
+        receive no more and wait for their batches, schedules fire no more, then Lambda waits
+        for the invocations still running);
+        what is still running at the deadline is stopped by :meth:`stop` and, being still on
+        its queue or leased, is retried after the restart. Returns how long each took.
+        """
+        deadline = time.monotonic() + max(0.0, seconds)
+        took: dict[str, float] = {}
+        for component in reversed(self.components):
+            drain = getattr(component, "drain", None)
+            if callable(drain):
+                began = time.monotonic()
+                try:
+                    drain(deadline)
+                except Exception:  # noqa: BLE001 - a component that cannot drain is stopped anyway
+                    log.exception("component %s did not drain", type(component).__name__)
+                took[type(component).__name__] = time.monotonic() - began
+        return took
+
     def reset(self) -> None:
         """Fresh state: every component's, then moto's backends, as a new cloud would have.
 

@@ -175,6 +175,11 @@ class LambdaRuntime:
             remove_scratch_dir(self._workdir)
             self._workdir = None
 
+    def drain(self, deadline: float) -> None:
+        """Let running invocations and queued Event invocations finish, until ``deadline`` (monotonic)."""
+        while time.monotonic() < deadline and (self._limiter.snapshot() or self._queue.pending()):
+            time.sleep(0.05)
+
     def reset(self) -> None:
         """Kill every environment, drop queued events, forget concurrency and records."""
         self._generation += 1

@@ -8,7 +8,6 @@ every schedule due by then fires at once, in order.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -25,28 +24,25 @@ class Clock:
 
 
 class TestClock(Clock):
-    """Wall-clock time plus an offset that only grows: ``advance(seconds)`` moves it forward."""
+    """Stopped at its creation time; only ``advance(seconds)`` moves it, so nothing scheduled
+    fires in a test (or under ``up --test-clocks``) unless the test says time has passed."""
 
     __test__ = False  # not a pytest test class
     driven = True
 
-    def __init__(self) -> None:
-        self._offset = timedelta()
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime.now(UTC)
         self._lock = threading.Lock()
         self.changed = threading.Event()  # set by advance, so a scheduler wakes at once
 
     def now(self) -> datetime:
         with self._lock:
-            return datetime.now(UTC) + self._offset
+            return self._now
 
     def advance(self, seconds: float) -> datetime:
         if not 0 <= seconds <= 366 * 86400:
             raise ValueError("seconds must be between 0 and a year")
         with self._lock:
-            self._offset += timedelta(seconds=seconds)
+            self._now += timedelta(seconds=seconds)
         self.changed.set()
         return self.now()
-
-
-def monotonic() -> float:
-    return time.monotonic()
