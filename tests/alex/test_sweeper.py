@@ -61,7 +61,7 @@ def _tick_and_wait(cloud: LocalCloud) -> None:
 def test_a_pending_job_whose_message_was_lost_is_requeued_and_completes(swept: Any) -> None:
     """The API died between writing the job and sending its message: past the bound the scheduled
     sweeper sends a new one, and the job completes."""
-    cloud, stack, db = swept
+    cloud, _, db = swept
     seed_portfolio(db, "sweep_lost", {"VTI": 10})
     job = db.jobs.create("sweep_lost", {"analysis_type": "portfolio"})  # written, never queued
     time.sleep(PENDING + 0.5)
@@ -98,14 +98,18 @@ def test_a_killed_planner_is_retried_after_the_backoff_not_the_visibility_timeou
     assert time.monotonic() - began < 121
 
 
-def _sqs_stub() -> Any:
-    class Sqs:
-        sent: list[dict[str, Any]] = []
+class _SqsStub:
+    """Records what the sweeper sends instead of sending it (for the sweep() unit checks)."""
 
-        def send_message(self, **kwargs: Any) -> None:
-            self.sent.append(kwargs)
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
 
-    return Sqs()
+    def send_message(self, **kwargs: Any) -> None:
+        self.sent.append(kwargs)
+
+
+def _sqs_stub() -> _SqsStub:
+    return _SqsStub()
 
 
 def test_an_expired_lease_with_no_attempt_left_is_failed_with_its_reason(swept: Any) -> None:
