@@ -57,6 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def local_cloud_components(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[CloudComponent]:
     """The services the session's cloud runs beside moto; override in a conftest to choose others."""
     from harness.cloud.components import default_components
+    from harness.cloud.events.clock import TestClock
 
     dsn = (request.config.getoption("--postgres-dsn") or os.environ.get(POSTGRES_DSN_VARIABLE)
            or os.environ.get(_LEGACY_POSTGRES_DSN_VARIABLE))
@@ -65,6 +66,7 @@ def local_cloud_components(request: pytest.FixtureRequest, tmp_path_factory: pyt
         postgres_dsn=dsn,
         data_dir=Path(tmp_path_factory.mktemp("local-cloud")),
         bedrock_scripts=bedrock_scripts(request.config),
+        clock=TestClock(),  # schedules run on time, and a test may move time on (POST /_harness/clock/advance)
     )
 
 

@@ -75,6 +75,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _up_moto(args: argparse.Namespace) -> int:
     from harness.alexkit.state_lock import StateDirBusy, state_dir_lock
 
+    if args.drain_seconds < 0:
+        raise ValueError("--drain-seconds must be 0 or more")
+
     state_dir = args.state_dir or default_state_dir()
     try:
         with state_dir_lock(state_dir):  # checked before anything starts: a second `up` on it is refused
@@ -86,11 +89,16 @@ def _up_moto(args: argparse.Namespace) -> int:
 
 def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
     from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
+    from harness.alexkit.stack.fast import clock_driven_stack
+    from harness.cloud.events.clock import TestClock
 
     api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
+    clock = TestClock() if args.test_clocks else None
     try:
         alex = start_local_alex(
-            components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn),
+            components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn,
+                                                        persist=args.data_dir is not None, clock=clock),
+            spec=clock_driven_stack() if args.test_clocks else None,
             data_dir=args.data_dir, host=args.host, port=args.port, region=args.region, state_dir=state_dir,
             api_port=api_port, api_port_fallback=not args.api_port_explicit, issuer_port=args.issuer_port,
         )
@@ -106,9 +114,16 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
         if alex.api.port != api_port:
             print(f"# port {api_port} is taken; the API listens on a free port instead")
         _print_api(args, alex)
+        if args.test_clocks:
+            print(f"# test clocks: schedules fire when told, e.g. curl -X POST {alex.cloud.url}/_harness/clock/advance "
+                  "-d '{\"seconds\": 60}'")
+        print(f"# on Ctrl-C or SIGTERM, work in flight drains for up to {args.drain_seconds:g}s (--drain-seconds)")
         print("# Ctrl-C stops it", flush=True)
         if not args.exit_after_start:
             wait_for_interrupt()
+            print("draining: no new work; waiting for work in flight", flush=True)
+            took = alex.drain(args.drain_seconds)
+            print(f"drained in {sum(took.values()):.1f}s", flush=True)
     print("local cloud stopped", flush=True)
     return 0
 
@@ -154,7 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL,
                     help=f"with --backend localstack: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
-    up.add_argument("--data-dir", type=Path, default=None, help="keep PostgreSQL's data here between runs")
+    up.add_argument("--data-dir", type=Path, default=None,
+                    help="keep the cloud's state (queues and messages, secrets, functions, mappings, alarms, logs, "
+                         "clusters and their PostgreSQL data) here between runs, even if killed")
+    up.add_argument("--drain-seconds", type=float, default=30.0,
+                    help="on Ctrl-C or SIGTERM, let work in flight finish for up to this long (default 30)")
+    up.add_argument("--test-clocks", action="store_true",
+                    help="test timings: schedules fire only when POST /_harness/clock/advance says time passed, "
+                         "short retry backoffs, leases and sweeper bounds")
     up.add_argument("--no-stack", action="store_true",
                     help="serve the local cloud with nothing provisioned, to deploy your own system into it")
     up.add_argument("--yes", action="store_true", help="with --backend aws: really create resources")

@@ -11,8 +11,6 @@ the run unless the caller named the directory.
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from harness.alexkit.api_server import ApiServer, settings_for_issuer
 from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 from harness.auth import LocalIssuer
 from harness.cloud import LocalCloud
+from harness.cloud.watchdog import remove_scratch_dir, scratch_dir
 from harness.stack.spec import StackSpec
 
 
@@ -72,6 +71,15 @@ class LocalAlex:
         self._clients.append(client)
         return client
 
+    def drain(self, seconds: float) -> dict[str, float]:
+        """Stop accepting (the API closes its port, finishing requests in flight), then let the
+        cloud's work in flight finish for what is left of ``seconds``; :meth:`stop` follows."""
+        began = time.monotonic()
+        self.api.stop()
+        took = {"api": time.monotonic() - began}
+        took.update(self.cloud.drain(max(0.0, seconds - (time.monotonic() - began))))
+        return took
+
     def stop(self) -> None:
         """Close the clients, then stop (in reverse) and delete whatever was started and created here."""
         for client in self._clients:
@@ -104,8 +112,8 @@ def alex_components(data_dir: Path, **options: Any) -> list[Any]:
 
 
 def _temporary_dir(cleanup: contextlib.ExitStack, prefix: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    cleanup.callback(shutil.rmtree, path, ignore_errors=True)
+    path = scratch_dir(prefix)  # removed even if this process is killed
+    cleanup.callback(remove_scratch_dir, path)
     return path
 
 

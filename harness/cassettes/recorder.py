@@ -122,8 +122,11 @@ def use_cassette(path: str | os.PathLike[str], record_mode: str = "none",
             if record_mode != "none":
                 stored = cassette.get_metadata(PROVENANCE_KEY, (provenance or Provenance("unknown")).to_metadata())
                 yield active
-                models = {m[0] for r in cassette.requests if (m := matching.model_operation(r.path))}
-                stored["model_ids"] = sorted(set(stored.get("model_ids", [])) | models)
+                if not cassette.requests and not target.exists():
+                    cassette.dirty = False  # no model call (a sweeper, say): no cassette file, only its metadata
+                else:
+                    models = {m[0] for r in cassette.requests if (m := matching.model_operation(r.path))}
+                    stored["model_ids"] = sorted(set(stored.get("model_ids", [])) | models)
             else:
                 yield active
 

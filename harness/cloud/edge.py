@@ -84,6 +84,7 @@ class EdgeApp:
         self._moto_api = moto_api
         self._handlers: dict[str, list[ServiceHandler]] = {}
         self._paths: dict[str, PathHandler] = {}
+        self._observers: list[Callable[[str, str], None]] = []
 
     def register(self, service: str, handler: ServiceHandler) -> None:
         """Give ``handler`` first refusal on every request signed for ``service``."""
@@ -98,8 +99,16 @@ class EdgeApp:
         self._paths[prefix] = handler
         self._paths = dict(sorted(self._paths.items(), key=lambda item: -len(item[0])))
 
+    def observe(self, observer: Callable[[str, str], None]) -> None:
+        """Tell ``observer(method, path)`` of every request (state persistence marks itself dirty)."""
+        self._observers.append(observer)
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        return self._route(environ, _cors_for(environ, start_response))
+        try:
+            return self._route(environ, _cors_for(environ, start_response))
+        finally:  # after the work is done (a long poll may change state late), not before
+            for observer in self._observers:
+                observer(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
 
     def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -18,7 +18,7 @@ from botocore.config import Config
 from werkzeug.serving import make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from harness.cloud import control, moto_patches
+from harness.cloud import control, moto_patches, watchdog
 from harness.cloud.edge import EdgeApp
 from harness.cloud.host import CloudComponent
 from harness.cloud.not_served import NotServed
@@ -66,6 +66,7 @@ class LocalCloud:
     # lifecycle -----------------------------------------------------------
     def start(self) -> LocalCloud:
         began = time.perf_counter()
+        watchdog.clean_orphans()  # what a killed cloud left behind (its watchdog killed with it)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         moto_patches.apply()
         from moto.moto_server.werkzeug_app import (
@@ -99,6 +100,28 @@ class LocalCloud:
         if self._serving is not None:
             self._serving.stop()
         self._serving = None
+
+    def drain(self, seconds: float) -> dict[str, float]:
+        """Stop taking new work and let work in flight finish, for at most ``seconds`` in all.
+
+        Each component with a ``drain(deadline)`` is asked, in the order stop uses (pollers
+        receive no more and wait for their batches, schedules fire no more, then Lambda waits
+        for the invocations still running);
+        what is still running at the deadline is stopped by :meth:`stop` and, being still on
+        its queue or leased, is retried after the restart. Returns how long each took.
+        """
+        deadline = time.monotonic() + max(0.0, seconds)
+        took: dict[str, float] = {}
+        for component in reversed(self.components):
+            drain = getattr(component, "drain", None)
+            if callable(drain):
+                began = time.monotonic()
+                try:
+                    drain(deadline)
+                except Exception:  # noqa: BLE001 - a component that cannot drain is stopped anyway
+                    log.exception("component %s did not drain", type(component).__name__)
+                took[type(component).__name__] = time.monotonic() - began
+        return took
 
     def reset(self) -> None:
         """Fresh state: every component's, then moto's backends, as a new cloud would have.

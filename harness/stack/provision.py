@@ -2,7 +2,7 @@
 
 The calls a Terraform configuration of such a stack makes, in dependency order: role,
 queues (DLQ first), database secret and Aurora cluster, functions with their
-environment, then the SQS trigger. Running it twice changes nothing the first run made.
+environment, then the SQS trigger and the scheduled rules. Running it twice changes nothing the first run made.
 An application names what its functions are told about the stack by subclassing
 :class:`ProvisionedStack` (``runtime_environment``) and passing the class as ``into``.
 """
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from harness.stack.alarms import provision_alarms
-from harness.stack.spec import FunctionSpec, QueueSpec, StackSpec
+from harness.stack.spec import FunctionSpec, QueueSpec, ScheduleSpec, StackSpec
 
 ClientFactory = Callable[[str], Any]
 P = TypeVar("P", bound="ProvisionedStack")
@@ -41,6 +41,7 @@ class ProvisionedStack:
     cluster_arn: str = ""
     function_arns: dict[str, str] = field(default_factory=dict)
     mapping_ids: list[str] = field(default_factory=list)
+    rule_arns: dict[str, str] = field(default_factory=dict)
 
     def runtime_environment(self) -> dict[str, str]:
         """Variables every function gets besides its own (none here; an application's subclass names them)."""
@@ -64,6 +65,10 @@ def provision(spec: StackSpec, client: ClientFactory, into: type[P] = Provisione
         out.function_arns[function.name] = _function(lam, function, out, code)
     for mapping in spec.event_source_mappings:
         out.mapping_ids.append(_mapping(lam, out.queue_arns[mapping.queue], mapping))
+    if spec.schedules:
+        events = client("events")
+        for schedule in spec.schedules:
+            out.rule_arns[schedule.name] = _schedule(events, lam, schedule, out.function_arns[schedule.function])
     provision_alarms(spec, client)  # the design's CloudWatch alarms and their SNS topic
     return out
 
@@ -176,6 +181,22 @@ def _function(lam: Any, function: FunctionSpec, out: ProvisionedStack, code: byt
             FunctionName=function.name, ReservedConcurrentExecutions=function.reserved_concurrency
         )
     return arn
+
+
+def _schedule(events: Any, lam: Any, schedule: ScheduleSpec, function_arn: str) -> str:
+    """The rule (PutRule and PutTargets replace in place) and EventBridge's permission to invoke."""
+    rule_arn = str(events.put_rule(Name=schedule.name, ScheduleExpression=schedule.expression, State="ENABLED")["RuleArn"])
+    target: dict[str, Any] = {"Id": "function", "Arn": function_arn}
+    if schedule.input is not None:
+        target["Input"] = schedule.input
+    events.put_targets(Rule=schedule.name, Targets=[target])
+    try:
+        lam.add_permission(FunctionName=schedule.function, StatementId=f"{schedule.name}-events",
+                           Action="lambda:InvokeFunction", Principal="events.amazonaws.com", SourceArn=rule_arn)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ResourceConflictException":
+            raise
+    return rule_arn
 
 
 def _mapping(lam: Any, queue_arn: str, mapping: Any) -> str:

@@ -72,6 +72,16 @@ class EventSourceMappingSpec:
 
 
 @dataclass(frozen=True)
+class ScheduleSpec:
+    """An EventBridge rule invoking a function on a schedule: ``rate(1 minute)``, ``cron(...)``."""
+
+    name: str
+    expression: str
+    function: str
+    input: str | None = None  # the event the function gets; EventBridge's Scheduled Event when None
+
+
+@dataclass(frozen=True)
 class StackSpec:
     """Everything an application needs in one account and region."""
 
@@ -83,6 +93,7 @@ class StackSpec:
     event_source_mappings: tuple[EventSourceMappingSpec, ...]
     code: CodeSource = field(default=lambda: b"", compare=False)
     model_id: str = ""
+    schedules: tuple[ScheduleSpec, ...] = ()
 
     def function(self, short_name: str) -> FunctionSpec:
         """The function whose name ends with ``-<short_name>`` (e.g. ``planner``)."""

@@ -128,6 +128,14 @@ def test_unknown_record_mode_is_a_clear_error(tmp_path) -> None:
             pass
 
 
+@pytest.mark.parametrize("mode", ["new_episodes", "all"])
+def test_recording_a_function_that_makes_no_model_call_writes_no_cassette(tmp_path, mode) -> None:
+    """A function with no model call (the sweeper) leaves no cassette file, not one holding only provenance."""
+    with use_cassette(tmp_path / "alex-sweeper.yaml", mode, Provenance("scripted model", function="alex-sweeper")):
+        pass
+    assert not (tmp_path / "alex-sweeper.yaml").exists()
+
+
 def test_replay_blocks_connections_beyond_loopback() -> None:
     """During replay nothing may reach the internet, whatever library tries."""
     import socket

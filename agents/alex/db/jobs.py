@@ -89,6 +89,27 @@ class Jobs:
             {"id": str(job_id), "reason": reason[:2000]},
         ) == 1
 
+    def renew(self, job_id: str, attempt: int, lease_seconds: float) -> bool:
+        """Extend a live attempt's lease (its heartbeat); False if the job is no longer this attempt's."""
+        return self.db.execute(
+            """UPDATE jobs SET lease_expires_at = clock_timestamp() + make_interval(secs => :lease)
+               WHERE id = CAST(:id AS uuid) AND status = 'running' AND attempts = :attempt""",
+            {"id": str(job_id), "attempt": attempt, "lease": float(lease_seconds)},
+        ) == 1
+
+    def requeue(self, job_id: str, expected: Row, reason: str) -> Row | None:
+        """Put a job nobody works on back to pending, once: only if it is still as ``expected`` was read
+        (same status, attempts and re-queue count), so two sweepers never re-queue it twice."""
+        return self.db.one(
+            """UPDATE jobs SET status = 'pending', requeues = requeues + 1, error_message = :reason,
+                   lease_expires_at = NULL
+               WHERE id = CAST(:id AS uuid) AND status = :status AND attempts = :attempts AND requeues = :requeues
+                 AND (status <> 'running' OR lease_expires_at < clock_timestamp())
+               RETURNING *""",
+            {"id": str(job_id), "status": expected["status"], "attempts": int(expected.get("attempts") or 0),
+             "requeues": int(expected.get("requeues") or 0), "reason": reason[:2000]},
+        )
+
     def expired_leases(self) -> builtins.list[Row]:
         """Jobs still marked running whose attempt's lease ran out (the process died)."""
         return self.db.query(

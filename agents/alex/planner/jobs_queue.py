@@ -7,7 +7,8 @@
   message failed, so SQS retries it; the attempt that reaches the queue's
   ``maxReceiveCount`` marks the job ``failed`` with its reason and lets the message go
   to the DLQ. A job is never left ``running``: the deadline watchdog stops the work
-  before the Lambda timeout, and a crashed attempt's lease expires for the next one.
+  before the Lambda timeout, and a crashed attempt's lease (``LEASE_SECONDS``, renewed by a
+  heartbeat while the attempt lives) expires within a minute, for the sweeper to re-queue.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from agents import custom_span, trace
 
@@ -54,11 +56,44 @@ class Delivery:
         job_id = body.get("job_id") if isinstance(body, dict) else None
         if not isinstance(job_id, str) or not job_id:
             return cls(message_id, None, attempt, "message body has no 'job_id' string")
+        previous = body.get("previous_attempts", 0)  # a message the sweeper sent carries the attempts already made
+        if isinstance(previous, int) and 0 <= previous < 1000:
+            attempt += previous
         return cls(message_id, job_id, attempt)
 
 
 def max_receive_count() -> int:
     return int(os.environ.get("MAX_RECEIVE_COUNT", "3"))
+
+
+def lease_seconds() -> float:
+    """How long a claim holds without a heartbeat: a crashed attempt's job is free again this soon."""
+    return float(os.environ.get("LEASE_SECONDS", "60"))
+
+
+class Heartbeat:
+    """Renews the attempt's lease every third of it while the work runs, so a live attempt keeps
+    its job however long it takes and a dead one loses it within one lease, not the Lambda timeout."""
+
+    def __init__(self, db: Database, job_id: str, attempt: int, lease: float) -> None:
+        self._db, self._job_id, self._attempt, self._lease = db, job_id, attempt, lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._lease / 3):
+            try:
+                self._db.jobs.renew(self._job_id, self._attempt, self._lease)
+            except Exception:  # a missed beat is retried; the lease still has two thirds left
+                log.warning("could not renew the job's lease", exc_info=True)
 
 
 def deadline_seconds(context: Any) -> float:
@@ -81,11 +116,13 @@ def process(db: Database, delivery: Delivery, context: Any, invoker: LambdaInvok
         log.info("duplicate delivery for a finished job; nothing to do", extra={"status": job["status"]})
         return "skipped"
     budget = deadline_seconds(context)
-    if db.jobs.claim(job_id, delivery.attempt, lease_seconds=budget + SAFETY_MARGIN_SECONDS) is None:
+    lease = min(lease_seconds(), budget + SAFETY_MARGIN_SECONDS)
+    if db.jobs.claim(job_id, delivery.attempt, lease_seconds=lease) is None:
         log.warning("job is leased by another live attempt; leaving the delivery for later")
         return "busy"
     try:
-        summary = run_with_deadline(db, job_id, invoker, budget, delivery.attempt)
+        with Heartbeat(db, job_id, delivery.attempt, lease):
+            summary = run_with_deadline(db, job_id, invoker, budget, delivery.attempt)
     except Exception as exc:  # every failure ends in a retry or a failed job, never a running one
         reason = f"{type(exc).__name__}: {exc}"
         final = delivery.attempt >= max_receive_count()

@@ -13,6 +13,7 @@ from harness.stack.spec import (
     EventSourceMappingSpec,
     FunctionSpec,
     QueueSpec,
+    ScheduleSpec,
     SecretSpec,
     StackSpec,
 )
@@ -31,6 +32,7 @@ def alex_stack(
     bedrock_region: str = "us-west-2",
     db_password: str = "alex-local-password-change-me",
     environment: dict[str, str] | None = None,
+    sweep_schedule: str = "rate(1 minute)",
 ) -> StackSpec:
     """Alex's stack as its Terraform declares it; keyword arguments are the test overrides."""
     jobs_name, dlq_name = analysis_queue_names(prefix)
@@ -89,13 +91,24 @@ def alex_stack(
         reserved_concurrency=planner_reserved_concurrency,
         environment=planner_env,
     )
+    sweeper_env = dict(shared_env)
+    sweeper_env["MAX_RECEIVE_COUNT"] = str(max_receive_count)
+    sweeper = FunctionSpec(  # every job ends: re-queues or fails the jobs nobody works on (alex.planner.sweeper)
+        name=f"{prefix}-sweeper",
+        handler="alex.planner.sweeper.lambda_handler",
+        timeout=60,
+        memory_size=256,
+        reserved_concurrency=1,
+        environment=sweeper_env,
+    )
     return StackSpec(
         prefix=prefix,
         role_name=f"{prefix}-lambda-role",
         queues=(dlq, jobs),
         database=database,
-        functions=(planner, *agents),
+        functions=(planner, *agents, sweeper),
         event_source_mappings=(EventSourceMappingSpec(queue=jobs.name, function=planner.name, batch_size=1),),
         code=alex_code_zip,
         model_id=model_id,
+        schedules=(ScheduleSpec(name=f"{prefix}-sweeper-schedule", expression=sweep_schedule, function=sweeper.name),),
     )

@@ -19,6 +19,7 @@ FAST_ENVIRONMENT: dict[str, str] = {
     "LOG_LEVEL": "INFO",
     "RETRY_BACKOFF_SECONDS": "1",
     "STALE_PENDING_SECONDS": "600",
+    "SWEEP_PENDING_SECONDS": "600",  # the sweeper runs only when a test moves the clock; bounds stay generous
 }
 
 
@@ -36,3 +37,12 @@ def fast_alex_stack(*, planner_timeout: int = 120, agent_timeout: int = 60,
         environment={**FAST_ENVIRONMENT, **(environment or {})},
         **overrides,  # type: ignore[arg-type]
     )
+
+
+# What ``alex-harness up --test-clocks`` runs: the fast stack with a sweeper that acts within seconds.
+TEST_CLOCK_ENVIRONMENT: dict[str, str] = {"LEASE_SECONDS": "5", "SWEEP_PENDING_SECONDS": "10"}
+
+
+def clock_driven_stack() -> StackSpec:
+    """:func:`fast_alex_stack` with leases of 5 s and a pending bound of 10 s, for chaos tests by hand."""
+    return fast_alex_stack(environment=TEST_CLOCK_ENVIRONMENT)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -42,6 +40,7 @@ from harness.cloud.awslambda.environment import (
 )
 from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.awslambda.faults import LambdaFault, LambdaFaults
+from harness.cloud.watchdog import remove_scratch_dir, scratch_dir
 from harness.cloud.awslambda.functions import FunctionConfig, reserved_total, resolve_function
 from harness.cloud.awslambda.inprocess import InProcessHost, ThreadEnvironment
 from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
@@ -152,7 +151,7 @@ class LambdaRuntime:
         cloud.edge.register("lambda", self.provisioned)
 
     def start(self) -> None:
-        self._workdir = Path(tempfile.mkdtemp(prefix="local-lambda-"))
+        self._workdir = scratch_dir("local-lambda-")  # removed even if the cloud is killed
         (self._workdir / "run").mkdir()
         self._code = CodeCache(self._workdir / "code")
         if self.mode == "process":
@@ -178,8 +177,13 @@ class LambdaRuntime:
         if self.mode == "inprocess":
             self._host.uninstall(self._workdir)
         if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            remove_scratch_dir(self._workdir)
             self._workdir = None
+
+    def drain(self, deadline: float) -> None:
+        """Let running invocations and queued Event invocations finish, until ``deadline`` (monotonic)."""
+        while time.monotonic() < deadline and (self._limiter.snapshot() or self._queue.pending()):
+            time.sleep(0.05)
 
     def reset(self) -> None:
         """Kill every environment, drop queued events, forget concurrency and records."""

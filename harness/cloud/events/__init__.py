@@ -1,0 +1,1 @@
+"""EventBridge schedules run locally: rules and Scheduler schedules invoking their Lambda targets."""

@@ -1,0 +1,166 @@
+"""With a data directory, the local cloud keeps what users created across a restart.
+
+AWS is durable: a queue's messages (with their receive counts), secrets, functions and
+their code, event source mappings, alarms, log groups and Aurora clusters outlive any
+process. Each test creates resources through boto3, stops the cloud (or copies its data
+directory while it runs, which is what a ``kill -9`` leaves), starts a new one on the same
+directory, and reads them back through boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from harness.cloud import LocalCloud
+from harness.cloud.awslambda.runtime import LambdaRuntime
+from harness.cloud.esm.service import EventSourceMappings
+from harness.cloud.persistence import CloudState
+from harness.cloud.rds_data.service import DataApiService
+from tests.emulation.rds_data_support import PASSWORD, make_cluster, make_secret
+from tests.lambda_code import create_function
+
+pytestmark = [pytest.mark.emulation]
+
+ROLE_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+WITNESS_HANDLER = '''
+import json, os
+def handler(event, context):
+    with open(os.environ["WITNESS"], "a") as out:
+        for record in event.get("Records", []):
+            out.write(record["body"] + "\\n")
+    return {"ok": True}
+'''
+
+
+@contextmanager
+def persistent_cloud(data_dir: Path, *, database: bool = False) -> Iterator[LocalCloud]:
+    """A cloud keeping its state in ``data_dir``, starting as a new process would: moto's memory empty."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()  # moto's backends are per process; a restart starts from nothing but the disk
+    runtime = LambdaRuntime()
+    components = [CloudState(data_dir), runtime, EventSourceMappings(runtime)]
+    if database:
+        components.append(DataApiService(data_dir=data_dir))
+    cloud = LocalCloud(components=components).start()
+    try:
+        yield cloud
+    finally:
+        cloud.stop()
+        moto_api_backend.reset()
+
+
+def _wait_saved(cloud: LocalCloud, timeout: float = 5.0) -> None:
+    """Wait, without asking for one, until a snapshot begun after the last change is on disk."""
+    state = cloud.component(CloudState)
+    changed = time.monotonic()
+    deadline = changed + timeout
+    while state.last_saved_from <= changed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state.last_saved_from > changed, "no snapshot was written after the last change"
+
+
+def test_queues_messages_and_receive_counts_survive_a_clean_restart(tmp_path: Path) -> None:
+    """SQS keeps messages durably: after a restart, an unreceived message is still there, and a
+    message received once comes back with ApproximateReceiveCount 2; the DLQ redrive policy stays."""
+    with persistent_cloud(tmp_path) as cloud:
+        sqs = cloud.client("sqs")
+        dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(QueueName="jobs", Attributes={
+            "VisibilityTimeout": "1", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="first")
+        got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
+        assert got[0]["Attributes"]["ApproximateReceiveCount"] == "1"
+    with persistent_cloud(tmp_path) as cloud:
+        sqs = cloud.client("sqs")
+        url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 3
+        time.sleep(1.1)  # the visibility timeout set before the restart still runs out
+        got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"], WaitTimeSeconds=2)["Messages"]
+        assert [(m["Body"], m["Attributes"]["ApproximateReceiveCount"]) for m in got] == [("first", "2")]
+
+
+def test_state_taken_while_running_restores_as_a_kill_would_leave_it(tmp_path: Path) -> None:
+    """What survives a kill -9: the data directory as it was while the cloud ran (copied here
+    without a clean stop) restores secrets, functions with their code, queues with messages,
+    alarms and log groups."""
+    running = tmp_path / "running"
+    with persistent_cloud(running) as cloud:
+        role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        cloud.client("secretsmanager").create_secret(Name="db", SecretString='{"password": "p"}')
+        create_function(cloud.client("lambda"), role, "echo", "def handler(event, context):\n    return {'echo': event}\n")
+        sqs = cloud.client("sqs")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="kept")
+        cloud.client("cloudwatch").put_metric_alarm(
+            AlarmName="a", MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum", Period=60,
+            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+        cloud.client("logs").create_log_group(logGroupName="/app/kept")
+        _wait_saved(cloud)
+        shutil.copytree(running, tmp_path / "killed")
+    with persistent_cloud(tmp_path / "killed") as cloud:
+        assert json.loads(cloud.client("secretsmanager").get_secret_value(SecretId="db")["SecretString"]) == {"password": "p"}
+        response = cloud.client("lambda").invoke(FunctionName="echo", Payload=b'{"x": 1}')
+        assert json.loads(response["Payload"].read()) == {"echo": {"x": 1}}
+        sqs = cloud.client("sqs")
+        got = sqs.receive_message(QueueUrl=sqs.get_queue_url(QueueName="q")["QueueUrl"], WaitTimeSeconds=1)["Messages"]
+        assert [m["Body"] for m in got] == ["kept"]
+        assert [a["AlarmName"] for a in cloud.client("cloudwatch").describe_alarms()["MetricAlarms"]] == ["a"]
+        assert "/app/kept" in [g["logGroupName"] for g in cloud.client("logs").describe_log_groups()["logGroups"]]
+
+
+def test_event_source_mapping_survives_and_polls_after_restart(tmp_path: Path) -> None:
+    """An event source mapping is durable Lambda configuration: after a restart it is listed with
+    its settings and its poller delivers a message sent then."""
+    witness = tmp_path / "witness.txt"
+    with persistent_cloud(tmp_path / "d") as cloud:
+        role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        lam = cloud.client("lambda")
+        create_function(lam, role, "consumer", WITNESS_HANDLER, Environment={"Variables": {"WITNESS": str(witness)}})
+        sqs = cloud.client("sqs")
+        url = sqs.create_queue(QueueName="t", Attributes={"VisibilityTimeout": "10"})["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", BatchSize=3)["UUID"]
+    with persistent_cloud(tmp_path / "d") as cloud:
+        lam = cloud.client("lambda")
+        assert lam.get_event_source_mapping(UUID=mapping)["BatchSize"] == 3
+        sqs = cloud.client("sqs")
+        sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName="t")["QueueUrl"], MessageBody="after-restart")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (witness.exists() and "after-restart" in witness.read_text()):
+            time.sleep(0.1)
+        assert witness.read_text().split() == ["after-restart"]
+
+
+def test_aurora_cluster_and_its_data_survive_a_restart(tmp_path: Path) -> None:
+    """An Aurora cluster and its data outlive the process: after a restart the cluster is described
+    and the Data API reads rows written before."""
+    with persistent_cloud(tmp_path, database=True) as cloud:
+        cluster = make_cluster(cloud, "kept")
+        secret = make_secret(cloud, "kept-db", "app_admin", PASSWORD)
+        data = cloud.client("rds-data")
+        data.execute_statement(resourceArn=cluster, secretArn=secret, database="app", sql="CREATE TABLE t (v text)")
+        data.execute_statement(resourceArn=cluster, secretArn=secret, database="app", sql="INSERT INTO t VALUES ('kept')")
+    with persistent_cloud(tmp_path, database=True) as cloud:
+        assert cloud.client("rds").describe_db_clusters(DBClusterIdentifier="kept")["DBClusters"][0]["DBClusterArn"] == cluster
+        rows = cloud.client("rds-data").execute_statement(resourceArn=cluster, secretArn=secret, database="app",
+                                                          sql="SELECT v FROM t")["records"]
+        assert rows == [[{"stringValue": "kept"}]]
+
+
+def test_without_a_data_directory_nothing_is_kept(tmp_path: Path) -> None:
+    """Without --data-dir the cloud stays ephemeral: no CloudState component, nothing written."""
+    from harness.cloud.components import default_components
+
+    assert not any(isinstance(c, CloudState) for c in default_components(data_dir=tmp_path))
+    assert any(isinstance(c, CloudState) for c in default_components(data_dir=tmp_path, persist=True))
