@@ -13,7 +13,6 @@ from the installed distributions (no index needed): install the project first, t
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tomllib
 from importlib import metadata
