@@ -1,4 +1,4 @@
-"""Load scenarios for Alex's API on the local stack: ``locust -f locustfiles/api.py``.
+"""Load scenarios for Alex's API on the local stack: ``locust -f locustfiles/api.py`` (web UI on 127.0.0.1).
 
 Users (each signs in with its own JWT, minted from the local issuer's keys):
 
@@ -60,6 +60,9 @@ JOURNAL = Journal.from_env()
 
 @events.init_command_line_parser.add_listener
 def _options(parser) -> None:  # type: ignore[no-untyped-def]
+    # The web UI and a distributed master listen on loopback unless told otherwise (Locust's default is every
+    # interface): `locust -f locustfiles/api.py` alone must not expose the load generator to the network.
+    parser.set_defaults(web_host="127.0.0.1", master_bind_host="127.0.0.1")
     parser.add_argument("--shape", choices=("",) + SHAPES, default="", env_var="LOCUST_SHAPE",
                         help="load shape: constant, ramp, spike or soak (peak users -u, spawn rate -r, duration -t)")
     parser.add_argument("--analysis-timeout", type=float, default=180.0,

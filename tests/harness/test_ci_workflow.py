@@ -41,7 +41,8 @@ def test_workflow_is_valid_for_github() -> None:
 def test_the_schema_check_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The same check fails on a workflow GitHub would reject (a misspelt runs-on, a non-numeric timeout)."""
     broken = tmp_path / "broken.yml"
-    broken.write_text(WORKFLOW.read_text().replace("runs-on:", "runs_on:").replace("timeout-minutes: 30", "timeout-minutes: soon"))
+    text = WORKFLOW.read_text().replace("runs-on:", "runs_on:")
+    broken.write_text(text.replace("timeout-minutes: 30", "timeout-minutes: soon"))
     result = _schema_check(broken, "vendor.github-workflows")
     assert result.returncode == 1
     assert "'runs-on' is a required property" in result.stdout

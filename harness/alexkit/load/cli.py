@@ -373,8 +373,8 @@ def _serve(stack: Any) -> int:
         print(f"export {key}={value}")
     print("# then, in that shell:  python -m locust -f locustfiles/api.py --headless -u 20 -r 5 -t 1m "
           "--csv out/locust --html out/report.html")
-    print("# distributed:          ... --master --expect-workers 2   and, twice:  python -m locust -f "
-          "locustfiles/api.py --worker")
+    print("# distributed:          ... --master --master-bind-host 127.0.0.1 --expect-workers 2   and, twice:  "
+          "python -m locust -f locustfiles/api.py --worker --master-host 127.0.0.1")
     print("# Ctrl-C stops the stack", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
