@@ -229,3 +229,19 @@ def test_cloud_deep_json_is_400_not_500(cloud: LocalCloud, path: str) -> None:
     answer = raw_request(cloud.port, request_bytes("POST", path, headers=headers, body=body))
     assert answer.status == 400
     assert b"nested deeper than 128" in answer.body
+
+
+def test_dashboard_refuses_foreign_origin_and_rebinding(cloud: LocalCloud) -> None:
+    """The dashboard's JSON (job traces, alarm states) is not for other origins or rebinding names."""
+    from harness.alexkit.dashboard.data import DashboardSource
+    from harness.alexkit.dashboard.server import DashboardServer
+
+    with DashboardServer(DashboardSource(cloud.url), port=0) as dashboard:
+        port = dashboard.port
+        assert raw_request(port, request_bytes("GET", "/healthz")).status == 200
+        assert raw_request(port, request_bytes("GET", "/healthz", headers={"Origin": EVIL})).status == 403
+        assert raw_request(port, request_bytes("GET", "/healthz", host="evil.example")).status == 403
+        navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}  # a link to the dashboard
+        assert raw_request(port, request_bytes("GET", "/", headers=navigation)).status == 200
+        fetch = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}  # another page's <script src=...>
+        assert raw_request(port, request_bytes("GET", "/api/state", headers=fetch)).status == 403
