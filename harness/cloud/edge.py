@@ -20,6 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from harness.hardening.limits import MAX_JSON_DEPTH, too_deep
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
@@ -111,6 +112,9 @@ class EdgeApp:
                 observer(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
 
     def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if _json_too_deep(environ):
+            return aws_json_error(400, "SerializationException",
+                                  f"JSON nested deeper than {MAX_JSON_DEPTH} levels is refused")(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if not self._moto_api and path.startswith(MOTO_API_PREFIX):
             return moto_api_off()(environ, start_response)
@@ -145,6 +149,14 @@ def _cors_for(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ca
         return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
     return narrowed
+
+
+def _json_too_deep(environ: dict[str, Any]) -> bool:
+    """A JSON body nested past the limit, which moto's and the harness's parsers would meet with
+    RecursionError (a 500 that SDKs retry); AWS answers such a body with a 400."""
+    if "json" not in environ.get("CONTENT_TYPE", "") or not environ.get("CONTENT_LENGTH"):
+        return False
+    return too_deep(_buffer_body(environ))
 
 
 def _buffer_body(environ: dict[str, Any]) -> bytes:

@@ -72,9 +72,9 @@ def test_moto_control_api_on_when_asked(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("HARNESS_MOTO_API", "1")
     with LocalCloud(limits=SHORT) as enabled:
         assert enabled.moto_api
-        answer = raw_request(enabled.port, request_bytes("GET", "/moto-api/data.json"))
+        answer = raw_request(enabled.port, request_bytes("GET", "/moto-api/state-manager/get-transition?model_name=x"))
     assert answer.status == 200
-    assert json.loads(answer.body)  # moto's state, as JSON
+    assert json.loads(answer.body) == {"progression": "immediate"}  # moto's own answer
 
 
 def test_foreign_origin_cannot_reset_even_with_moto_api_on() -> None:
@@ -216,3 +216,32 @@ def test_issuer_refuses_foreign_origin_and_rebinding(tmp_path: Any) -> None:
         assert raw_request(port, request_bytes("GET", "/.well-known/jwks.json")).status == 200
         assert raw_request(port, request_bytes("GET", "/.well-known/jwks.json", headers={"Origin": EVIL})).status == 403
         assert raw_request(port, request_bytes("GET", "/.well-known/jwks.json", host="evil.example")).status == 403
+
+
+@pytest.mark.parametrize("path", ["/", "/_harness/faults/lambda"])
+def test_cloud_deep_json_is_400_not_500(cloud: LocalCloud, path: str) -> None:
+    """AWS answers JSON it will not parse with 400 SerializationException; moto and the control API met
+    5,000 levels with RecursionError (500, which SDKs retry)."""
+    depth = 5000
+    body = b'{"QueueName": "deep", "Attributes": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.CreateQueue",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request"}
+    answer = raw_request(cloud.port, request_bytes("POST", path, headers=headers, body=body))
+    assert answer.status == 400
+    assert b"nested deeper than 128" in answer.body
+
+
+def test_dashboard_refuses_foreign_origin_and_rebinding(cloud: LocalCloud) -> None:
+    """The dashboard's JSON (job traces, alarm states) is not for other origins or rebinding names."""
+    from harness.alexkit.dashboard.data import DashboardSource
+    from harness.alexkit.dashboard.server import DashboardServer
+
+    with DashboardServer(DashboardSource(cloud.url), port=0) as dashboard:
+        port = dashboard.port
+        assert raw_request(port, request_bytes("GET", "/healthz")).status == 200
+        assert raw_request(port, request_bytes("GET", "/healthz", headers={"Origin": EVIL})).status == 403
+        assert raw_request(port, request_bytes("GET", "/healthz", host="evil.example")).status == 403
+        navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}  # a link to the dashboard
+        assert raw_request(port, request_bytes("GET", "/", headers=navigation)).status == 200
+        fetch = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}  # another page's <script src=...>
+        assert raw_request(port, request_bytes("GET", "/api/state", headers=fetch)).status == 403
