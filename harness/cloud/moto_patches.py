@@ -46,6 +46,7 @@ def apply() -> None:
 
     DBCluster.enable_http_endpoint = property(original.fget, _set_http_endpoint)  # type: ignore[method-assign,assignment]
     _refuse_duplicate_clusters()
+    _refuse_unknown_runtimes()
     _applied = True
 
 
@@ -109,3 +110,48 @@ def _refuse_duplicate_clusters() -> None:
         return original(self, kwargs)
 
     RDSBackend.create_db_cluster = create_db_cluster  # type: ignore[method-assign]
+
+
+# Runtimes AWS no longer lets a function be created or updated with ("Runtime deprecation
+# policy" in the Lambda developer guide); their names stay in the API's enum.
+BLOCKED_RUNTIMES = {"python2.7": "python3.13", "python3.6": "python3.13", "python3.7": "python3.13",
+                    "python3.8": "python3.13"}
+
+
+def check_runtime(runtime: str | None) -> None:
+    """CreateFunction/UpdateFunctionConfiguration's check of ``Runtime``: a name outside the API's enum
+    is a ValidationException, a blocked deprecated one an InvalidParameterValueException."""
+    from botocore.session import get_session
+    from moto.awslambda.exceptions import (
+        InvalidParameterValueException,
+        ValidationException,
+    )
+
+    if runtime is None:
+        return
+    allowed = get_session().get_service_model("lambda").shape_for("Runtime").enum
+    if runtime not in allowed:
+        raise ValidationException(runtime, "runtime", f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+    if runtime in BLOCKED_RUNTIMES:
+        raise InvalidParameterValueException(
+            f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
+            f"functions. We recommend you use the new runtime ({BLOCKED_RUNTIMES[runtime]}) while creating or "
+            "updating functions.")
+
+
+def _refuse_unknown_runtimes() -> None:
+    """moto accepts any Runtime string; AWS refuses unknown and blocked deprecated ones."""
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
+
+    create, update = LambdaBackend.create_function, LambdaFunction.update_configuration
+
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        check_runtime(spec.get("Runtime"))
+        return create(self, spec)
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+        check_runtime(config_updates.get("Runtime"))
+        return update(self, config_updates)
+
+    LambdaBackend.create_function = create_function  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]

@@ -169,18 +169,41 @@ def run_terraform(
             cli_config.write_text(cli_config_text(found_mirror))
         if aliases:
             override.write_text(override_text(endpoint, aliases))
+        environment = terraform_environment(endpoint, dict(env or os.environ), cli_config)
         try:
-            process = subprocess.Popen(
-                [binary, *args], cwd=cwd, env=terraform_environment(endpoint, dict(env or os.environ), cli_config),
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-            )
-            lines = []
-            assert process.stdout is not None
-            for line in process.stdout:
-                lines.append(line)
-                if echo:
-                    print(line, end="", flush=True)
-            returncode = process.wait()
+            run = _run([binary, *args], cwd, environment, echo)
+            if found_mirror is not None and _mirror_missing_from_lock(args, run):
+                # The lock file records the registry's checksums; an unpacked mirror only matches an h1 hash
+                # of this platform, which `terraform providers lock -fs-mirror` adds (as Terraform advises).
+                lock = _run([binary, f"-chdir={module_dir}", "providers", "lock", f"-fs-mirror={found_mirror}",
+                             f"-platform={_platform()}"], cwd, environment, echo)
+                if lock.returncode == 0:
+                    run = _run([binary, *args], cwd, environment, echo)
         finally:
             override.unlink(missing_ok=True)
-    return TerraformRun(returncode, "".join(lines))
+    return run
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], echo: bool) -> TerraformRun:
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    lines = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if echo:
+            print(line, end="", flush=True)
+    return TerraformRun(process.wait(), "".join(lines))
+
+
+def _mirror_missing_from_lock(args: Sequence[str], run: TerraformRun) -> bool:
+    """`init` refused the mirror's provider only because the lock file has no checksum for it."""
+    return run.returncode != 0 and "init" in args and "doesn't match any of the" in run.output \
+        and "checksums previously recorded in the dependency lock file" in run.output
+
+
+def _platform() -> str:
+    import platform
+
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), "amd64")
+    return f"{platform.system().lower()}_{machine}"

@@ -23,13 +23,13 @@ def _needs_upstream() -> None:
 
 def _needs_runtime_interpreter() -> None:
     """Upstream's zips hold CPython 3.12 wheels: they run only where python3.12 functions get a 3.12 interpreter."""
+    from harness.cloud.awslambda.interpreters import (
+        InterpreterNotFound,
+        interpreter_for,
+    )
+
     try:
-        from harness.cloud.awslambda.interpreters import InterpreterFinder, InterpreterNotFound
-    except ImportError:
-        pytest.skip("this harness runs every function on its own interpreter; upstream's python3.12 packages "
-                    "need per-Runtime interpreters (harness.cloud.awslambda.interpreters)")
-    try:
-        InterpreterFinder().find(support.RUNTIME)
+        interpreter_for(support.RUNTIME)
     except InterpreterNotFound as err:
         pytest.skip(str(err))
 
@@ -78,11 +78,11 @@ class Deployment:
 
 
 def _deploy_with_terraform(cloud: Any, clone: Path, cluster_arn: str, secret_arn: str) -> str:
-    from harness.deploy.terraform import run_terraform, terraform_binary
+    from harness.deploy.terraform import TerraformError, run_terraform, terraform_binary
 
     try:
         terraform_binary()
-    except Exception as err:
+    except TerraformError as err:
         pytest.skip(str(err))
     module = clone / "terraform" / "6_agents"
     (module / "terraform.tfvars").write_text(support.tfvars(cluster_arn, secret_arn, cloud.region))
@@ -92,14 +92,27 @@ def _deploy_with_terraform(cloud: Any, clone: Path, cluster_arn: str, secret_arn
     return cloud.client("sqs").get_queue_url(QueueName="alex-analysis-jobs")["QueueUrl"]
 
 
-@pytest.fixture(scope="module", params=["terraform", "boto3"])
-def deployment(request: pytest.FixtureRequest, upstream_clone: Path, lambda_zips: dict[str, Path]) -> Iterator[Deployment]:
+@pytest.fixture(scope="module")
+def bare_cloud() -> Iterator[Any]:
+    """One bare local cloud for both deployments (each starts from a reset: a fresh account)."""
+    _needs_upstream()
     _needs_runtime_interpreter()
     from harness.deploy.bare import start_bare_cloud
 
+    cloud = start_bare_cloud()
+    try:
+        yield cloud
+    finally:
+        cloud.stop()
+
+
+@pytest.fixture(scope="module", params=["terraform", "boto3"])
+def deployment(request: pytest.FixtureRequest, bare_cloud: Any, upstream_clone: Path,
+               lambda_zips: dict[str, Path]) -> Iterator[Deployment]:
     timings: dict[str, float] = {}
     began = time.perf_counter()
-    cloud = start_bare_cloud()
+    cloud = bare_cloud
+    cloud.reset()
     try:
         cluster_arn, secret_arn = support.create_part5_database(cloud.client)
         env = support.database_env(cloud.client_env(), cluster_arn, secret_arn)
@@ -114,7 +127,7 @@ def deployment(request: pytest.FixtureRequest, upstream_clone: Path, lambda_zips
         timings["deploy"] = time.perf_counter() - began - timings["database"]
         yield Deployment(request.param, cloud, cluster_arn, secret_arn, queue_url, migrations, seed, timings)
     finally:
-        cloud.stop()
+        cloud.reset()  # stops this deployment's pollers and execution environments
         module = upstream_clone / "terraform" / "6_agents"
-        for state in module.glob("terraform.tfstate*"):  # the next cloud is a fresh account
+        for state in module.glob("terraform.tfstate*"):  # the next deployment is a fresh account
             state.unlink()

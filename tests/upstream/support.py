@@ -8,6 +8,7 @@ secret, a terraform.tfvars, SQL the API would run).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-UPSTREAM = REPO_ROOT.parent / "shared" / "upstream-alex"
+# ../shared/upstream-alex beside the clone; $ALEX_UPSTREAM_DIR (or $UPSTREAM_ALEX_DIR) says where else
+UPSTREAM = Path(os.environ.get("ALEX_UPSTREAM_DIR") or os.environ.get("UPSTREAM_ALEX_DIR")
+                or REPO_ROOT.parent / "shared" / "upstream-alex")
 AGENTS = ("planner", "tagger", "reporter", "charter", "retirement")
 RUNTIME = "python3.12"  # what terraform/6_agents declares for every agent
 CLUSTER_ID = "alex-aurora-cluster"  # Part 5's names (terraform/5_database)
@@ -63,7 +66,7 @@ def database_env(cloud_env: dict[str, str], cluster_arn: str, secret_arn: str) -
 
 def run_database_script(backend: Path, script: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``uv run <script>`` in backend/database, with this interpreter (the scripts need boto3, pydantic, dotenv)."""
-    return subprocess.run([sys.executable, script], cwd=backend / "database", env=env, capture_output=True,
+    return subprocess.run([sys.executable, script], check=False, cwd=backend / "database", env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 
