@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import uvicorn
-
 from alex.api.app import create_app
 from alex.api.security import SecuritySettings
+from alex.api.security.middleware import STATE_ATTRIBUTE
 
 from harness.alexkit.api_docs import add_local_docs
 from harness.hardening.asgi import LocalEdgeGuard, hardened_h11
@@ -41,9 +41,10 @@ def settings_for_issuer(issuer: Any, **overrides: Any) -> SecuritySettings:
 
 
 def _cors_origins(app: Any) -> tuple[str, ...]:
-    """The origins the app's CORS allows (its frontend): the local server lets them in too."""
-    security = getattr(getattr(app, "state", None), "alex_security", None)
-    origins = tuple(security.settings.cors_origins) if security is not None else ()
+    """The origins the app's CORS allows (its frontend): the local server lets them in too.
+    An app without Alex's edge (a benchmark's) gets the dev frontend's."""
+    security = getattr(getattr(app, "state", None), STATE_ATTRIBUTE, None)
+    origins = tuple(security.settings.cors_origins) if security is not None else (DEV_ORIGIN,)
     return tuple(o for o in origins if o != "*")
 
 

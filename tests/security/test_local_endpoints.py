@@ -245,3 +245,15 @@ def test_dashboard_refuses_foreign_origin_and_rebinding(cloud: LocalCloud) -> No
         assert raw_request(port, request_bytes("GET", "/", headers=navigation)).status == 200
         fetch = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}  # another page's <script src=...>
         assert raw_request(port, request_bytes("GET", "/api/state", headers=fetch)).status == 403
+
+
+def test_waf_inspects_json_too_deep_to_parse_as_text() -> None:
+    """On Lambda (no local server in front) the WAF meets 5,000 levels itself: it inspects the body as
+    text, as AWS WAF does with JSON it cannot parse, instead of raising RecursionError (a 500)."""
+    from alex.api.security.waf import inspect_request
+
+    depth = 5000
+    attack = b'{"a":' * depth + b'"x\' OR \'1\'=\'1"' + b"}" * depth
+    match = inspect_request("/api/jobs", "", attack, "application/json", body_limit=len(attack))
+    assert match is not None and match.location == "BODY"
+    assert inspect_request("/api/jobs", "", b"[" * depth + b"]" * depth, "application/json", body_limit=10**6) is None
