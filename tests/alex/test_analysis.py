@@ -148,7 +148,9 @@ def test_a_planner_that_runs_out_of_time_never_leaves_the_job_running(analysis, 
         assert "running" in seen
         assert {"job_id": job_id} in dlq_bodies(analysis)
     finally:
-        fresh_model.clear()
+        # reset, not clear: it wakes the abandoned attempts' model calls still sleeping in the
+        # timeout fault, so they end now instead of landing in the next test's call log
+        fresh_model.reset()
         lam.update_function_configuration(FunctionName=planner, Timeout=original)
 
 

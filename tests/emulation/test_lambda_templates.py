@@ -208,3 +208,26 @@ def test_provisioned_concurrency_keeps_environments_ready(lam, lambda_role, runt
     with pytest.raises(ClientError) as err:
         lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version)
     assert err.value.response["Error"]["Code"] == "ProvisionedConcurrencyConfigNotFoundException"
+
+
+def test_an_environment_retired_for_idleness_comes_back_as_a_fork(lam, lambda_role, runtime):
+    """Lambda retires idle environments; the next invoke is a cold start again, but here (as with
+    SnapStart) it restores from the template: no second init, the same init process's state."""
+    import time
+
+    create_function(lam, lambda_role, "tpl-idle", STATEFUL)
+    _, first = invoke_json(lam, "tpl-idle")
+    before = runtime.idle_timeout
+    runtime.idle_timeout = 0.2
+    try:
+        deadline = time.monotonic() + 10
+        while runtime.environments("tpl-idle"):
+            assert time.monotonic() < deadline, "the idle environment was not retired"
+            time.sleep(0.1)
+    finally:
+        runtime.idle_timeout = before
+    _, second = invoke_json(lam, "tpl-idle")
+    assert second["pid"] != first["pid"] and second["init_pid"] == first["init_pid"] and second["seen"] == 1
+    records = runtime.invocations("tpl-idle")
+    assert [r.cold_start for r in records] == [True, True]
+    assert records[-1].init_duration_ms is None

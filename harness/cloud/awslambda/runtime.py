@@ -467,7 +467,7 @@ class LambdaRuntime:
         )
 
     def _reap(self) -> None:
-        while not self._stopping.wait(min(30.0, max(self.idle_timeout / 2, 0.5))):
+        while not self._stopping.wait(min(1.0, max(self.idle_timeout / 2, 0.05))):  # a changed idle_timeout applies within 1 s
             try:
                 self._pool.reap()
             except Exception:

@@ -30,7 +30,7 @@ from harness.cloud.awslambda.functions import FunctionConfig
 
 _MAX_PACKET = 1 << 20
 _STDERR_TAIL = 2048
-MAX_TEMPLATES = 32  # least recently used templates beyond this are retired
+MAX_TEMPLATES = 16  # least recently used templates beyond this are retired (an Alex one holds ~300 MB)
 
 
 class TemplateGone(Exception):
@@ -38,8 +38,13 @@ class TemplateGone(Exception):
 
 
 def template_key(fn: FunctionConfig, interpreter: list[str], extensions: Mapping[str, str]) -> str:
-    """What a template's init may depend on: another value needs another template."""
-    material = [fn.fingerprint, interpreter, sorted(extensions.items())]
+    """What a template's init may depend on: another value needs another template.
+
+    Not the timeout or memory size: an init does not see them (but in
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE, which an environment gets afresh after the fork).
+    """
+    material = [fn.name, fn.handler, fn.runtime, sorted(fn.environment.items()), fn.code_sha256, interpreter,
+                sorted(extensions.items())]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
 
