@@ -167,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.deploy.cli import add_parsers as add_deploy_parsers  # `package`, `terraform`
 
     add_deploy_parsers(sub)
+
+    from harness.localstack.cli import add_localstack_parser  # `localstack start|stop|status`
+
+    add_localstack_parser(sub)
     return parser
 
 
