@@ -1,7 +1,9 @@
 """The hybrid's routing, as boto3 users already know it: per-service endpoint variables.
 
 LocalStack serves the services it runs well without Docker; everything else (Lambda, the RDS Data
-API, Bedrock) stays on the harness edge, named by the catch-all ``AWS_ENDPOINT_URL``. boto3 (>=1.28)
+API, Bedrock) stays on the harness edge, named by the catch-all ``AWS_ENDPOINT_URL``. IAM stays on
+the harness too: its Lambda, like AWS's, refuses a function whose execution role it cannot find in
+its own IAM (and LocalStack's roles live in another account, 000000000000). boto3 (>=1.28)
 and the AWS CLI read ``AWS_ENDPOINT_URL_<SERVICE_ID>`` before the catch-all, so neither endpoint
 needs to proxy the other.
 """
@@ -12,8 +14,6 @@ from __future__ import annotations
 LOCALSTACK_SERVED = {
     "sqs": "SQS",
     "secretsmanager": "SECRETS_MANAGER",
-    "iam": "IAM",
-    "sts": "STS",
     "cloudwatch": "CLOUDWATCH",
     "logs": "CLOUDWATCH_LOGS",
 }
