@@ -3,7 +3,10 @@
 LocalStack serves the services it runs well without Docker; everything else (Lambda, the RDS Data
 API, Bedrock) stays on the harness edge, named by the catch-all ``AWS_ENDPOINT_URL``. IAM stays on
 the harness too: its Lambda, like AWS's, refuses a function whose execution role it cannot find in
-its own IAM (and LocalStack's roles live in another account, 000000000000). boto3 (>=1.28)
+its own IAM (and LocalStack's roles live in another account, 000000000000). CloudWatch and Logs
+stay there as well: the functions' logs and the AWS/Lambda metrics are written where they run, so a
+``logs`` client sent to LocalStack would find none of them (LocalStack still serves both to whoever
+asks it directly). boto3 (>=1.28)
 and the AWS CLI read ``AWS_ENDPOINT_URL_<SERVICE_ID>`` before the catch-all, so neither endpoint
 needs to proxy the other.
 """
@@ -14,8 +17,6 @@ from __future__ import annotations
 LOCALSTACK_SERVED = {
     "sqs": "SQS",
     "secretsmanager": "SECRETS_MANAGER",
-    "cloudwatch": "CLOUDWATCH",
-    "logs": "CLOUDWATCH_LOGS",
 }
 
 
