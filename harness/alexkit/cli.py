@@ -17,6 +17,7 @@ from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 if TYPE_CHECKING:
     from harness.alexkit.local_alex import LocalAlex
+    from harness.cloud.server import LocalCloud
 
 DEFAULT_PORT = 4566
 DEFAULT_API_PORT = 8000  # where the original Alex runs its API locally (uvicorn main:app)
@@ -58,6 +59,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack = deploy_alex(alex_stack(), aws_clients(args.region))
         _print_stack(stack)
         return 0
+    if args.backend == "hybrid":
+        return _up_hybrid(args)
     if args.no_stack:
         from harness.deploy.bare import serve_bare_cloud
 
@@ -66,14 +69,41 @@ def cmd_up(args: argparse.Namespace) -> int:
     return _up_moto(args)
 
 
-def _up_moto(args: argparse.Namespace) -> int:
+def _up_hybrid(args: argparse.Namespace) -> int:
+    """Alex on LocalStack (SQS, Secrets Manager) plus the harness (Lambda, mappings, Data API, model)."""
+    import tempfile
+
+    from harness.alexkit.local_alex import alex_components
+    from harness.localstack.hybrid import HybridCloud
+    from harness.localstack.process import health
+
+    if health(args.localstack_url) is None:
+        print(f"no LocalStack answers at {args.localstack_url}: start one with `alex-harness localstack start`",
+              file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="alex-cloud-") as scratch:
+        components = alex_components(args.data_dir or Path(scratch), postgres_dsn=args.postgres_dsn)
+        cloud = HybridCloud(args.localstack_url, host=args.host, port=args.port, region=args.region,
+                            components=components)
+        try:
+            cloud.start()
+        except OSError as err:
+            print(f"cannot listen on {args.host}:{args.port}: {err.strerror} (choose another --port)", file=sys.stderr)
+            return 1
+        try:
+            return _up_moto(args, cloud=cloud)
+        finally:
+            cloud.stop()
+
+
+def _up_moto(args: argparse.Namespace, cloud: LocalCloud | None = None) -> int:
     from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
 
     state_dir = args.state_dir or default_state_dir()
     api_port = args.api_port if args.api_port is not None else DEFAULT_API_PORT
     try:
         alex = start_local_alex(
-            components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn),
+            cloud=cloud, components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn),
             data_dir=args.data_dir, host=args.host, port=args.port, region=args.region, state_dir=state_dir,
             api_port=api_port, api_port_fallback=not args.api_port_explicit, issuer_port=args.issuer_port,
         )
@@ -82,7 +112,8 @@ def _up_moto(args: argparse.Namespace) -> int:
         return 1
     with alex:
         t = alex.timings
-        print(f"local cloud (moto) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
+        kind = "moto; SQS and Secrets Manager on LocalStack" if cloud is not None else "moto"
+        print(f"local cloud ({kind}) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
               f"Alex stack provisioned in {t['provisioned']:.2f}s, schema migrated in {t['migrated']:.2f}s")
         _print_stack(alex.stack)
         _print_exports(alex.cloud.client_env())
@@ -126,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="start the local cloud and provision Alex's stack")
-    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto")
+    up.add_argument("--backend", choices=["moto", "localstack", "hybrid", "aws"], default="moto",
+                    help="hybrid: SQS and Secrets Manager on the LocalStack at --localstack-url "
+                         "(alex-harness localstack start), the rest on the harness")
     up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     up.add_argument("--port", type=int, default=DEFAULT_PORT)
     up.add_argument("--region", default=DEFAULT_REGION)
