@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from harness.alexkit.cli import main
@@ -26,6 +28,7 @@ def test_up_hybrid_puts_queues_and_secret_on_localstack(localstack, tmp_path):
         assert f"jobs queue   {localstack.url}/queue/" in up.output
         assert f"export AWS_ENDPOINT_URL_SQS={localstack.url}" in up.output
         assert f"export AWS_ENDPOINT_URL_SECRETS_MANAGER={localstack.url}" in up.output
+        time.sleep(1.0)  # the banner's last line is printed just before `up` installs its SIGINT handler
         code, rest = up.ctrl_c()
     assert code == 0, rest
     assert localstack.client("sqs").list_queues(QueueNamePrefix="alex-analysis-jobs").get("QueueUrls")
