@@ -17,6 +17,7 @@ from harness.alexkit.stack.deployment import AlexDeployment, deploy_alex
 
 if TYPE_CHECKING:
     from harness.alexkit.local_alex import LocalAlex
+    from harness.cloud.server import LocalCloud
 
 DEFAULT_PORT = 4566
 DEFAULT_API_PORT = 8000  # where the original Alex runs its API locally (uvicorn main:app)
@@ -64,6 +65,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack = deploy_alex(alex_stack(), aws_clients(args.region))
         _print_stack(stack)
         return 0
+    if args.backend == "hybrid":
+        return _up_hybrid(args)
     if args.no_stack:
         from harness.deploy.bare import serve_bare_cloud
 
@@ -72,7 +75,34 @@ def cmd_up(args: argparse.Namespace) -> int:
     return _up_moto(args)
 
 
-def _up_moto(args: argparse.Namespace) -> int:
+def _up_hybrid(args: argparse.Namespace) -> int:
+    """Alex on LocalStack (SQS, Secrets Manager) plus the harness (Lambda, mappings, Data API, model)."""
+    import tempfile
+
+    from harness.alexkit.local_alex import alex_components
+    from harness.localstack.hybrid import HybridCloud
+    from harness.localstack.process import health
+
+    if health(args.localstack_url) is None:
+        print(f"no LocalStack answers at {args.localstack_url}: start one with `alex-harness localstack start`",
+              file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="alex-cloud-") as scratch:
+        components = alex_components(args.data_dir or Path(scratch), postgres_dsn=args.postgres_dsn)
+        cloud = HybridCloud(args.localstack_url, host=args.host, port=args.port, region=args.region,
+                            components=components)
+        try:
+            cloud.start()
+        except OSError as err:
+            print(f"cannot listen on {args.host}:{args.port}: {err.strerror} (choose another --port)", file=sys.stderr)
+            return 1
+        try:
+            return _up_moto(args, cloud=cloud)
+        finally:
+            cloud.stop()
+
+
+def _up_moto(args: argparse.Namespace, cloud: LocalCloud | None = None) -> int:
     from harness.alexkit.state_lock import StateDirBusy, state_dir_lock
 
     if args.drain_seconds < 0:
@@ -81,13 +111,13 @@ def _up_moto(args: argparse.Namespace) -> int:
     state_dir = args.state_dir or default_state_dir()
     try:
         with state_dir_lock(state_dir):  # checked before anything starts: a second `up` on it is refused
-            return _serve_alex(args, state_dir)
+            return _serve_alex(args, state_dir, cloud)
     except StateDirBusy as err:
         print(err, file=sys.stderr)
         return 1
 
 
-def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
+def _serve_alex(args: argparse.Namespace, state_dir: Path, cloud: LocalCloud | None = None) -> int:
     from harness.alexkit.local_alex import PortUnavailable, alex_components, start_local_alex
     from harness.alexkit.stack.fast import clock_driven_stack
     from harness.cloud.events.clock import TestClock
@@ -96,6 +126,7 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
     clock = TestClock() if args.test_clocks else None
     try:
         alex = start_local_alex(
+            cloud=cloud,
             components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn,
                                                         persist=args.data_dir is not None, clock=clock),
             spec=clock_driven_stack() if args.test_clocks else None,
@@ -107,7 +138,8 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path) -> int:
         return 1
     with alex:
         t = alex.timings
-        print(f"local cloud (moto) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
+        kind = "moto; SQS and Secrets Manager on LocalStack" if cloud is not None else "moto"
+        print(f"local cloud ({kind}) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
               f"Alex stack provisioned in {t['provisioned']:.2f}s, schema migrated in {t['migrated']:.2f}s")
         _print_stack(alex.stack)
         _print_exports(alex.cloud.client_env())
@@ -158,16 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="start the local cloud and provision Alex's stack")
-    up.add_argument("--backend", choices=["moto", "localstack", "aws"], default="moto",
+    up.add_argument("--backend", choices=["moto", "localstack", "hybrid", "aws"], default="moto",
                     help="where the stack goes: moto (default, the local cloud in this process), localstack "
-                         "(a running LocalStack at --localstack-url) or aws (real AWS, with --yes)")
+                         "(a running LocalStack at --localstack-url), hybrid (SQS and Secrets Manager on the "
+                         "LocalStack at --localstack-url, see `alex-harness localstack start`; the rest on the "
+                         "harness) or aws (real AWS, with --yes)")
     up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     up.add_argument("--port", type=int, default=DEFAULT_PORT,
                     help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT})")
     up.add_argument("--region", default=DEFAULT_REGION,
                     help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})")
     up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL,
-                    help=f"with --backend localstack: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
+                    help=f"with --backend localstack or hybrid: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
     up.add_argument("--data-dir", type=Path, default=None,
                     help="keep the cloud's state (queues and messages, secrets, functions, mappings, alarms, logs, "
@@ -214,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.deploy.cli import add_parsers as add_deploy_parsers  # `package`, `terraform`
 
     add_deploy_parsers(sub)
+    from harness.localstack.cli import add_localstack_parser  # `localstack start|stop|status`
+
+    add_localstack_parser(sub)
     _describe_subcommands(sub)
     return parser
 

@@ -24,6 +24,10 @@ class CloudHost(Protocol):
         """The edge's base URL (loopback)."""
         ...
 
+    def client_env(self) -> dict[str, str]:
+        """Environment variables that point an AWS SDK at this cloud."""
+        ...
+
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` bound to this cloud."""
         ...

@@ -59,6 +59,14 @@ class ApiRuntime:
         return self.queue_url or self.env().get("SQS_QUEUE_URL", "")
 
 
+def _service_id(service: str) -> str:
+    """``sqs`` -> ``SQS``, ``secretsmanager`` -> ``SECRETS_MANAGER``: the suffix of its endpoint variable."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    return str(model.service_id).upper().replace(" ", "_")
+
+
 def boto_client(service: str, environ: Mapping[str, str] | None) -> Any:
     """A boto3 client; from an explicit environment (endpoint, region, keys) when one is given.
 
@@ -68,8 +76,9 @@ def boto_client(service: str, environ: Mapping[str, str] | None) -> Any:
     if environ is None:
         return boto3.client(service)
     kwargs: dict[str, Any] = {}
-    if environ.get("AWS_ENDPOINT_URL"):
-        kwargs["endpoint_url"] = environ["AWS_ENDPOINT_URL"]
+    endpoint = environ.get(f"AWS_ENDPOINT_URL_{_service_id(service)}") or environ.get("AWS_ENDPOINT_URL")
+    if endpoint:  # the service's own endpoint variable wins over the catch-all, as boto3's lookup does
+        kwargs["endpoint_url"] = endpoint
     region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
     if region:
         kwargs["region_name"] = region

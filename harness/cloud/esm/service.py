@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from harness.cloud.awslambda.errors import LambdaApiError
@@ -54,13 +55,16 @@ class EventSourceMappings:
         self._lock = threading.Lock()
         self._cloud: CloudHost | None = None
         self._running = False
+        # Where the queues live: moto's SQS by default; another SQS (LocalStack's) when a component re-points these.
+        self.queue_lookup: Callable[[str], dict[str, str] | None] = moto_queue_attributes
+        self.sqs_client_for: Callable[[str], Any] | None = None  # region -> SQS client; None: the cloud's own
 
     # CloudComponent ---------------------------------------------------------
     def attach(self, cloud: CloudHost) -> None:
         self._cloud = cloud
         assert cloud.edge is not None
         cloud.edge.register(
-            "lambda", EventSourceMappingApi(self.mappings, moto_function, moto_queue_attributes, self.reconcile)
+            "lambda", EventSourceMappingApi(self.mappings, moto_function, lambda arn: self.queue_lookup(arn), self.reconcile)
         )
 
     def start(self) -> None:
@@ -108,7 +112,10 @@ class EventSourceMappings:
                     del self._pollers[mapping_id]
             for mapping_id, mapping in self.mappings.items():
                 if mapping_id not in self._pollers and self._is_active(mapping):
-                    sqs = self._cloud.client("sqs", region_name=mapping.queue_region)
+                    if self.sqs_client_for is not None:
+                        sqs = self.sqs_client_for(mapping.queue_region)
+                    else:
+                        sqs = self._cloud.client("sqs", region_name=mapping.queue_region)
                     poller = MappingPoller(mapping, self._invoker, sqs, self._is_active)
                     self._pollers[mapping_id] = poller
                     poller.start()

@@ -98,6 +98,8 @@ class DataApiService:
         self.transactions = Transactions(idle_timeout=transaction_idle_timeout, max_lifetime=transaction_max_lifetime)
         self.statement_timeout = statement_timeout
         self._resuming_until = 0.0
+        # secretArn -> (username, password): moto's Secrets Manager unless a component (the LocalStack hybrid) swaps it
+        self.credentials = credentials
         self._dsns: dict[tuple[Any, ...], str] = {}
 
     # CloudComponent -----------------------------------------------------------------------------
@@ -376,7 +378,7 @@ class DataApiService:
         if time.monotonic() < self._resuming_until:
             raise DataApiError("DatabaseResumingException", RESUMING_MESSAGE)
         cluster = find_cluster(_required(body, "resourceArn"))
-        username, password = credentials(_required(body, "secretArn"))
+        username, password = self.credentials(_required(body, "secretArn"))
         if username in RESERVED_ROLES:  # the harness's own roles: as if the password were wrong, which it is
             raise DataApiError(
                 sql_error_code(cluster.legacy), f'FATAL: password authentication failed for user "{username}"'
