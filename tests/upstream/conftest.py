@@ -103,7 +103,9 @@ def bare_cloud() -> Iterator[Any]:
     try:
         yield cloud
     finally:
+        began = time.perf_counter()
         cloud.stop()
+        print(f"bare cloud stopped in {time.perf_counter() - began:.1f}s")
 
 
 @pytest.fixture(scope="module", params=["terraform", "boto3"])
@@ -127,7 +129,9 @@ def deployment(request: pytest.FixtureRequest, bare_cloud: Any, upstream_clone: 
         timings["deploy"] = time.perf_counter() - began - timings["database"]
         yield Deployment(request.param, cloud, cluster_arn, secret_arn, queue_url, migrations, seed, timings)
     finally:
+        ended = time.perf_counter()
         cloud.reset()  # stops this deployment's pollers and execution environments
+        print(f"[{request.param}] reset in {time.perf_counter() - ended:.1f}s")
         module = upstream_clone / "terraform" / "6_agents"
         for state in module.glob("terraform.tfstate*"):  # the next deployment is a fresh account
             state.unlink()
