@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.alexkit.stack.definition import alex_stack  # noqa: E402
-from harness.alexkit.stack.deployment import deploy_alex  # noqa: E402
-from harness.cloud import LocalCloud  # noqa: E402
-from harness.cloud.awslambda.runtime import LambdaRuntime  # noqa: E402
-from harness.cloud.esm.service import EventSourceMappings  # noqa: E402
-from harness.cloud.persistence import CloudState, capture_moto, loads, restore_moto  # noqa: E402
+from harness.alexkit.stack.definition import alex_stack
+from harness.alexkit.stack.deployment import deploy_alex
+from harness.cloud import LocalCloud
+from harness.cloud.awslambda.runtime import LambdaRuntime
+from harness.cloud.esm.service import EventSourceMappings
+from harness.cloud.persistence import CloudState, capture_moto, loads, restore_moto
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
         sqs = cloud.client("sqs")
         for start in range(0, args.messages, 10):
             sqs.send_message_batch(QueueUrl=stack.jobs_queue_url, Entries=[
-                {"Id": str(i), "MessageBody": '{"job_id": "%d"}' % (start + i)} for i in range(10)])
+                {"Id": str(i), "MessageBody": f'{{"job_id": "{start + i}"}}'} for i in range(10)])
         saves = []
         for _ in range(args.rounds):
             began = time.perf_counter()
