@@ -25,6 +25,7 @@ import io
 import logging
 import os
 import pickle
+import re
 import threading
 import time
 import weakref
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 SERVICES = ("sqs", "secretsmanager", "lambda", "rds", "logs", "cloudwatch", "sns", "events", "scheduler", "iam",
             "ssm", "s3", "dynamodb", "kms", "sts")
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
-_AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
+_AWS_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy")  # AWS-managed, in every partition
 FORMAT = 1
 
 
@@ -79,7 +80,7 @@ class _Pickler(pickle.Pickler):
 
     def persistent_id(self, obj: Any) -> Any:
         arn = getattr(obj, "arn", None)
-        if isinstance(arn, str) and arn.startswith(_AWS_POLICY_PREFIX) and type(obj).__name__ == "AWSManagedPolicy":
+        if isinstance(arn, str) and _AWS_POLICY.match(arn) and type(obj).__name__ == "AWSManagedPolicy":
             return ("aws-policy", getattr(obj, "account_id", ""), arn)
         return None
 
@@ -91,7 +92,8 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
         from moto.iam.models import iam_backends
 
-        return iam_backends[account]["global"].get_policy(arn)
+        partition = arn.split(":")[1]
+        return iam_backends[account][partition].managed_policies[arn]
 
 
 def _backend_dicts() -> dict[str, Any]:
@@ -109,8 +111,9 @@ def _backend_dicts() -> dict[str, Any]:
 def _iam_state(backend: Any) -> dict[str, Any]:
     state = dict(vars(backend))
     state.pop("aws_managed_policies", None)
+    state.pop("account_summary", None)  # computed from the backend; the fresh one's serves
     state["managed_policies"] = {
-        arn: policy for arn, policy in backend.managed_policies.items() if not arn.startswith(_AWS_POLICY_PREFIX)
+        arn: policy for arn, policy in backend.managed_policies.items() if not _AWS_POLICY.match(arn)
     }
     return state
 
@@ -157,7 +160,7 @@ class CloudState:
     Put it first among the components, so the others find their state restored when they start.
     """
 
-    def __init__(self, data_dir: Path, interval: float = 0.2) -> None:
+    def __init__(self, data_dir: Path, interval: float = 0.5) -> None:
         self.path = Path(data_dir) / "cloud" / "state.pickle"
         self.interval = interval
         self._cloud: CloudHost | None = None

@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.emulation]
 
 ROLE_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 WITNESS_HANDLER = '''
 import json, os
 def handler(event, context):
@@ -92,11 +93,13 @@ def test_queues_messages_and_receive_counts_survive_a_clean_restart(tmp_path: Pa
 
 def test_state_taken_while_running_restores_as_a_kill_would_leave_it(tmp_path: Path) -> None:
     """What survives a kill -9: the data directory as it was while the cloud ran (copied here
-    without a clean stop) restores secrets, functions with their code, queues with messages,
-    alarms and log groups."""
+    without a clean stop) restores IAM roles with their attached AWS-managed policies, secrets,
+    functions with their code, queues with messages, alarms and log groups."""
     running = tmp_path / "running"
     with persistent_cloud(running) as cloud:
-        role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        iam = cloud.client("iam")
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        iam.attach_role_policy(RoleName="r", PolicyArn=BASIC_EXECUTION)
         cloud.client("secretsmanager").create_secret(Name="db", SecretString='{"password": "p"}')
         create_function(cloud.client("lambda"), role, "echo", "def handler(event, context):\n    return {'echo': event}\n")
         sqs = cloud.client("sqs")
@@ -110,6 +113,8 @@ def test_state_taken_while_running_restores_as_a_kill_would_leave_it(tmp_path: P
         shutil.copytree(running, tmp_path / "killed")
     with persistent_cloud(tmp_path / "killed") as cloud:
         assert json.loads(cloud.client("secretsmanager").get_secret_value(SecretId="db")["SecretString"]) == {"password": "p"}
+        attached = cloud.client("iam").list_attached_role_policies(RoleName="r")["AttachedPolicies"]
+        assert [p["PolicyArn"] for p in attached] == [BASIC_EXECUTION]
         response = cloud.client("lambda").invoke(FunctionName="echo", Payload=b'{"x": 1}')
         assert json.loads(response["Payload"].read()) == {"echo": {"x": 1}}
         sqs = cloud.client("sqs")
