@@ -5,6 +5,8 @@ Applied once, when a LocalCloud starts; each patch says which AWS behaviour it r
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 # Since December 2023 the Data API works on Aurora PostgreSQL Serverless v2 and
@@ -50,40 +52,48 @@ def apply() -> None:
     _applied = True
 
 
+@functools.cache
+def _aws_managed_policy_data() -> dict[str, dict[str, Any]]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return json.loads(aws_managed_policies_data)
+
+
+def ensure_aws_managed_policy(backend: Any, policy_arn: Any) -> Any | None:
+    """The AWS managed policy ``policy_arn`` in ``backend`` (an IAMBackend), created from moto's data the
+    first time it is named; None when no AWS managed policy has that ARN (name and path both count)."""
+    if not isinstance(policy_arn, str):
+        return None
+    if policy_arn in backend.managed_policies:
+        return backend.managed_policies[policy_arn]
+    from moto.iam.models import AWSManagedPolicy
+
+    prefix, _, name = policy_arn.rpartition("/")
+    data = _aws_managed_policy_data().get(name)
+    if data is None or not prefix.endswith(":iam::aws:policy" + (data.get("Path") or "/").rstrip("/")):
+        return None
+    policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+    if policy.arn != policy_arn:
+        return None
+    return backend.managed_policies.setdefault(policy.arn, policy)
+
+
 def _aws_managed_policies_on_demand() -> None:
     """AWS managed IAM policies (AWSLambdaBasicExecutionRole, ...) exist in every account, so Terraform's
     aws_iam_role_policy_attachment of one succeeds. moto either builds all ~1,400 of them in every
     IAMBackend's constructor (slow, and a half-built backend is visible to other threads meanwhile) or
     none: here each one is created from moto's own data the first time a call names its ARN."""
     import inspect
-    import json
-    from functools import cache, wraps
+    from functools import wraps
 
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-    from moto.iam.models import AWSManagedPolicy, IAMBackend
-
-    @cache
-    def known() -> dict[str, dict[str, Any]]:
-        return json.loads(aws_managed_policies_data)
-
-    def ensure(backend: Any, policy_arn: Any) -> None:
-        if not isinstance(policy_arn, str) or policy_arn in backend.managed_policies:
-            return
-        prefix, _, name = policy_arn.rpartition("/")
-        data = known().get(name)
-        if data is None or not prefix.endswith(":iam::aws:policy" + (data.get("Path") or "/").rstrip("/")):
-            return
-        policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
-        if policy.arn == policy_arn:
-            backend.managed_policies.setdefault(policy.arn, policy)
+    from moto.iam.models import IAMBackend
 
     def on_demand(method: Any) -> Any:
         position = list(inspect.signature(method).parameters).index("policy_arn")
 
         @wraps(method)
         def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            arn = kwargs.get("policy_arn", args[position - 1] if len(args) >= position else None)
-            ensure(self, arn)
+            ensure_aws_managed_policy(self, kwargs.get("policy_arn", args[position - 1] if len(args) >= position else None))
             return method(self, *args, **kwargs)
 
         return call

@@ -92,8 +92,13 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
         from moto.iam.models import iam_backends
 
+        from harness.cloud.moto_patches import ensure_aws_managed_policy
+
         partition = arn.split(":")[1]
-        return iam_backends[account][partition].managed_policies[arn]
+        policy = ensure_aws_managed_policy(iam_backends[account][partition], arn)
+        if policy is None:
+            raise pickle.UnpicklingError(f"no AWS managed policy {arn}")
+        return policy
 
 
 def _backend_dicts() -> dict[str, Any]:
