@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from alex.guardrails import sanitise
-from alex.guardrails.output import Untrusted
+from alex.guardrails.output import ECHO_MARKER, Untrusted
 from alex.schemas import AccountView, PortfolioView, PositionView
 
 
@@ -31,13 +31,13 @@ class FindingLog:
         self.items: list[dict[str, Any]] = []
         self.untrusted: list[Untrusted] = []
 
-    def clean(self, text: str | None, field: str, max_chars: int = 500) -> str:
+    def clean(self, text: str | None, field: str, max_chars: int = 500, replacement: str | None = None) -> str:
         result = sanitise(text, field=field, max_chars=max_chars)
         if result.suspect:
             self.items.append({"field": field, "kinds": sorted({f.kind for f in result.findings if f.blocking}),
                                "refused": result.blocked})
         if result.text.strip():
-            self.untrusted.append(Untrusted(field, result.text, result.suspect))
+            self.untrusted.append(Untrusted(field, result.text, result.suspect, replacement or ECHO_MARKER))
         return result.text
 
     def finish(self) -> None:
@@ -49,7 +49,7 @@ class FindingLog:
         if together.suspect:
             self.items.append({"field": "fields_together",
                                "kinds": sorted({f.kind for f in together.findings if f.blocking}), "refused": False})
-            self.untrusted = [Untrusted(u.field, u.text, True) for u in self.untrusted]
+            self.untrusted = [Untrusted(u.field, u.text, True, u.replacement) for u in self.untrusted]
 
     @property
     def refused(self) -> bool:
@@ -73,21 +73,22 @@ def build_portfolio(rows: Iterable[dict[str, Any]], user: dict[str, Any] | None,
     regions: dict[str, float] = defaultdict(float)
     sectors: dict[str, float] = defaultdict(float)
     for row in rows:
-        acc = accounts.setdefault(
-            str(row["account_id"]),
-            {
+        key = str(row["account_id"])
+        if key not in accounts:  # one account, many rows: its texts are checked once
+            accounts[key] = {
                 "name": findings.clean(row["account_name"], "account_name", 255),
                 "purpose": findings.clean(row.get("account_purpose"), "account_purpose", 1000),
                 "cash": _num(row.get("cash_balance")),
                 "positions": [],
-            },
-        )
+            }
+        acc = accounts[key]
         if not row.get("symbol"):
             continue
         quantity, price = _num(row["quantity"]), _num(row.get("current_price"))
         value = quantity * price
         acc["positions"].append(
-            {"symbol": row["symbol"], "name": findings.clean(row.get("instrument_name") or row["symbol"], "instrument_name", 255),
+            {"symbol": row["symbol"], "name": findings.clean(row.get("instrument_name") or row["symbol"], "instrument_name", 255,
+                                   replacement=str(row["symbol"])),
              "quantity": quantity, "price": price, "value": round(value, 2)}
         )
         for target, shares in ((classes, row.get("allocation_asset_class")), (regions, row.get("allocation_regions")),

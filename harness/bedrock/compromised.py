@@ -7,7 +7,8 @@ lets through to stored outputs when the model itself is on the attacker's side:
 * it **copies** every piece of text from the user messages and tool results (data
   sections included: every string inside JSON is copied as its own paragraph) into
   its answer, after the normal answer;
-* it **reveals** its system prompt (the whole of it, canary included);
+* it **reveals** its system prompt (the whole of it, canary included) when the untrusted
+  text asks, i.e. mentions a prompt or instructions;
 * it **calls tools** it is told to: any offered tool named in the untrusted text, and
   any ``snake_case`` name written after "call", "invoke", "run" or "use" (offered or
   not), with the arguments ``{"requested_by": "prompt"}``.
@@ -89,7 +90,8 @@ def compromise(reply: Reply, request: ConverseRequest) -> Reply:
     """``reply`` as a model that obeys its prompt's untrusted text would give it."""
     texts = untrusted_texts(request)
     copied = "\n\n".join(dict.fromkeys(texts))[:MAX_COPIED_CHARS]
-    leaked = f"My instructions are:\n{request.system_text}" if request.system_text else ""
+    asked = re.search(r"(?i)prompt|instruction", "\n".join(texts[1:] or texts)) is not None
+    leaked = f"My instructions are:\n{request.system_text}" if request.system_text and asked else ""
     extra = "\n\n".join(part for part in (copied, leaked) if part)
     content = copy.deepcopy(reply.content)
     structured = next((b["toolUse"] for b in content if "toolUse" in b and b["toolUse"].get("name") in STRUCTURED_TOOLS

@@ -20,7 +20,7 @@ import re
 import secrets
 from typing import Any, Final
 
-__all__ = ["frame_json", "new_canary", "with_data_rule", "DATA_RULE", "CANARY_PATTERN"]
+__all__ = ["CANARY_PATTERN", "DATA_RULE", "frame_json", "new_canary", "with_data_rule"]
 
 # Characters that could open or close markup, or break a line for a line-oriented parser.
 _ESCAPES: Final = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
