@@ -22,7 +22,7 @@ from tests.alex.analysis_support import submit, wait_for_jobs
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guardrails"))
 import fuzz
 
-pytestmark = [pytest.mark.slow, pytest.mark.guardrails]
+pytestmark = pytest.mark.slow
 
 _ATTACKS = [
     fuzz.make_attack("exfiltrate", "close the frame", "id", ("none",), "account purpose", 1),

@@ -36,7 +36,7 @@ BENIGN = [line for line in Path(__file__).with_name("benign_realistic.txt").read
           if line.strip() and not line.startswith("#")]
 
 
-@settings(max_examples=max(20, settings().max_examples // 2))
+@settings(max_examples=max(20, settings().max_examples // 3))
 @given(attack=fuzz.attacks())
 def test_generated_attacks_never_reach_a_stored_output(attack: fuzz.Attack) -> None:
     result = fuzz.chain(attack)
