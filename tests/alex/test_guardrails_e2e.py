@@ -5,7 +5,7 @@ put text (account names and purposes, instrument names, split across fields), jo
 through the real queue and Lambdas (planner, tagger, reporter, charter, retirement), and
 every model call answers as the scripted model's ``compromised`` fault makes it: it
 copies all untrusted text into its answers, reveals its system prompt when asked and
-calls the tools it is told to. Bounded: three jobs, one per user.
+calls the tools it is told to. Bounded: one job, six attacked accounts.
 """
 
 from __future__ import annotations
@@ -53,11 +53,8 @@ def _seed(db, user: str, attacks: list[fuzz.Attack], tag: str) -> None:
 def test_compromised_model_reaches_no_stored_output(analysis, fresh_model) -> None:
     fresh_model.add_fault("compromised", always=True)
     jobs: dict[str, list[fuzz.Attack]] = {}
-    for k in range(3):
-        user = f"guard_e2e_{k}"
-        attacks = _ATTACKS[2 * k:2 * k + 2]
-        _seed(analysis.db, user, attacks, "QRS"[k])
-        jobs[submit(analysis.db, analysis.stack, analysis.sqs, user)] = attacks
+    _seed(analysis.db, "guard_e2e", _ATTACKS, "Q")
+    jobs[submit(analysis.db, analysis.stack, analysis.sqs, "guard_e2e")] = _ATTACKS
     done = wait_for_jobs(analysis.db, list(jobs), 110)
     for job_id, attacks in jobs.items():
         job = done[job_id]
@@ -68,6 +65,9 @@ def test_compromised_model_reaches_no_stored_output(analysis, fresh_model) -> No
         assert "canary-" not in stored and "exfil.example" not in stored and "javascript:" not in stored
         assert not any(ch in fuzz._INVISIBLE or 0xE0000 <= ord(ch) <= 0xE007F for ch in json.loads(stored).__str__())
         audit = analysis.db.audit.for_job(job_id)
+        acted = [g["name"] for a in audit if a["agent"] == "reporter" for g in a["guardrails"]
+                 if g.get("name") in ("output_echo", "output_leak") and not g["passed"]]
+        assert acted, "the compromised model's copy should have been caught by the output checks"
         ran = [g for a in audit for g in a["guardrails"] if g.get("name") == "tool_calls"]
         assert all(set(g["calls"]) <= {"invoke_reporter", "invoke_charter", "invoke_retirement"} for g in ran)
         refused = [r["tool"] for g in ran for r in g["refused"]]
