@@ -17,6 +17,8 @@ import contextlib
 from agents import Agent, RunConfig, Runner, get_current_trace, trace
 
 from alex.db import AuditRecord, Database, input_hash
+from alex.guardrails.framing import new_canary, with_data_rule
+from alex.guardrails.tools import policy_for
 from alex.llm import ModelConfig, RetryingBedrockModel, bedrock_model
 from alex.schemas import input_block
 
@@ -31,6 +33,8 @@ class AgentRun:
     model: RetryingBedrockModel
     duration_ms: int
     input_hash: str
+    canary: str = ""
+    instructions: str = ""
 
 
 def build_agent(name: str, instructions: str, model: RetryingBedrockModel, config: ModelConfig, **kwargs: Any) -> Agent[Any]:
@@ -48,9 +52,14 @@ async def run_agent(
     model: RetryingBedrockModel | None = None,
     **agent_kwargs: Any,
 ) -> AgentRun:
-    """Run the agent on ``payload`` (sent as an ``<input>`` block) inside the job's trace."""
+    """Run the agent on ``payload`` (sent as an escaped ``<input>`` data section) inside the
+    job's trace, with the data rule and a fresh canary in its instructions and its role's
+    tool policy on the model's answers."""
     config = ModelConfig.from_env()
     model = model or bedrock_model(config)
+    model.tool_policy = policy_for(agent_name)
+    canary = new_canary()
+    instructions = with_data_rule(instructions, canary)
     agent = build_agent(agent_name, instructions, model, config, **agent_kwargs)
     message = f"Here is your input for job {job_id}.\n{input_block(payload)}"
     started = time.perf_counter()
@@ -62,7 +71,7 @@ async def run_agent(
     duration = int((time.perf_counter() - started) * 1000)
     log.info("agent finished", extra={"agent": agent_name, "duration_ms": duration, "model_calls": model.calls,
                                       "model_retries": model.retries})
-    return AgentRun(result.final_output, model, duration, input_hash(payload))
+    return AgentRun(result.final_output, model, duration, input_hash(payload), canary, instructions)
 
 
 def audit(
@@ -88,7 +97,8 @@ def audit(
             output_summary=summary,
             duration_ms=run.duration_ms if run else (duration_ms or 0),
             guardrails=guardrails + ([{"name": "model_retries", "passed": True, "retries": run.model.retries,
-                                       "calls": run.model.calls}] if run else []),
+                                       "calls": run.model.calls}] if run else [])
+            + ([run.model.tool_policy.audit()] if run and run.model.tool_policy else []),
             rationale=rationale,
             outcome=outcome,
         )

@@ -26,8 +26,13 @@ class JobContext:
         return str(self.job["id"])
 
     def input_guardrails(self) -> list[dict[str, Any]]:
-        """The sanitiser's verdict on every stored text that went into the prompt."""
-        return [{"name": "input_sanitise", "passed": not self.findings.items, "neutralised": self.findings.items}]
+        """The sanitiser's signal on the stored texts that went into the prompt (as data)."""
+        return [{"name": "input_sanitise", "passed": not self.findings.items, "suspect": self.findings.items,
+                 "passed_as_data": not self.findings.refused}]
+
+    def symbols(self) -> set[str]:
+        """The symbols the user holds."""
+        return {p.symbol for a in self.portfolio.accounts for p in a.positions}
 
 
 def load_job_context(db: Database, job_id: str) -> JobContext:

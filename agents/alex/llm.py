@@ -19,6 +19,7 @@ from agents import ModelSettings, custom_span  # noqa: E402
 from agents.extensions.models.litellm_model import LitellmModel  # noqa: E402
 
 from alex.guardrails import model_retry  # noqa: E402
+from alex.guardrails.tools import ToolPolicy  # noqa: E402
 from alex.schemas import DEFAULT_MODEL_ID  # noqa: E402
 
 
@@ -60,13 +61,15 @@ class ModelConfig:
 
 
 class RetryingBedrockModel(LitellmModel):
-    """LitellmModel whose every call goes through the guardrails' retry policy."""
+    """LitellmModel whose every call goes through the guardrails' retry policy, and whose
+    answers' tool calls through the role's :class:`~alex.guardrails.tools.ToolPolicy`."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(model=config.litellm_name)
         self.config = config
         self.calls = 0
         self.retries = 0
+        self.tool_policy: ToolPolicy | None = None
 
     async def _sleep(self, seconds: float) -> None:
         self.retries += 1
@@ -86,7 +89,10 @@ class RetryingBedrockModel(LitellmModel):
             max_wait=self.config.retry_max_wait_seconds,
             sleep=self._sleep,
         )(once)
-        return await retried()
+        response = await retried()
+        if self.tool_policy is not None:
+            response.output = self.tool_policy.filter(list(response.output))
+        return response
 
 
 def bedrock_model(config: ModelConfig | None = None) -> RetryingBedrockModel:

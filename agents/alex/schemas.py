@@ -15,6 +15,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alex.guardrails.framing import frame_json
+
 AgentName = Literal["planner", "tagger", "reporter", "charter", "retirement"]
 AGENTS: Final[tuple[str, ...]] = ("planner", "tagger", "reporter", "charter", "retirement")
 DEFAULT_MODEL_ID: Final = "us.amazon.nova-pro-v1:0"  # Bedrock model every agent uses unless BEDROCK_MODEL_ID says otherwise
@@ -40,7 +42,8 @@ def agent_of(system_text: str) -> str | None:
 
 
 def input_block(payload: Any) -> str:
-    return "<input>\n" + json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False) + "\n</input>"
+    """The ``<input>`` data section: JSON in which no character can close the frame."""
+    return "<input>\n" + frame_json(payload) + "\n</input>"
 
 
 def parse_input_block(text: str) -> Any:

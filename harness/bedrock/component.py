@@ -192,7 +192,8 @@ class ScriptedBedrock:
         reply = render(answer, converse)
         if fault is not None:
             state["fault"] = fault.kind
-            reply = spoil(reply, fault, agent, decision.rule.malformed_for(converse) if decision.rule else None)
+            reply = spoil(reply, fault, agent, decision.rule.malformed_for(converse) if decision.rule else None,
+                          converse)
         return reply
 
     def _record(self, ctx: AwsRequestContext, model_id: str, state: dict[str, Any], started: float, status: int,

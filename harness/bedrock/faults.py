@@ -15,6 +15,9 @@ Answer kinds answer 200 with the normal answer spoiled:
 * ``oversized`` -> the answer padded past 600 KB of text
 * ``injection`` -> the answer plus a prompt-injection paragraph (for a JSON answer, in its
   first object's title/name and description, else its first string)
+* ``compromised`` -> a worst-case model that obeys its prompt: it copies every untrusted text
+  (data sections included) into its answer, reveals its system prompt and calls the tools
+  the text asks for (see ``harness.bedrock.compromised``)
 
 A fault applies to any agent: ``agent`` is the call's agent name (a script rule's ``agent``,
 else the label read from the system prompt, see ``harness.bedrock.model.agent_label``) and
@@ -32,10 +35,11 @@ from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 from harness.bedrock.answer import Reply
-from harness.bedrock.converse_wire import STRUCTURED_TOOLS, ConverseError
+from harness.bedrock.compromised import compromise
+from harness.bedrock.converse_wire import STRUCTURED_TOOLS, ConverseError, ConverseRequest
 
 ERROR_KINDS: Final = ("throttle", "unavailable", "timeout")
-ANSWER_KINDS: Final = ("malformed", "truncated", "oversized", "injection")
+ANSWER_KINDS: Final = ("malformed", "truncated", "oversized", "injection", "compromised")
 KINDS: Final = ERROR_KINDS + ANSWER_KINDS
 MAX_DELAY_SECONDS: Final = 3600.0
 OVERSIZED_BYTES: Final = 600 * 1024
@@ -224,8 +228,11 @@ def _inject(data: Any) -> bool:
     return True
 
 
-def spoil(reply: Reply, fault: Fault, agent: str | None, malformed_text: str | None = None) -> Reply:
+def spoil(reply: Reply, fault: Fault, agent: str | None, malformed_text: str | None = None,
+          request: ConverseRequest | None = None) -> Reply:
     """The reply as the answer-kind ``fault`` leaves it (``malformed_text``: the script rule's own)."""
+    if fault.kind == "compromised":
+        return compromise(reply, request) if request is not None else reply
     use = _tool_use(reply)
     structured = use is not None and use.get("name") in STRUCTURED_TOOLS and isinstance(use.get("input"), dict)
     if fault.kind == "truncated":

@@ -2,7 +2,7 @@
 
 Two Converse calls are the same call when their method, model id and operation match and
 their JSON bodies are equal once volatile values are replaced: UUIDs (job ids), ISO
-timestamps, tool-use ids, AWS request ids. Bodies are compared as JSON structures (key
+timestamps, tool-use ids, AWS request ids, per-request canaries (``canary-`` + 16 hex). Bodies are compared as JSON structures (key
 order and whitespace never matter), and text that itself holds JSON (an agent's
 ``<input>`` block) is compared after the same normalisation. Hosts are never compared, so
 a cassette recorded against one endpoint replays against another.
@@ -24,6 +24,7 @@ _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b"), "<timestamp>"),
     (re.compile(r"\btooluse_[A-Za-z0-9_-]+"), "<tool-use-id>"),
     (re.compile(r"\bcall_[A-Za-z0-9]{8,}\b"), "<tool-use-id>"),
+    (re.compile(r"\bcanary-[0-9a-f]{16}\b"), "<canary>"),  # a per-request random marker in a prompt
 )
 _PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<operation>[^/?]+)")
 

@@ -518,9 +518,19 @@ BENIGN_STATS: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # source -> [t
 # The stateful API test's figures: examples, steps, requests, "2xx".."5xx", "status <code>",
 # "rule <name>" (steps per rule), seconds, and the accounts / positions / jobs it created.
 API_STATS: Counter[str] = Counter()
+# The generated corpus through the whole chain with the worst-case model (test_guardrails_chain.py):
+# family -> [tried, detected by the input detector, refused, reached a stored output].
+CHAIN_STATS: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+
+
+def record_chain(family: str, detected: bool, refused: bool, reached: bool) -> None:
+    entry = CHAIN_STATS[family]
+    for i, flag in enumerate((True, detected, refused, reached)):
+        entry[i] += int(flag)
 
 
 def record_attack(family: str, blocked: bool) -> None:
+    """``blocked``: detected by the input detector (a signal; the text still passes as data)."""
     entry = STATS[family]
     entry[0] += 1
     entry[1] += 0 if blocked else 1

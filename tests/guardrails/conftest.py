@@ -16,7 +16,7 @@ import attacks
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not attacks.STATS and not attacks.BENIGN_STATS and not attacks.API_STATS:
+    if not attacks.STATS and not attacks.BENIGN_STATS and not attacks.API_STATS and not attacks.CHAIN_STATS:
         return
     tr = terminalreporter
     tr.section(f"guardrails: prompt-injection report (hypothesis profile {settings.get_current_profile_name()!r})")
@@ -24,11 +24,27 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         _injection_report(tr)
     if attacks.API_STATS:
         _api_report(tr)
+    if attacks.CHAIN_STATS:
+        _chain_report(tr)
+
+
+def _chain_report(tr: pytest.TerminalReporter) -> None:
+    """The generated corpus end to end with the worst-case model: reached must be 0."""
+    stats = attacks.CHAIN_STATS
+    width = max(len(f) for f in stats)
+    tr.write_line(f"{'generated attacks (carrier / encodings)':<{width}}  {'tried':>5}  {'detected':>8}  "
+                  f"{'refused':>7}  {'reached the user':>16}")
+    totals = [0, 0, 0, 0]
+    for family in sorted(stats):
+        row = stats[family]
+        totals = [a + b for a, b in zip(totals, row)]
+        tr.write_line(f"{family:<{width}}  {row[0]:>5}  {row[1]:>8}  {row[2]:>7}  {row[3]:>16}")
+    tr.write_line(f"{'total':<{width}}  {totals[0]:>5}  {totals[1]:>8}  {totals[2]:>7}  {totals[3]:>16}")
 
 
 def _injection_report(tr: pytest.TerminalReporter) -> None:
     width = max([len(f) for f in attacks.STATS] + [len("attack family")])
-    tr.write_line(f"{'attack family':<{width}}  {'tried':>6}  {'bypassed':>8}")
+    tr.write_line(f"{'attack family':<{width}}  {'tried':>6}  {'undetected (passed as data)':>8}")
     tried_total = bypassed_total = 0
     for family in sorted(attacks.STATS):
         tried, bypassed = attacks.STATS[family]

@@ -1,13 +1,13 @@
-"""Injections hidden in stored fields never reach a prompt: the real path from stored rows
-through ``alex.portfolio.build_portfolio`` (its ``FindingLog``) to the agent's ``<input>``
-message, for every attack family, and benign names pass it untouched.
+"""Injections hidden in stored fields reach a prompt only as data: the real path from
+stored rows through ``alex.portfolio.build_portfolio`` (its ``FindingLog``) to the agent's
+``<input>`` message, for every attack family, and benign names pass it untouched.
 
-The API refuses such names on the way in (``test_guardrails_validation.py``), but stored
-text also comes from elsewhere: instrument names are written by the tagger agent and by
-operators, and rows may predate a validator. So the view that goes into prompts sanitises
-again, and that is what these tests attack: in memory for every family (as many examples
-as the profile allows), and once more through the database (rows written by the
-repositories, read back by ``load_job_context`` exactly as an agent does).
+The contract (layer 1): whatever a stored text says, it stays inside the escaped data
+section (the frame has exactly one opening and one closing delimiter and no ``<`` or ``>``
+in between), it decodes back to exactly the cleaned text, and the detector's findings are
+recorded as a signal (counted for the summary, not required: the next paraphrase will be
+missed, and the structure must hold anyway). Tested in memory for every family, and once
+more through the database (rows read back by ``load_job_context`` as an agent does).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 
 import attacks
 from alex.db import Database
-from alex.guardrails import INJECTION_PLACEHOLDER, sanitise
+from alex.guardrails import sanitise
+from alex.guardrails.framing import frame_json
 from alex.job_context import load_job_context
 from alex.portfolio import FindingLog, build_portfolio
-from alex.schemas import ReporterInput, input_block
+from alex.schemas import ReporterInput, input_block, parse_input_block
 
 pytestmark = pytest.mark.guardrails
 
@@ -83,12 +84,13 @@ def strings_in(value: Any) -> list[str]:
     return []
 
 
-def assert_nothing_blocked_in(message: str) -> None:
-    """Nothing in the model's input is text the sanitiser would block (it is ~5 ms a string,
-    so this runs once per database example, not per in-memory one)."""
-    payload = json.loads(message.removeprefix("<input>\n").removesuffix("\n</input>"))
-    for text in set(strings_in(payload)):
-        assert not sanitise(text, field="user_notes").blocked, text
+def assert_frame_holds(message: str, view: Any, job_id: str = "job-1") -> None:
+    """One data section, nothing markup-like inside it, and it decodes to exactly the view."""
+    assert message.count("<input>") == 1 and message.count("</input>") == 1
+    inner = message.removeprefix("<input>\n").removesuffix("\n</input>")
+    assert "<" not in inner and ">" not in inner and "\u2028" not in inner
+    assert parse_input_block(message) == json.loads(json.dumps(
+        ReporterInput(job_id=job_id, portfolio=view).model_dump(by_alias=True), default=str))
 
 
 # -- every family, in memory ------------------------------------------------------------------
@@ -97,7 +99,9 @@ def assert_nothing_blocked_in(message: str) -> None:
 @pytest.mark.parametrize("family", sorted(attacks.FAMILIES))
 @settings(max_examples=max(6, settings().max_examples // 10))
 @given(data=st.data(), field=st.sampled_from(FIELDS), benign=st.sampled_from(CORPUS))
-def test_attack_in_a_stored_field_never_reaches_the_prompt(family: str, data: st.DataObject, field: str, benign: str) -> None:
+def test_attack_in_a_stored_field_reaches_the_prompt_only_as_data(
+    family: str, data: st.DataObject, field: str, benign: str
+) -> None:
     _, attack = data.draw(attacks.FAMILIES[family], label="attack")
     field = _attack_for(field, attack)
     clean_name = benign[:255]
@@ -115,14 +119,15 @@ def test_attack_in_a_stored_field_never_reaches_the_prompt(family: str, data: st
     view = build_portfolio(rows, {"clerk_user_id": "u"}, findings)
     message = prompt_message(view)
     attacked = view.accounts[1]
-    neutralised = {
+    stored = {
         "account_name": attacked.name, "account_purpose": attacked.purpose, "instrument_name": attacked.positions[0].name
-    }[field] == INJECTION_PLACEHOLDER
-    logged = [item["field"] for item in findings.items] == [field]
-    attacks.record_attack(PATH_FAMILY, neutralised and logged and not leaked(attack, message))
-    assert neutralised, f"bypass through build_portfolio ({family}, {field}): {attack!r}"
-    assert logged, findings.items
-    assert not leaked(attack, message)
+    }[field]
+    verdict = sanitise(attack, field=field, max_chars=1000 if field == "account_purpose" else 255)
+    assert stored == verdict.text  # passed on as data (the placeholder only if refused)
+    assert_frame_holds(message, view)
+    logged = field in [item["field"] for item in findings.items]
+    assert logged == verdict.suspect, findings.items
+    attacks.record_attack(PATH_FAMILY, verdict.suspect)
     # the benign account beside it is untouched, and the figures do not depend on names
     assert view.accounts[0].name == sanitise(clean_name, field="account_name", max_chars=255).text
     assert view.total_value == round(2 * 1500 + 2 * 10 * 215.4, 2)
@@ -140,7 +145,7 @@ def test_benign_corpus_through_build_portfolio_is_untouched() -> None:
         account = view.accounts[0]
         expected = unicodedata.normalize("NFKC", name)
         fp = bool(findings.items) or (account.name, account.positions[0].name) != (expected, expected)
-        fp = fp or json.dumps(expected, ensure_ascii=False) not in prompt_message(view)
+        fp = fp or frame_json(expected) not in prompt_message(view)
         attacks.record_benign("benign corpus via build_portfolio", fp)
         if fp:
             false_positives.append((line, findings.items))
@@ -153,7 +158,7 @@ _symbols = ("Z" + "".join(p) for p in itertools.product("ABCDEFGHIJKLMNOPQRSTUVW
 
 
 @pytest.mark.usefixtures("alex_deployed")
-def test_attacks_stored_in_the_database_never_reach_the_prompt(alex_db: Database) -> None:
+def test_attacks_stored_in_the_database_reach_the_prompt_only_as_data(alex_db: Database) -> None:
     """Rows written by the repositories (bypassing the API's validators, as the tagger or an
     old row would), read back by ``load_job_context``: one account per family per example."""
 
@@ -187,13 +192,12 @@ def test_attacks_stored_in_the_database_never_reach_the_prompt(alex_db: Database
         ctx = load_job_context(alex_db, str(job["id"]))
         message = prompt_message(ctx.portfolio, str(job["id"]))
         assert len(ctx.portfolio.accounts) == len(planted)
-        assert len(ctx.findings.items) == len(planted), ctx.findings.items
-        assert ctx.input_guardrails()[0]["passed"] is False
+        assert_frame_holds(message, ctx.portfolio, str(job["id"]))
+        texts = set(strings_in(parse_input_block(message)))
         for family, (field, attack, _) in planted.items():
-            got_through = leaked(attack, message)
-            attacks.record_attack(PATH_FAMILY + " (database)", not got_through)
-            assert not got_through, f"bypass through the database ({family}, {field}): {attack!r}"
-        assert_nothing_blocked_in(message)
+            verdict = sanitise(attack, field=field, max_chars=1000 if field == "account_purpose" else 255)
+            assert verdict.text in texts, (family, field)  # as data, exactly
+            attacks.record_attack(PATH_FAMILY + " (database)", verdict.suspect)
         assert ctx.portfolio.total_value == round(len(planted) * (100 + 5 * 10), 2)
 
     run()

@@ -2,7 +2,8 @@
 
 Only a payload that :func:`alex.guardrails.validate_charts` accepts is stored. Chart
 texts (titles, descriptions, labels) are rendered to the user, so each one also goes
-through the sanitiser: an injected instruction is replaced by the placeholder. Anything
+through the output checks (:mod:`alex.guardrails.output`: invisible characters, active
+content, echoed user text removed; a canary or instructions leak stores the fallback). Anything
 unusable (prose, truncated JSON, oversized, wrong sums) is replaced by
 :func:`alex.guardrails.fallback_charts`, logged, and audited with outcome ``fallback``.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from alex.agent_run import audit, run_agent
+from alex.agent_run import AgentRun, audit, run_agent
 from alex.db import Database
 from alex.guardrails import fallback_charts, sanitise, validate_charts
+from alex.guardrails.output import Untrusted, check_output
 from alex.job_context import load_job_context
 from alex.schemas import CharterInput, role_line
 
@@ -27,24 +29,28 @@ You turn a portfolio's allocations into 3 to 6 charts for a web dashboard. Answe
 Pie and donut values are percentages that sum to 100. Use only the figures in the input."""
 
 
-def _clean_texts(charts: list[dict[str, Any]]) -> int:
-    """Sanitise every rendered text in place; returns how many were neutralised."""
-    neutralised = 0
+def _guard_texts(charts: list[dict[str, Any]], run: AgentRun, untrusted: list[Untrusted]) -> dict[str, int]:
+    """Put every rendered text through the output checks in place; counts of what changed.
 
-    def clean(value: str, field: str, limit: int) -> str:
-        nonlocal neutralised
-        verdict = sanitise(value, field=field, max_chars=limit)
-        if verdict.blocked:
-            neutralised += 1
-            return verdict.text[:limit] or "-"
-        return value
+    ``leaked`` > 0 means some text carried the canary or the instructions: the caller
+    stores the fallback instead of any of it.
+    """
+    counts = {"changed": 0, "leaked": 0, "suspect": 0}
+
+    def guard(value: str, limit: int) -> str:
+        verdict = check_output(value, max_bytes=limit * 4, canary=run.canary, instructions=run.instructions,
+                               untrusted=untrusted)
+        counts["leaked"] += verdict.leaked
+        counts["changed"] += verdict.text != value
+        counts["suspect"] += sanitise(verdict.text, field="chart_text", max_chars=limit * 4).suspect
+        return verdict.text[:limit].strip() or "-"
 
     for chart in charts:
-        chart["title"] = clean(chart["title"], "chart_title", 120)
-        chart["description"] = clean(chart.get("description", ""), "chart_description", 500)
+        chart["title"] = guard(chart["title"], 120)
+        chart["description"] = guard(chart.get("description", ""), 500)
         for datum in chart["data"]:
-            datum["name"] = clean(datum["name"], "chart_label", 100)
-    return neutralised
+            datum["name"] = guard(datum["name"], 100)
+    return counts
 
 
 async def make_charts(db: Database, job_id: str) -> dict[str, Any]:
@@ -55,9 +61,11 @@ async def make_charts(db: Database, job_id: str) -> dict[str, Any]:
     checks: list[dict[str, Any]] = [{"name": "chart_schema", "passed": verdict.ok, "errors": verdict.errors[:10]}]
     if verdict.ok and verdict.charts is not None:
         charts = {"charts": verdict.charts}
-        neutralised = _clean_texts(charts["charts"])
-        checks.append({"name": "chart_text_injection", "passed": neutralised == 0, "neutralised": neutralised})
+        counts = _guard_texts(charts["charts"], run, ctx.findings.untrusted)
+        checks.append({"name": "chart_text_output_checks", "passed": not any(counts.values()), **counts})
         outcome = "ok"
+        if counts["leaked"]:
+            charts, outcome = fallback_charts("the chart texts did not pass the output checks"), "fallback"
     else:
         log.warning("charter output rejected; storing fallback", extra={"errors": verdict.errors[:5]})
         charts = fallback_charts("the chart data did not pass validation")

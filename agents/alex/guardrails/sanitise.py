@@ -20,9 +20,14 @@ What it does, and why each step is there:
 3. **Decode** what looks encoded (base64, base32, hex, binary, URL-encoding, HTML
    entities, escape sequences) and any text hidden in tag characters or variation
    selectors, and run the same detection on the result.
-4. **Neutralise**: when an injection is detected the text is replaced by
-   :data:`INJECTION_PLACEHOLDER`; it is never passed on verbatim, "escaped" or
-   partially redacted (a partial redaction is a puzzle the attacker gets to retry).
+4. **Verdict**: detection is a *signal*, not the barrier. A finding makes the text
+   ``suspect`` (scored, logged and written to the audit record) but the text is still
+   passed on, as data, inside the prompt's escaped data section
+   (:mod:`alex.guardrails.framing`), because a phrase list always misses the next
+   paraphrase and refuses honest users ("System: 10% of salary every payday"). Only
+   what no honest user writes is ``blocked`` (replaced by :data:`INJECTION_PLACEHOLDER`,
+   refused by the API): chat-template control tokens (``<|im_start|>``, ``[INST]``,
+   ``<<SYS>>``) and internal errors (fail closed).
 
 Benign text passes unchanged apart from step 1; "Ignore the dip, I'm holding VTI",
 "Zoë Ångström", "山田太郎" and "$1,200.50" are not findings. :func:`sanitise` never
@@ -61,14 +66,18 @@ ROLE_TAG: Final = "role_tag"
 BLOCKING_KINDS: Final = frozenset(
     {OVERRIDE, ROLE, EXFIL, NEW, BYPASS, ROLE_TAG, "encoding_overflow", "internal_error"}
 )
+"""Kinds that make a text *suspect* (a signal for the audit record), not refused."""
+# Rules whose match no honest text produces: these (and internal errors) refuse.
+UNAMBIGUOUS_RULES: Final = ("chat_template_token", "inst_tag")
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing the sanitiser noticed.
 
-    ``kind`` is machine-readable (see :data:`BLOCKING_KINDS` for the ones that block;
-    ``normalised``, ``hidden_text``, ``mixed_script`` and ``truncated`` only inform).
+    ``kind`` is machine-readable (see :data:`BLOCKING_KINDS` for the detections that make
+    a text suspect; ``normalised``, ``hidden_text``, ``mixed_script`` and ``truncated``
+    only inform; :attr:`unambiguous` ones refuse).
     ``detail`` names the rule and where it matched, never the attacker's text.
     """
 
@@ -77,16 +86,37 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
+        """A detection: the text is suspect (the name is kept for the audit records' sake)."""
         return self.kind in BLOCKING_KINDS
+
+    @property
+    def unambiguous(self) -> bool:
+        """A finding no honest text produces: the text is refused."""
+        return self.kind == "internal_error" or (
+            self.kind == ROLE_TAG and self.detail.startswith(UNAMBIGUOUS_RULES) and "-encoded" not in self.detail
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class SanitisedText:
-    """The result: ``text`` is what may go into a prompt."""
+    """The result: ``text`` is what may go into a prompt's data section.
+
+    ``blocked``: refused (``text`` is the placeholder); ``suspect``: a detection fired but
+    the text is passed on as data, its findings audited.
+    """
 
     text: str
     findings: tuple[Finding, ...]
     blocked: bool
+
+    @property
+    def suspect(self) -> bool:
+        return self.blocked or any(f.blocking for f in self.findings)
+
+    @property
+    def score(self) -> int:
+        """How many distinct detections fired (0 for clean text); a signal for metrics."""
+        return len({(f.kind, f.detail.split(" [")[0]) for f in self.findings if f.blocking})
 
     def __str__(self) -> str:
         return self.text
@@ -108,10 +138,11 @@ def sanitise(text: str | None, *, field: str, max_chars: int = DEFAULT_MAX_CHARS
     except Exception:  # fail closed: a guardrail that crashes must not wave text through
         _log.exception("sanitise failed for field %r; blocking", field)
         return SanitisedText(INJECTION_PLACEHOLDER, (Finding("internal_error", field),), True)
-    if result.blocked:
+    if result.suspect:
         _log.warning(
-            "possible prompt injection in %s: %s",
+            "possible prompt injection in %s (%s): %s",
             field,
+            "refused" if result.blocked else "passed as data",
             "; ".join(f"{f.kind}: {f.detail}" for f in result.findings if f.blocking),
         )
     return result
@@ -144,7 +175,7 @@ def _sanitise(raw: str, field: str, max_chars: int) -> SanitisedText:
         findings.append(Finding("mixed_script", f"{field}: a word mixes {mixed}"))
 
     findings.extend(detected)
-    blocked = any(f.blocking for f in findings)
+    blocked = any(f.unambiguous for f in findings)
     return SanitisedText(INJECTION_PLACEHOLDER if blocked else cleaned, tuple(findings), blocked)
 
 

@@ -45,7 +45,8 @@ async def analyse_retirement(db: Database, job_id: str, simulations: int = 500) 
     seed = seed_for(job_id, ctx.job.get("request_payload"))
     figures = retirement_input(ctx, seed, simulations)
     run = await run_agent("retirement", INSTRUCTIONS, figures.model_dump(), job_id, max_turns=3)
-    guarded = guard_output(str(run.output or ""), field_name="retirement_analysis", max_bytes=MAX_ANALYSIS_BYTES)
+    guarded = guard_output(str(run.output or ""), field_name="retirement_analysis", max_bytes=MAX_ANALYSIS_BYTES,
+                           canary=run.canary, instructions=run.instructions, untrusted=ctx.findings.untrusted)
     db.jobs.save_payload(job_id, "retirement_payload", {
         "analysis": guarded.text,
         "simulation": figures.model_dump(),

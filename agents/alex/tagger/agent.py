@@ -14,6 +14,7 @@ from typing import Any
 from alex.agent_run import AgentRun, audit, run_agent
 from alex.db import Database
 from alex.guardrails import sanitise
+from alex.guardrails.output import Untrusted, check_output
 from alex.schemas import InstrumentClassification, TaggerInput, role_line
 
 log = logging.getLogger("alex.tagger")
@@ -63,7 +64,12 @@ async def tag_instrument(db: Database, job_id: str, symbol: str, name: str) -> d
     payload = TaggerInput(symbol=symbol, name=clean_name.text).model_dump()
     run: AgentRun = await run_agent("tagger", INSTRUCTIONS, payload, job_id, output_type=InstrumentClassification, max_turns=3)
     result: InstrumentClassification = run.output
+    proposed = check_output(result.name, max_bytes=1024, canary=run.canary, instructions=run.instructions,
+                            untrusted=[Untrusted("instrument_name", clean_name.text)])
+    if proposed.text != result.name or not all(c["passed"] for c in proposed.checks):
+        result = result.model_copy(update={"name": name})  # the model's name failed the output checks: keep ours
     row, checks = to_row(result, symbol, name)
+    checks.append({"name": "instrument_name_output", "passed": result.name != name or proposed.text == name})
     checks.insert(0, {"name": "input_sanitise", "passed": not clean_name.blocked})
     log.info("tagger rationale", extra={"symbol": symbol, "rationale": result.rationale[:2000]})
     stored = db.instruments.upsert(row)
