@@ -176,7 +176,10 @@ def load(spec: str | os.PathLike[str] | Script | Sequence[Rule]) -> Script:
         module_spec = importlib.util.spec_from_file_location(f"_bedrock_script_{path.stem}", path)
         assert module_spec is not None and module_spec.loader is not None
         module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as exc:  # a user's file: its SyntaxError or import failure, said with the file's name
+            raise ScriptError(f"script file {text} cannot be run: {type(exc).__name__}: {exc}") from exc
         return _from_module(module, text, path.stem)  # named after the file, not its ".py"
     try:
         module = importlib.import_module(text)

@@ -177,6 +177,8 @@ def test_scripts_from_the_pytest_ini(script_files, tmp_path):
     ("two.yaml", "rules:\n  - name: r\n    answer: {text: a, json: {}}\n", "answer takes one of"),
     ("nocall.yaml", "rules:\n  - name: r\n    answer: {call: no_such_module_x:f}\n", "cannot load"),
     ("empty.py", "X = 1\n", "define SCRIPT"),
+    ("syntax.py", "RULES = [\n", "cannot be run: SyntaxError"),
+    ("imports.py", "import no_such_module_x\n", "cannot be run: ModuleNotFoundError"),
 ])
 def test_bad_script_file_is_a_clear_error_naming_the_file(tmp_path, name, content, says):
     """A script that cannot be used stops the model from starting, with the file and the reason."""
