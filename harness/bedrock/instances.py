@@ -156,6 +156,9 @@ class _Generator:
             raise Unsatisfiable(f"{path}: the schema is false (nothing is allowed)")
         if schema is True or not isinstance(schema, dict):
             schema = {}
+        if schema.get("not") is True or schema.get("not") == {}:
+            # ``not: {}`` forbids every value: say so rather than "x should not be valid under {}"
+            raise Unsatisfiable(f"{path}: 'not' negates a schema that accepts everything, so no value is allowed")
         if "const" in schema:
             return copy.deepcopy(schema["const"])
         if "enum" in schema:
@@ -285,8 +288,11 @@ class _Generator:
                 return int(figure) if integer else figure
         key = (name or "").lower()
         if any(w in key for w in _HIGH):
-            lo = lo + (hi - lo) * 0.7  # a judge that scores low would fail the run for no reason
-            hi = lo + (hi - lo) * 0.8
+            # a judge that scores low would fail the run for no reason: the upper band [70%, 94%] of
+            # the range, unless (an integer in 0..1, say) the band holds no integer
+            band = (lo + (hi - lo) * 0.7, lo + (hi - lo) * 0.94)
+            if not integer or -(-band[0] // 1) <= band[1] // 1:
+                lo, hi = band
         multiple = schema.get("multipleOf")
         if multiple:
             first = -(-lo // multiple)

@@ -176,8 +176,11 @@ def load(spec: str | os.PathLike[str] | Script | Sequence[Rule]) -> Script:
         module_spec = importlib.util.spec_from_file_location(f"_bedrock_script_{path.stem}", path)
         assert module_spec is not None and module_spec.loader is not None
         module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        return _from_module(module, text)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as exc:  # a user's file: its SyntaxError or import failure, said with the file's name
+            raise ScriptError(f"script file {text} cannot be run: {type(exc).__name__}: {exc}") from exc
+        return _from_module(module, text, path.stem)  # named after the file, not its ".py"
     try:
         module = importlib.import_module(text)
     except ImportError as exc:
@@ -185,14 +188,14 @@ def load(spec: str | os.PathLike[str] | Script | Sequence[Rule]) -> Script:
     return _from_module(module, text)
 
 
-def _from_module(module: Any, source: str) -> Script:
+def _from_module(module: Any, source: str, name: str | None = None) -> Script:
     script = getattr(module, "SCRIPT", None)
     if isinstance(script, Script):
         script.source = script.source or source
         return script
     rules = getattr(module, "RULES", None)
     if isinstance(rules, (list, tuple)) and all(isinstance(r, Rule) for r in rules):
-        return Script(source.rsplit(".", 1)[-1], list(rules), source)
+        return Script(name or source.rsplit(".", 1)[-1], list(rules), source)
     raise ScriptError(f"script {source}: define SCRIPT (a harness.bedrock.scripts.Script) or RULES (a list of Rules)")
 
 

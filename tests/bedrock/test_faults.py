@@ -157,3 +157,17 @@ def test_bad_fault_arguments_are_refused(model):
                    {"kind": "timeout", "delay_seconds": -1}, {"kind": "throttle", "count": True}):
         with pytest.raises(FaultError):
             model.add_fault(**kwargs)
+
+
+def test_throttle_fault_applies_to_any_agent(runtime, model):
+    """Bedrock throttles any caller: a fault keyed on a non-Alex agent's name (read from its role line) is a
+    429 ThrottlingException for that agent only, and its next call is answered."""
+    model.add_fault("throttle", agent="invoice-checker")
+    system = [{"text": "You are an Invoice Checker agent for a small shop."}]
+    messages = [{"role": "user", "content": [{"text": "Check invoice 42."}]}]
+    converse(runtime, "tagger", TAGGER_INPUT)  # another agent's call passes
+    err = _error(lambda: runtime.converse(modelId="us.amazon.nova-pro-v1:0", system=system, messages=messages))
+    assert err.response["Error"]["Code"] == "ThrottlingException"
+    assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert text_of(runtime.converse(modelId="us.amazon.nova-pro-v1:0", system=system, messages=messages)).strip()
+    assert [(c.agent, c.status) for c in model.calls] == [("tagger", 200), ("invoice-checker", 429), ("invoice-checker", 200)]
