@@ -41,10 +41,12 @@ def test_decide_comparisons() -> None:
 
 
 def test_the_designs_alarms() -> None:
-    """Errors above 5 in 5 minutes per function, and any message in the DLQ."""
+    """Errors above 5 in 5 minutes per function (the five agents and the scheduled sweeper), and any
+    message in the DLQ."""
     spec = alex_stack()
     alarms = {a.name: a for a in alarm_specs(spec)}
-    for fn in ("planner", "tagger", "reporter", "charter", "retirement"):
+    functions = ("planner", "tagger", "reporter", "charter", "retirement", "sweeper")
+    for fn in functions:
         alarm = alarms[error_alarm_name(f"alex-{fn}")]
         assert (alarm.namespace, alarm.metric_name, alarm.statistic) == ("AWS/Lambda", "Errors", "Sum")
         assert (alarm.threshold, alarm.period, alarm.evaluation_periods) == (5, 300, 1)
@@ -53,7 +55,7 @@ def test_the_designs_alarms() -> None:
     assert (dlq.metric_name, dlq.statistic, dlq.threshold, dlq.comparison) == (
         "ApproximateNumberOfMessagesVisible", "Maximum", 0, "GreaterThanThreshold")
     assert dlq.dimensions == (("QueueName", "alex-analysis-jobs-dlq"),)
-    assert len(alarms) == 6
+    assert len(alarms) == len(functions) + 1
 
 
 def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud) -> None:
