@@ -33,6 +33,7 @@ from harness.cloud.awslambda.interpreters import (
     layer_path,
     worker_args,
 )
+from harness.cloud.awslambda.worker_spawn import spawn_worker
 from harness.cloud.awslambda.templates import (
     Template,
     TemplateGone,
@@ -175,21 +176,8 @@ class ProcessEnvironment:
             python = worker_args(self.fn.runtime, self.code_dir)
         except InterpreterNotFound as exc:
             return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
-        parent, child = socket.socketpair()
-        try:
-            with open(self._stderr_path, "wb") as stderr:
-                self._proc = self._spawner.popen(
-                    [*python, str(WORKER), str(child.fileno()), str(os.getpid())],
-                    env=self._env,
-                    cwd=self.code_dir,
-                    pass_fds=(child.fileno(),),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
-                    start_new_session=True,
-                )
-        finally:
-            child.close()
+        self._proc, parent = spawn_worker(self._spawner.popen, python, WORKER, env=self._env, cwd=self.code_dir,
+                                          stderr_path=self._stderr_path)
         self._conn = Connection(parent.detach())
         if self.closed:  # killed (a reset) while spawning
             self.kill()

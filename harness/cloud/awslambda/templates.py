@@ -27,6 +27,7 @@ from typing import Any
 
 from harness.cloud.awslambda.environment import InitOutcome, LogLine
 from harness.cloud.awslambda.functions import FunctionConfig
+from harness.cloud.awslambda.worker_spawn import spawn_worker
 
 _MAX_PACKET = 1 << 20
 _STDERR_TAIL = 2048
@@ -79,21 +80,9 @@ class Template:
     def start(self, popen: Any, worker: Path, setup: dict[str, Any], timeout: float) -> InitOutcome:
         """Start the template and run the init phase in it (the only full init of this version)."""
         began = time.perf_counter()
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            with open(self._stderr_path, "wb") as stderr:
-                self._proc = popen(
-                    [*self.interpreter, str(worker), str(child.fileno()), str(os.getpid()), "template"],
-                    env=self._env,
-                    cwd=self.code_dir,
-                    pass_fds=(child.fileno(),),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
-                    start_new_session=True,
-                )
-        finally:
-            child.close()
+        self._proc, parent = spawn_worker(popen, self.interpreter, worker, "template", env=self._env,
+                                          cwd=self.code_dir, stderr_path=self._stderr_path,
+                                          socket_type=socket.SOCK_SEQPACKET)
         self._sock = parent
         logs: list[LogLine] = []
         message: dict[str, Any] | None
