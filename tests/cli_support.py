@@ -20,6 +20,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> tuple[bool, str]:
+    """Read ``proc``'s output line by line until a line holds ``marker`` (True), it ends or time runs out."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            break
+        lines.append(line)
+        if marker in line:
+            return True, "".join(lines)
+    return False, "".join(lines)
+
+
 @dataclass
 class UpProcess:
     proc: subprocess.Popen[str]
@@ -43,17 +57,9 @@ def running_up(tmp_path: Path, *args: str, timeout: float = 60) -> Iterator[UpPr
          "--state-dir", str(tmp_path / "state"), "--api-port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
-    lines: list[str] = []
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C stops it" in line:
-                break
-        yield UpProcess(proc, "".join(lines), env)
+        _, output = read_until(proc, "Ctrl-C stops it", timeout)
+        yield UpProcess(proc, output, env)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -23,7 +23,7 @@ import pytest
 
 from harness.auth import mint_token_from_state
 from harness.cloud.watchdog import _alive
-from tests.cli_support import free_port
+from tests.cli_support import free_port, read_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 USER = "chaos_user"
@@ -38,17 +38,11 @@ def _start(data: Path, state: Path, port: int, api_port: int) -> tuple[subproces
          "--port", str(port), "--api-port", str(api_port), "--test-clocks", "--drain-seconds", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
-    lines = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            break
-        lines.append(line)
-        if "Ctrl-C stops it" in line:
-            return proc, "".join(lines)
+    started, output = read_until(proc, "Ctrl-C stops it", 120)
+    if started:
+        return proc, output
     proc.kill()
-    raise AssertionError("up did not start:\n" + "".join(lines))
+    raise AssertionError("up did not start:\n" + output)
 
 
 def _postmasters(data: Path) -> list[int]:

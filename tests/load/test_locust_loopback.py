@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.cli_support import free_port
+from tests.cli_support import free_port, read_until
 
 pytestmark = pytest.mark.load
 
@@ -23,17 +22,9 @@ def test_web_ui_binds_loopback_without_being_told(tmp_path: Path) -> None:
     env = {**os.environ, "ALEX_API_URL": "http://127.0.0.1:9"}
     proc = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--web-port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            lines.append(line)
-            if "Starting web interface" in line:
-                break
+        _, output = read_until(proc, "Starting web interface", 60)
     finally:
         proc.kill()
         proc.wait(timeout=10)
-    assert any(f"Starting web interface at http://127.0.0.1:{port}" in line for line in lines), "".join(lines)[-2000:]
+    assert f"Starting web interface at http://127.0.0.1:{port}" in output, output[-2000:]
