@@ -64,6 +64,11 @@ class Postgres:
     def embedded(self) -> bool:
         return self._given_dsn is None
 
+    @property
+    def data_dir(self) -> Path | None:
+        """The directory this server was given to keep its data in (None: a scratch dir or a DSN)."""
+        return self._data_dir
+
     def start(self) -> None:
         """Begin starting the server in a thread, so the endpoint is up before PostgreSQL is."""
         self._ready.clear()

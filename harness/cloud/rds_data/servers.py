@@ -13,17 +13,24 @@ PostgreSQL (``--postgres-dsn``) every cluster shares it, namespaced by name only
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import re
 import secrets
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from harness.cloud.rds_data.clusters import Cluster, ClusterDatabases
 from harness.cloud.rds_data.pool import Slots
 from harness.cloud.rds_data.postgres import Postgres
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -103,10 +110,25 @@ class ClusterServers:
                 server.postgres.wait_ready()
             except Exception:  # a server that never came up has nothing to wipe
                 continue
-            server.wipe()
+            try:
+                server.wipe()
+            except psycopg.OperationalError as err:  # its PostgreSQL died: forget it, a new one starts empty
+                log.warning("a cluster's PostgreSQL is gone (%s); it is replaced on next use", err)
+                self._forget(server)
         if self._data_dir is None:
             with self._lock:
                 self._spares.extend(used)
+
+    def _forget(self, server: Server) -> None:
+        """Drop a dead server and its data, so the next call for its cluster starts a fresh one."""
+        with contextlib.suppress(Exception):
+            server.postgres.stop()
+        with self._lock:
+            for arn, known in list(self._by_cluster.items()):
+                if known is server:
+                    del self._by_cluster[arn]
+        if self._data_dir is not None and server.postgres.data_dir is not None:
+            shutil.rmtree(server.postgres.data_dir, ignore_errors=True)
 
     def stop(self) -> None:
         for server in self.all():
