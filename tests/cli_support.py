@@ -20,6 +20,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def own_basetemp(tmp_path: Path) -> list[str]:
+    """Arguments for a pytest run inside this one: its temporary files under this test's directory.
+
+    Left to its default, an inner pytest resets /tmp/pytest-of-<user> to mode 0700; when the suite
+    runs as root, an embedded PostgreSQL of the outer run (run as another user) then loses its way to
+    its data directory under that tree, and dies or fails initdb with "Permission denied".
+    """
+    return ["--basetemp", str(tmp_path / "inner-basetemp")]
+
+
 def read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> tuple[bool, str]:
     """Read ``proc``'s output line by line until a line holds ``marker`` (True), it ends or time runs out."""
     lines: list[str] = []

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -123,6 +124,21 @@ class Ticker:
             self._thread.join(timeout=10)
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No tick while inside, so a test that calls ``work()`` itself is not raced by the thread."""
+        was_running = self.running
+        self.stop()  # joins: a tick in progress ends before the block starts
+        try:
+            yield
+        finally:
+            if was_running:
+                self.start()
+
     def _run(self) -> None:
         while not self._stop.wait(max(0.05, self._interval())):
             try:
@@ -149,4 +165,8 @@ class TickingComponent:
 
     def stop(self) -> None:
         self._ticker.stop()
+
+    def paused(self) -> AbstractContextManager[None]:
+        """The scheduled work held off inside the block (see :meth:`Ticker.paused`)."""
+        return self._ticker.paused()
 

@@ -22,6 +22,7 @@ from harness.bedrock.answer import Reply, render
 from harness.bedrock.converse_wire import ConverseError, parse_request
 from harness.bedrock.scripts import ENV_VARIABLE, ScriptError
 from tests.bedrock.support import text_of, tool_use
+from tests.cli_support import own_basetemp
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 NOVA = "us.amazon.nova-pro-v1:0"
@@ -165,7 +166,8 @@ def test_scripts_from_the_pytest_ini(script_files, tmp_path):
     '''))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
     env.pop(ENV_VARIABLE, None)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_inner.py"],
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *own_basetemp(tmp_path), "test_inner.py"],
                           cwd=project, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import own_basetemp
+
 pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).with_name("kit_project")
@@ -25,7 +27,7 @@ def test_another_project_uses_the_kit_through_the_entry_point(tmp_path: Path) ->
     shutil.copy(PROJECT / "test_tiny_app.py", tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTEST_ADDOPTS"}}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_tiny_app.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *own_basetemp(tmp_path), "test_tiny_app.py"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]

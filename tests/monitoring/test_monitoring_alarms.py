@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, UTC
 
 import httpx
 import pytest
 
 from harness.monitoring import AlarmEvaluator, SnsRecorder
+from harness.monitoring.sqs_metrics import SqsMetrics
 from harness.monitoring.alarms import decide
 from harness.alexkit.facts import analysis_queue_names
 from harness.stack.alarms import alarm_specs, dlq_alarm_name, error_alarm_name
 from harness.alexkit.stack.definition import alex_stack
 
 pytestmark = pytest.mark.emulation
+
+
+@pytest.fixture
+def quiet(cloud) -> Iterator[None]:
+    """The cloud's scheduled metric publishing and alarm evaluation held off: these tests evaluate
+    themselves, at times they choose, and a background tick between two steps would change the outcome."""
+    with cloud.component(AlarmEvaluator).paused(), cloud.component(SqsMetrics).paused():
+        yield
 
 
 @pytest.mark.parametrize(("values", "m", "treat", "state"), [
@@ -58,7 +68,7 @@ def test_the_designs_alarms() -> None:
     assert len(alarms) == len(functions) + 1
 
 
-def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud) -> None:
+def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud, quiet) -> None:
     """SetAlarmState on each change, CloudWatch's notification JSON on the SNS topic of the new state's
     actions, delivered to an SQS subscriber and recorded by the harness."""
     sns, sqs, cw = cloud.client("sns"), cloud.client("sqs"), cloud.client("cloudwatch")
@@ -103,7 +113,7 @@ def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud) -> None:
     assert [t["new_state"] for t in history if t["alarm_name"] == "orders-errors"] == ["OK", "ALARM", "OK"]
 
 
-def test_alarm_with_several_periods_and_actions_disabled(cloud) -> None:
+def test_alarm_with_several_periods_and_actions_disabled(cloud, quiet) -> None:
     """M out of N over consecutive periods; ActionsEnabled=false changes state without notifying."""
     sns, cw = cloud.client("sns"), cloud.client("cloudwatch")
     topic = sns.create_topic(Name="quiet")["TopicArn"]
@@ -121,7 +131,7 @@ def test_alarm_with_several_periods_and_actions_disabled(cloud) -> None:
     assert cloud.component(SnsRecorder).alarm_notifications("depth") == []
 
 
-def test_tick_over_http_publishes_and_evaluates(cloud) -> None:
+def test_tick_over_http_publishes_and_evaluates(cloud, quiet) -> None:
     """POST /_harness/monitoring/tick: metrics sent and alarms evaluated now."""
     cloud.client("sqs").create_queue(QueueName="tick-queue")
     cloud.client("cloudwatch").put_metric_alarm(

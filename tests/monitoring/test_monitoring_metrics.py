@@ -94,3 +94,24 @@ def test_metrics_are_published_in_the_background(cloud, fast_monitoring, lambda_
             break
         time.sleep(0.3)
     assert lam_points == 1 and sqs_points == 0
+
+
+def test_a_paused_ticker_does_no_work_and_resumes_after() -> None:
+    """Tests that evaluate alarms themselves hold the schedule off; it starts again when they are done."""
+    import threading
+
+    from harness.monitoring.clients import Ticker
+
+    ticks = threading.Semaphore(0)
+    ticker = Ticker("test-ticker", ticks.release, lambda: 0.05)
+    ticker.start()
+    try:
+        assert ticks.acquire(timeout=5)
+        with ticker.paused():
+            assert not ticker.running
+            while ticks.acquire(timeout=0):  # drain ticks counted before the pause
+                pass
+            assert not ticks.acquire(timeout=0.3)
+        assert ticker.running and ticks.acquire(timeout=5)
+    finally:
+        ticker.stop()
