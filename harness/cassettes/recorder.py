@@ -156,11 +156,18 @@ def _watch_misses(cassette: Any, active: ActiveCassette) -> None:
 
 @contextlib.contextmanager
 def _file_lock(path: Path, exclusive: bool) -> Iterator[None]:
+    """Recording sessions of one cassette take turns (xdist workers, parallel `record` runs).
+
+    One lock per cassette, not per folder: a scenario's functions record into one folder at once,
+    the planner waiting on the reporter. The lock files live in one folder of their own.
+    """
     if not exclusive:
         yield
         return
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"alex-cassette-{digest}.lock", "w") as lock:
+    locks = Path(tempfile.gettempdir()) / "alex-cassette-locks"
+    locks.mkdir(exist_ok=True)
+    with open(locks / f"{digest}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
