@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from harness.cloud.moto_adapter import sns as moto_sns
+
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
 
@@ -25,24 +27,17 @@ PREFIX = "/_harness/monitoring/"
 
 def recorded_notifications(topic_arn: str | None = None) -> list[dict[str, Any]]:
     """Every message moto's SNS topics were sent (of one topic, or all)."""
-    from moto.sns.models import sns_backends
-
     out: list[dict[str, Any]] = []
-    for account_id, regions in list(sns_backends.items()):
-        for region, backend in list(regions.items()):
-            for arn, topic in list(backend.topics.items()):
-                if topic_arn is not None and arn != topic_arn:
-                    continue
-                for message_id, message, subject, _attributes, _group in list(topic.sent_notifications):
-                    entry: dict[str, Any] = {"topic_arn": arn, "account_id": account_id, "region": region,
-                                             "message_id": message_id, "subject": subject, "message": message}
-                    try:
-                        decoded = json.loads(message)
-                    except (TypeError, ValueError):
-                        decoded = None
-                    if isinstance(decoded, dict) and "AlarmName" in decoded and "NewStateValue" in decoded:
-                        entry["alarm"] = decoded
-                    out.append(entry)
+    for sent in moto_sns.sent_notifications(topic_arn):
+        entry: dict[str, Any] = {"topic_arn": sent.topic_arn, "account_id": sent.account_id, "region": sent.region,
+                                 "message_id": sent.message_id, "subject": sent.subject, "message": sent.message}
+        try:
+            decoded = json.loads(sent.message)
+        except (TypeError, ValueError):
+            decoded = None
+        if isinstance(decoded, dict) and "AlarmName" in decoded and "NewStateValue" in decoded:
+            entry["alarm"] = decoded
+        out.append(entry)
     return out
 
 

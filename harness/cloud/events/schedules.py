@@ -16,7 +16,6 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,9 @@ from werkzeug.wrappers import Request, Response
 
 from harness.cloud.events.clock import Clock, TestClock
 from harness.cloud.events.expressions import InvalidExpression, Schedule, parse
+from harness.cloud.moto_adapter import events as moto_events
+from harness.cloud.moto_adapter import scheduler as moto_scheduler
+from harness.cloud.moto_adapter.events import MotoSchedule
 
 if TYPE_CHECKING:
     from harness.cloud.esm.poller import Invoker
@@ -57,36 +59,8 @@ class Firing:
     request_id: str
 
 
-def _rules() -> Iterator[Due]:
-    from moto.events.models import events_backends
-
-    for account, regions in list(events_backends.items()):
-        for region, backend in list(regions.items()):
-            for bus in list(backend.event_buses.values()):
-                for rule in list(bus.rules.values()):
-                    if rule.scheduled_expression and rule.state == "ENABLED":
-                        targets = tuple((t["Arn"], t.get("Input")) for t in rule.targets)
-                        yield Due(rule.arn, rule.name, rule.scheduled_expression, targets, rule.arn, account, region, "rule")
-
-
-def _schedules() -> Iterator[Due]:
-    from moto.scheduler.models import scheduler_backends
-
-    for account, regions in list(scheduler_backends.items()):
-        for region, backend in list(regions.items()):
-            for group in list(backend.schedule_groups.values()):
-                for item in list(group.schedules.values()):
-                    if item.state == "ENABLED":
-                        target = item.target or {}
-                        yield Due(item.arn, item.name, item.schedule_expression,
-                                  ((target.get("Arn", ""), target.get("Input") or "{}"),), item.arn, account, region,
-                                  "schedule")
-
-
-def _loaded(module: str) -> bool:
-    import sys
-
-    return module in sys.modules
+def _due(found: MotoSchedule, kind: str) -> Due:
+    return Due(found.arn, found.name, found.expression, found.targets, found.arn, found.account_id, found.region, kind)
 
 
 class Schedules:
@@ -153,12 +127,8 @@ class Schedules:
                 self._stopping.wait(self._tick)
 
     def _current(self) -> list[Due]:
-        found: list[Due] = []
-        if _loaded("moto.events.models"):
-            found.extend(_rules())
-        if _loaded("moto.scheduler.models"):
-            found.extend(_schedules())
-        return found
+        return [*(_due(rule, "rule") for rule in moto_events.scheduled_rules()),
+                *(_due(schedule, "schedule") for schedule in moto_scheduler.schedules())]
 
     def _parse(self, due: Due) -> Schedule | None:
         cache_key = due.key + "\n" + due.expression
