@@ -77,7 +77,7 @@ class LocalCloud:
             server = make_server(self.host, self._requested_port, self.edge, threaded=True, request_handler=handler)  # type: ignore[arg-type]  # a WSGIRequestHandler subclass
         except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
             raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
-        self.edge.mount(control.PREFIX, control.ControlApi(self))
+        self.edge.add_routes(control.ControlApi(self).routes())
         self._serving = ServingThread(server, "edge")
         for component in self.components:
             component.attach(self)

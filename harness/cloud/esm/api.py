@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.edge import AwsRequestContext, aws_json_error
 from harness.cloud.esm.models import EventSourceMapping
+from harness.cloud.routes import json_response
 
 _ROUTES = Map(
     [
@@ -74,7 +75,7 @@ class EventSourceMappingApi:
             return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
         except json.JSONDecodeError:
             return aws_json_error(400, "InvalidRequestContentException", "Could not parse request body into json")
-        return Response(json.dumps(result), status=status, content_type="application/json")
+        return json_response(result, status)
 
     # operations ------------------------------------------------------------
     def _create(self, ctx: AwsRequestContext, body: dict[str, Any], _args: Any) -> tuple[dict[str, Any], int]:

@@ -27,6 +27,7 @@ from harness.cloud.events.expressions import InvalidExpression, Schedule, parse
 from harness.cloud.moto_adapter import events as moto_events
 from harness.cloud.moto_adapter import scheduler as moto_scheduler
 from harness.cloud.moto_adapter.events import MotoSchedule
+from harness.cloud.routes import Route, json_body, json_error, json_response
 
 if TYPE_CHECKING:
     from harness.cloud.esm.poller import Invoker
@@ -80,8 +81,7 @@ class Schedules:
     # CloudComponent -----------------------------------------------------------------
     def attach(self, cloud: CloudHost) -> None:
         assert cloud.edge is not None
-        cloud.edge.mount("/_harness/clock", self._clock_api)
-        cloud.edge.mount("/_harness/schedules", self._schedules_api)
+        cloud.edge.add_routes(self.routes())
 
     def start(self) -> None:
         self._stopping.clear()
@@ -186,24 +186,32 @@ class Schedules:
         return out
 
     # control API --------------------------------------------------------------------
-    def _clock_api(self, request: Request) -> Response:
-        if request.method == "GET":
-            return _json({"now": self.clock.now().isoformat(), "driven": self.clock.driven})
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", "clock", self._clock_now),
+            Route("POST", "clock/advance", self._clock_advance),
+            Route("GET", "schedules", self._schedules_api),
+        ]
+
+    def _clock_now(self, request: Request) -> Response:
+        return json_response({"now": self.clock.now().isoformat(), "driven": self.clock.driven})
+
+    def _clock_advance(self, request: Request) -> Response:
         try:
-            seconds = float(json.loads(request.get_data() or b"{}").get("seconds", 0))
+            seconds = float(json_body(request).get("seconds", 0))
             self.clock.advance(seconds)
         except RuntimeError as err:
-            return _json({"error": str(err)}, 409)
+            return json_error(409, str(err))
         except (ValueError, TypeError, AttributeError) as err:
-            return _json({"error": f'body must be JSON like {{"seconds": 60}}: {err}'}, 400)
+            return json_error(400, f'body must be JSON like {{"seconds": 60}}: {err}')
         fired = self.run_due()
-        return _json({"now": self.clock.now().isoformat(), "fired": [f.__dict__ for f in fired]})
+        return json_response({"now": self.clock.now().isoformat(), "fired": [f.__dict__ for f in fired]})
 
     def _schedules_api(self, request: Request) -> Response:
         with self._lock:
             history = [f.__dict__ for f in self.fired]
             upcoming = {k.split("\n")[0]: (v.isoformat() if v else None) for k, v in self._next.items()}
-        return _json({"now": self.clock.now().isoformat(), "next": upcoming, "fired": history})
+        return json_response({"now": self.clock.now().isoformat(), "next": upcoming, "fired": history})
 
 
 def _scheduled_event(due: Due, moment: datetime) -> dict[str, Any]:
@@ -220,6 +228,3 @@ def _scheduled_event(due: Due, moment: datetime) -> dict[str, Any]:
         "detail": {},
     }
 
-
-def _json(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
