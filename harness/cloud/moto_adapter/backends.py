@@ -5,10 +5,18 @@ What ``harness.cloud.persistence`` pickles: each backend's attributes (``vars``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from harness.cloud.moto_adapter import iam
+
+
+def each_backend(backends: Any) -> Iterator[tuple[str, str, Any]]:
+    """(account, region, backend) of every backend a service's ``BackendDict`` has made, on a snapshot of it."""
+    for account_id, regions in list(backends.items()):
+        for region, backend in list(regions.items()):
+            yield account_id, region, backend
+
 
 Captured = dict[str, dict[str, dict[str, dict[str, Any]]]]  # service -> account -> region -> backend attributes
 
@@ -29,10 +37,9 @@ def capture(services: Iterable[str]) -> Captured:
     """service -> account -> region -> the backend's attributes (what a pickle then holds)."""
     captured: Captured = {}
     for service, backends in _backend_dicts(services).items():
-        for account, regions in list(backends.items()):
-            for region, backend in list(regions.items()):
-                state = iam.backend_state(backend) if service == "iam" else dict(vars(backend))
-                captured.setdefault(service, {}).setdefault(account, {})[region] = state
+        for account, region, backend in each_backend(backends):
+            state = iam.backend_state(backend) if service == "iam" else dict(vars(backend))
+            captured.setdefault(service, {}).setdefault(account, {})[region] = state
     return captured
 
 

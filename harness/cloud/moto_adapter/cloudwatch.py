@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from harness.cloud.moto_adapter.backends import each_backend
+
 
 def alarm_accounts() -> list[tuple[str, str]]:
     """(account, region) of every CloudWatch backend holding alarms."""
     from moto.cloudwatch.models import cloudwatch_backends
 
-    found = []
-    for account_id, regions in list(cloudwatch_backends.items()):
-        for region, backend in list(regions.items()):
-            if getattr(backend, "alarms", None):
-                found.append((account_id, region))
-    return found
+    return [(account_id, region) for account_id, region, backend in each_backend(cloudwatch_backends)
+            if getattr(backend, "alarms", None)]

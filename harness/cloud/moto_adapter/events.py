@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from harness.cloud.moto_adapter.backends import each_backend
+
 
 @dataclass(frozen=True)
 class MotoSchedule:
@@ -29,10 +31,9 @@ def scheduled_rules() -> Iterator[MotoSchedule]:
         return
     from moto.events.models import events_backends
 
-    for account, regions in list(events_backends.items()):
-        for region, backend in list(regions.items()):
-            for bus in list(backend.event_buses.values()):
-                for rule in list(bus.rules.values()):
-                    if rule.scheduled_expression and rule.state == "ENABLED":
-                        targets = tuple((t["Arn"], t.get("Input")) for t in rule.targets)
-                        yield MotoSchedule(rule.arn, rule.name, rule.scheduled_expression, targets, account, region)
+    for account, region, backend in each_backend(events_backends):
+        for bus in list(backend.event_buses.values()):
+            for rule in list(bus.rules.values()):
+                if rule.scheduled_expression and rule.state == "ENABLED":
+                    targets = tuple((t["Arn"], t.get("Input")) for t in rule.targets)
+                    yield MotoSchedule(rule.arn, rule.name, rule.scheduled_expression, targets, account, region)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+from harness.cloud.moto_adapter.backends import each_backend
 from harness.cloud.moto_adapter.events import MotoSchedule
 
 
@@ -17,11 +18,10 @@ def schedules() -> Iterator[MotoSchedule]:
         return
     from moto.scheduler.models import scheduler_backends
 
-    for account, regions in list(scheduler_backends.items()):
-        for region, backend in list(regions.items()):
-            for group in list(backend.schedule_groups.values()):
-                for item in list(group.schedules.values()):
-                    if item.state == "ENABLED":
-                        target = item.target or {}
-                        yield MotoSchedule(item.arn, item.name, item.schedule_expression,
-                                           ((target.get("Arn", ""), target.get("Input") or "{}"),), account, region)
+    for account, region, backend in each_backend(scheduler_backends):
+        for group in list(backend.schedule_groups.values()):
+            for item in list(group.schedules.values()):
+                if item.state == "ENABLED":
+                    target = item.target or {}
+                    yield MotoSchedule(item.arn, item.name, item.schedule_expression,
+                                       ((target.get("Arn", ""), target.get("Input") or "{}"),), account, region)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.cloud.moto_adapter.backends import each_backend
+
 
 @dataclass(frozen=True)
 class MotoQueue:
@@ -34,12 +36,8 @@ def queues() -> list[MotoQueue]:
     """Every queue moto holds, in every account and region."""
     from moto.sqs.models import sqs_backends
 
-    found = []
-    for account_id, regions in list(sqs_backends.items()):
-        for region, backend in list(regions.items()):
-            for name, queue in list(backend.queues.items()):
-                found.append(MotoQueue(account_id, region, name, queue))
-    return found
+    return [MotoQueue(account_id, region, name, queue)
+            for account_id, region, backend in each_backend(sqs_backends) for name, queue in list(backend.queues.items())]
 
 
 def visibility_timeout(account_id: str, region: str, name: str) -> int | None:
