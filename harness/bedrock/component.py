@@ -31,11 +31,10 @@ import os
 from harness.bedrock import scripts as scripts_mod
 from harness.bedrock.answer import Reply, render
 from harness.bedrock.calls import PROMPT_CHARS, CallLog, CallRecord
-from harness.bedrock.control_api import PREFIX, BedrockControlApi
+from harness.bedrock.control_api import BedrockControlApi
 from harness.bedrock.converse_wire import (
     ConverseError,
     estimate_tokens,
-    json_response,
     parse_request,
     response_body,
     route,
@@ -47,6 +46,7 @@ from harness.bedrock.metrics import MetricsPublisher
 from harness.bedrock.model import ScriptedModel
 from harness.bedrock.scripts import Rule, Script
 from harness.cloud.edge import AwsRequestContext
+from harness.cloud.routes import json_response
 from harness.monitoring.clients import CloudClients
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class ScriptedBedrock:
         self._clients.attach(cloud)
         assert cloud.edge is not None
         cloud.edge.register("bedrock", self.handle)
-        cloud.edge.mount(PREFIX.rstrip("/"), BedrockControlApi(self))
+        cloud.edge.add_routes(BedrockControlApi(self).routes())
 
     def start(self) -> None:
         self._wake = threading.Event()

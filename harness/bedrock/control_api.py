@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Protocol
+from typing import Protocol
 
 from werkzeug.wrappers import Request, Response
 
 from harness.bedrock.calls import CallRecord
 from harness.bedrock.faults import KINDS, Fault, FaultError, fault_from_json
+from harness.cloud.routes import Route, json_error, json_response
 
 
 class ControlledModel(Protocol):
@@ -42,42 +42,43 @@ class ControlledModel(Protocol):
 
     def flush_metrics(self) -> None: ...
 
-PREFIX = "/_harness/bedrock/"
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
-
 
 class BedrockControlApi:
+    """The scripted model's routes in the edge's ``/_harness/`` table."""
+
     def __init__(self, model: ControlledModel) -> None:
         self._model = model
 
-    def __call__(self, request: Request) -> Response:
-        resource = request.path.removeprefix(PREFIX.rstrip("/")).strip("/")
-        method = request.method
-        if resource == "faults":
-            if method == "POST":
-                try:
-                    fault = fault_from_json(request.get_data())
-                except FaultError as exc:
-                    return _json({"error": str(exc), "kinds": list(KINDS)}, 400)
-                self._model.add_fault(**fault.to_json())
-                return _json({"queued": fault.to_json(), "pending": len(self._model.faults)})
-            if method == "GET":
-                return _json({"faults": [f.to_json() for f in self._model.faults]})
-            if method == "DELETE":
-                self._model.clear_faults()
-                return _json({"faults": []})
-        elif resource == "calls":
-            if method == "GET":
-                self._model.flush_metrics()
-                agent = request.args.get("agent")
-                calls = self._model.calls_of(agent) if agent else self._model.calls
-                return _json({"calls": [c.to_json() for c in calls], "counts": self._model.counts()})
-            if method == "DELETE":
-                self._model.clear_calls()
-                return _json({"calls": []})
-        else:
-            return _json({"error": f"no route {method} {request.path}"}, 404)
-        return _json({"error": f"{method} is not allowed on {request.path}"}, 405)
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", "bedrock/faults", self._add_fault),
+            Route("GET", "bedrock/faults", self._faults),
+            Route("DELETE", "bedrock/faults", self._clear_faults),
+            Route("GET", "bedrock/calls", self._calls),
+            Route("DELETE", "bedrock/calls", self._clear_calls),
+        ]
+
+    def _add_fault(self, request: Request) -> Response:
+        try:
+            fault = fault_from_json(request.get_data())
+        except FaultError as exc:
+            return json_error(400, str(exc), kinds=list(KINDS))
+        self._model.add_fault(**fault.to_json())
+        return json_response({"queued": fault.to_json(), "pending": len(self._model.faults)})
+
+    def _faults(self, request: Request) -> Response:
+        return json_response({"faults": [f.to_json() for f in self._model.faults]})
+
+    def _clear_faults(self, request: Request) -> Response:
+        self._model.clear_faults()
+        return json_response({"faults": []})
+
+    def _calls(self, request: Request) -> Response:
+        self._model.flush_metrics()
+        agent = request.args.get("agent")
+        calls = self._model.calls_of(agent) if agent else self._model.calls
+        return json_response({"calls": [c.to_json() for c in calls], "counts": self._model.counts()})
+
+    def _clear_calls(self, request: Request) -> Response:
+        self._model.clear_calls()
+        return json_response({"calls": []})

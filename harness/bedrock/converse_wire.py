@@ -199,7 +199,3 @@ def response_body(content: list[dict[str, Any]], stop_reason: str, input_tokens:
         "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens, "totalTokens": input_tokens + output_tokens},
         "metrics": {"latencyMs": latency_ms},
     }
-
-
-def json_response(body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=200, content_type="application/json")

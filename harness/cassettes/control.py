@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from harness.cassettes.selection import CONTROL_VARIABLE, Selection, misses_path, read_selection
+from harness.cloud.routes import Route, json_body, json_error, json_response
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
 
 WRAPPER = "harness.cassettes.lambda_wrapper:wrap"
-PREFIX = "/_harness/cassettes"
 
 
 class CassetteControl:
@@ -54,7 +54,7 @@ class CassetteControl:
                                                   "HARNESS_HANDLER_WRAPPER": WRAPPER,
                                                   "DISABLE_AIOHTTP_TRANSPORT": "True"})
         assert cloud.edge is not None
-        cloud.edge.mount(PREFIX, self._http)
+        cloud.edge.add_routes(self.routes())
 
     def start(self) -> None:
         pass
@@ -99,22 +99,23 @@ class CassetteControl:
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
     # HTTP control on the edge
-    def _http(self, request: Request) -> Response:
-        def answer(body: Any, status: int = 200) -> Response:
-            return Response(json.dumps(body), status=status, content_type="application/json")
+    def routes(self) -> list[Route]:
+        return [Route("GET", "cassettes", self._get), Route("DELETE", "cassettes", self._delete),
+                Route("POST", "cassettes", self._post)]
 
-        if request.method == "GET":
-            current = self.selection
-            return answer({"selection": asdict(current) if current else None, "misses": self.misses()})
-        if request.method == "DELETE":
-            self.select(None)
-            return answer({"selection": None})
-        if request.method == "POST":
-            try:
-                body = json.loads(request.get_data() or b"{}")
-                selection = Selection(str(body.pop("dir")), **body)
-            except (ValueError, KeyError, TypeError) as err:
-                return answer({"error": f'body must be JSON like {{"dir": "cassettes/happy_path", "record_mode": "none"}}: {err}'}, 400)
-            self.select(selection)
-            return answer({"selection": asdict(selection)})
-        return answer({"error": f"{request.method} is not supported here"}, 405)
+    def _get(self, request: Request) -> Response:
+        current = self.selection
+        return json_response({"selection": asdict(current) if current else None, "misses": self.misses()})
+
+    def _delete(self, request: Request) -> Response:
+        self.select(None)
+        return json_response({"selection": None})
+
+    def _post(self, request: Request) -> Response:
+        try:
+            body = json_body(request)
+            selection = Selection(str(body.pop("dir")), **body)
+        except (ValueError, KeyError, TypeError) as err:
+            return json_error(400, f'body must be JSON like {{"dir": "cassettes/happy_path", "record_mode": "none"}}: {err}')
+        self.select(selection)
+        return json_response({"selection": asdict(selection)})

@@ -11,7 +11,6 @@ emulates well.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from harness.cloud.routes import PREFIX as CONTROL_PREFIX
+from harness.cloud.routes import ControlRoutes, Route, json_response
 from harness.hardening.limits import MAX_JSON_DEPTH, too_deep
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -36,7 +37,6 @@ class AwsRequestContext:
 
 
 ServiceHandler = Callable[[Request, AwsRequestContext], "Response | None"]
-PathHandler = Callable[[Request], Response]
 
 
 def account_for(access_key: str) -> str:
@@ -61,11 +61,7 @@ def request_context(environ: dict[str, Any]) -> AwsRequestContext | None:
 def aws_json_error(status: int, error_type: str, message: str, **extra: Any) -> Response:
     """An error in the REST-JSON shape botocore parses (``x-amzn-ErrorType`` + body)."""
     body = {"Type": "User" if status < 500 else "Service", "message": message, **extra}
-    return Response(
-        json.dumps(body),
-        status=status,
-        headers={"x-amzn-ErrorType": error_type, "Content-Type": "application/json"},
-    )
+    return json_response(body, status, headers={"x-amzn-ErrorType": error_type})
 
 
 MOTO_API_PREFIX = "/moto-api"
@@ -84,21 +80,16 @@ class EdgeApp:
         self._fallback = fallback
         self._moto_api = moto_api
         self._handlers: dict[str, list[ServiceHandler]] = {}
-        self._paths: dict[str, PathHandler] = {}
+        self.control = ControlRoutes()
         self._observers: list[Callable[[str, str], None]] = []
 
     def register(self, service: str, handler: ServiceHandler) -> None:
         """Give ``handler`` first refusal on every request signed for ``service``."""
         self._handlers.setdefault(service, []).append(handler)
 
-    def mount(self, prefix: str, handler: PathHandler) -> None:
-        """Serve unsigned requests under ``prefix`` (the harness's own control API, not AWS's).
-
-        The longest matching prefix wins, so a component may mount ``/_harness/<name>``
-        beside the cloud's own ``/_harness/``.
-        """
-        self._paths[prefix] = handler
-        self._paths = dict(sorted(self._paths.items(), key=lambda item: -len(item[0])))
+    def add_routes(self, routes: Iterable[Route]) -> None:
+        """Serve ``routes`` under ``/_harness/`` (the harness's own control API, not AWS's), unsigned."""
+        self.control.add(routes)
 
     def observe(self, observer: Callable[[str, str], None]) -> None:
         """Tell ``observer(method, path)`` of every request (state persistence marks itself dirty)."""
@@ -118,9 +109,8 @@ class EdgeApp:
         path = environ.get("PATH_INFO", "")
         if not self._moto_api and path.startswith(MOTO_API_PREFIX):
             return moto_api_off()(environ, start_response)
-        for prefix, path_handler in self._paths.items():
-            if path.startswith(prefix):
-                return path_handler(Request(environ))(environ, start_response)
+        if path.startswith(CONTROL_PREFIX):
+            return self.control(Request(environ))(environ, start_response)
         ctx = request_context(environ)
         handlers = self._handlers.get(ctx.service, []) if ctx else []
         if handlers and ctx is not None:

@@ -25,13 +25,15 @@ import io
 import logging
 import os
 import pickle
-import re
 import threading
 import time
 import weakref
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from harness.cloud.moto_adapter import backends as moto_backends
+from harness.cloud.moto_adapter import iam as moto_iam
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
@@ -42,7 +44,6 @@ log = logging.getLogger(__name__)
 SERVICES = ("sqs", "secretsmanager", "lambda", "rds", "logs", "cloudwatch", "sns", "events", "scheduler", "iam",
             "ssm", "s3", "dynamodb", "kms", "sts")
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
-_AWS_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy")  # AWS-managed, in every partition
 FORMAT = 1
 
 
@@ -79,9 +80,8 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
     def persistent_id(self, obj: Any) -> Any:
-        arn = getattr(obj, "arn", None)
-        if isinstance(arn, str) and _AWS_POLICY.match(arn) and type(obj).__name__ == "AWSManagedPolicy":
-            return ("aws-policy", getattr(obj, "account_id", ""), arn)
+        if moto_iam.is_aws_managed_policy(obj):
+            return ("aws-policy", getattr(obj, "account_id", ""), obj.arn)
         return None
 
 
@@ -90,63 +90,11 @@ class _Unpickler(pickle.Unpickler):
         kind, account, arn = pid
         if kind != "aws-policy":
             raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
-        from moto.iam.models import iam_backends
-
-        from harness.cloud.moto_patches import ensure_aws_managed_policy
-
         partition = arn.split(":")[1]
-        policy = ensure_aws_managed_policy(iam_backends[account][partition], arn)
+        policy = moto_iam.aws_managed_policy(account, partition, arn)
         if policy is None:
             raise pickle.UnpicklingError(f"no AWS managed policy {arn}")
         return policy
-
-
-def _backend_dicts() -> dict[str, Any]:
-    """The BackendDict of every kept service that holds an account's state."""
-    from moto.backends import get_backend
-
-    found = {}
-    for service in SERVICES:
-        backends = get_backend(service)  # type: ignore[call-overload]
-        if len(backends):
-            found[service] = backends
-    return found
-
-
-def _iam_state(backend: Any) -> dict[str, Any]:
-    state = dict(vars(backend))
-    state.pop("aws_managed_policies", None)
-    state.pop("account_summary", None)  # computed from the backend; the fresh one's serves
-    state["managed_policies"] = {
-        arn: policy for arn, policy in backend.managed_policies.items() if not _AWS_POLICY.match(arn)
-    }
-    return state
-
-
-def capture_moto() -> dict[str, dict[str, dict[str, Any]]]:
-    """service -> account -> region -> the backend's attributes (what a pickle then holds)."""
-    captured: dict[str, dict[str, dict[str, Any]]] = {}
-    for service, backends in _backend_dicts().items():
-        for account, regions in list(backends.items()):
-            for region, backend in list(regions.items()):
-                state = _iam_state(backend) if service == "iam" else dict(vars(backend))
-                captured.setdefault(service, {}).setdefault(account, {})[region] = state
-    return captured
-
-
-def restore_moto(captured: dict[str, dict[str, dict[str, Any]]]) -> None:
-    """Put saved attributes back into freshly made backends (the fresh ones supply what was not saved)."""
-    from moto.backends import get_backend
-
-    for service, accounts in captured.items():
-        backends = get_backend(service)  # type: ignore[call-overload]
-        for account, regions in accounts.items():
-            for region, state in regions.items():
-                backend = backends[account][region]
-                if service == "iam":
-                    state = dict(state)
-                    backend.managed_policies.update(state.pop("managed_policies"))
-                vars(backend).update(state)
 
 
 def dumps(value: Any) -> bytes:
@@ -235,7 +183,7 @@ class CloudState:
                 try:
                     document = {
                         "format": FORMAT,
-                        "moto": capture_moto(),
+                        "moto": moto_backends.capture(SERVICES),
                         "components": {type(c).__name__: c.persist_state() for c in self._components()},
                     }
                     data = dumps(document)
@@ -261,7 +209,7 @@ class CloudState:
             return
         if document.get("format") != FORMAT:
             raise RuntimeError(f"{self.path} has state format {document.get('format')!r}, expected {FORMAT}")
-        restore_moto(document["moto"])
+        moto_backends.restore(document["moto"])
         saved = document.get("components", {})
         for component in self._components():
             if type(component).__name__ in saved:

@@ -18,9 +18,11 @@ from botocore.config import Config
 from werkzeug.serving import make_server
 
 from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from harness.cloud import control, moto_patches, watchdog
+from harness.cloud import control, watchdog
 from harness.cloud.edge import EdgeApp
 from harness.cloud.host import CloudComponent
+from harness.cloud.moto_adapter import patches as moto_patches
+from harness.cloud.moto_adapter import server as moto_server
 from harness.cloud.not_served import NotServed
 from harness.hardening.http_server import hardened
 from harness.hardening.limits import Limits
@@ -69,19 +71,13 @@ class LocalCloud:
         watchdog.clean_orphans()  # what a killed cloud left behind (its watchdog killed with it)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         moto_patches.apply()
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-
-        self.edge = EdgeApp(NotServed(DomainDispatcherApplication(create_backend_app)), moto_api=self.moto_api)
-        handler = hardened(MotoRequestHandler, self.access_policy, self.limits)
+        self.edge = EdgeApp(NotServed(moto_server.dispatcher()), moto_api=self.moto_api)
+        handler = hardened(moto_server.request_handler(), self.access_policy, self.limits)
         try:
             server = make_server(self.host, self._requested_port, self.edge, threaded=True, request_handler=handler)  # type: ignore[arg-type]  # a WSGIRequestHandler subclass
         except SystemExit as err:  # werkzeug exits the process when the port is taken; a library must not
             raise OSError(errno.EADDRINUSE, f"port {self._requested_port} is in use") from err
-        self.edge.mount(control.PREFIX, control.ControlApi(self))
+        self.edge.add_routes(control.ControlApi(self).routes())
         self._serving = ServingThread(server, "edge")
         for component in self.components:
             component.attach(self)
@@ -129,11 +125,9 @@ class LocalCloud:
         Components go first so no poller or execution environment touches a backend
         while moto empties it.
         """
-        from moto.moto_api._internal.models import moto_api_backend
-
         for component in self.components:
             component.reset()
-        moto_api_backend.reset()
+        moto_server.reset_backends()
 
     def __enter__(self) -> LocalCloud:
         return self.start()

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
+from harness.cloud.moto_adapter import cloudwatch as moto_cloudwatch
 from harness.monitoring.clients import CloudClients, Ticker, TickingComponent
 
 log = logging.getLogger(__name__)
@@ -120,18 +121,6 @@ class Transition:
         return asdict(self)
 
 
-def alarm_accounts() -> list[tuple[str, str]]:
-    """(account, region) of every CloudWatch backend holding alarms."""
-    from moto.cloudwatch.models import cloudwatch_backends
-
-    found = []
-    for account_id, regions in list(cloudwatch_backends.items()):
-        for region, backend in list(regions.items()):
-            if getattr(backend, "alarms", None):
-                found.append((account_id, region))
-    return found
-
-
 class AlarmEvaluator(TickingComponent):
     """CloudComponent evaluating CloudWatch metric alarms every ``interval`` seconds."""
 
@@ -158,7 +147,7 @@ class AlarmEvaluator(TickingComponent):
         """Evaluate every metric alarm now; the state changes made."""
         made: list[Transition] = []
         with self._lock:
-            for account_id, region in alarm_accounts():
+            for account_id, region in moto_cloudwatch.alarm_accounts():
                 cloudwatch = self._clients.get("cloudwatch", account_id, region)
                 for alarm in self._alarms(cloudwatch):
                     try:

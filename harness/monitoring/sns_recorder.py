@@ -15,34 +15,26 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
+from harness.cloud.moto_adapter import sns as moto_sns
+from harness.cloud.routes import Route, json_response
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
 
-PREFIX = "/_harness/monitoring/"
-
 
 def recorded_notifications(topic_arn: str | None = None) -> list[dict[str, Any]]:
     """Every message moto's SNS topics were sent (of one topic, or all)."""
-    from moto.sns.models import sns_backends
-
     out: list[dict[str, Any]] = []
-    for account_id, regions in list(sns_backends.items()):
-        for region, backend in list(regions.items()):
-            for arn, topic in list(backend.topics.items()):
-                if topic_arn is not None and arn != topic_arn:
-                    continue
-                for message_id, message, subject, _attributes, _group in list(topic.sent_notifications):
-                    entry: dict[str, Any] = {"topic_arn": arn, "account_id": account_id, "region": region,
-                                             "message_id": message_id, "subject": subject, "message": message}
-                    try:
-                        decoded = json.loads(message)
-                    except (TypeError, ValueError):
-                        decoded = None
-                    if isinstance(decoded, dict) and "AlarmName" in decoded and "NewStateValue" in decoded:
-                        entry["alarm"] = decoded
-                    out.append(entry)
+    for sent in moto_sns.sent_notifications(topic_arn):
+        entry: dict[str, Any] = {"topic_arn": sent.topic_arn, "account_id": sent.account_id, "region": sent.region,
+                                 "message_id": sent.message_id, "subject": sent.subject, "message": sent.message}
+        try:
+            decoded = json.loads(sent.message)
+        except (TypeError, ValueError):
+            decoded = None
+        if isinstance(decoded, dict) and "AlarmName" in decoded and "NewStateValue" in decoded:
+            entry["alarm"] = decoded
+        out.append(entry)
     return out
 
 
@@ -55,7 +47,7 @@ class SnsRecorder:
     def attach(self, cloud: CloudHost) -> None:
         self._cloud = cloud
         assert cloud.edge is not None
-        cloud.edge.mount(PREFIX.rstrip("/"), self.handle)
+        cloud.edge.add_routes(self.routes())
 
     def start(self) -> None:
         pass
@@ -94,18 +86,13 @@ class SnsRecorder:
         return {"metric_points": sent, "transitions": transitions}
 
     # the control API ---------------------------------------------------------------
-    def handle(self, request: Request) -> Response:
-        route = request.path[len(PREFIX):].strip("/") if request.path.startswith(PREFIX) else ""
-        try:
-            if route == "notifications" and request.method == "GET":
-                return _json({"notifications": self.notifications(request.args.get("topic"))})
-            if route == "alarm-history" and request.method == "GET":
-                return _json({"transitions": self._history()})
-            if route == "tick" and request.method == "POST":
-                return _json(self.tick())
-        except Exception as err:  # noqa: BLE001 - the control API answers, never crashes the edge
-            return _json({"error": f"{type(err).__name__}: {err}"}, 500)
-        return _json({"error": f"no such monitoring route: {request.method} {request.path}"}, 404)
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", "monitoring/notifications",
+                  lambda request: json_response({"notifications": self.notifications(request.args.get("topic"))})),
+            Route("GET", "monitoring/alarm-history", lambda request: json_response({"transitions": self._history()})),
+            Route("POST", "monitoring/tick", lambda request: json_response(self.tick())),
+        ]
 
     def _history(self) -> list[dict[str, Any]]:
         from harness.monitoring.alarms import AlarmEvaluator
@@ -117,6 +104,3 @@ class SnsRecorder:
                 out += [t.to_json() for t in component.transitions()]
         return out
 
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, default=str), status=status, mimetype="application/json")

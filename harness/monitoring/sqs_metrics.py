@@ -17,27 +17,27 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, UTC
-from typing import Any
 
+from harness.cloud.moto_adapter import sqs as moto_sqs
+from harness.cloud.moto_adapter.sqs import MotoQueue
 from harness.monitoring.clients import CloudClients, MetricBuffer, Ticker, TickingComponent
 
 log = logging.getLogger(__name__)
 NAMESPACE = "AWS/SQS"
 
 
-def queue_figures(queue: Any, now_ms: int) -> dict[str, float]:
+def queue_figures(queue: MotoQueue, now_ms: int) -> dict[str, float]:
     """The metric values of one moto Queue, read from a snapshot of its messages."""
-    messages = list(getattr(queue, "_messages", []))
     visible = not_visible = delayed = 0
     oldest: int | None = None
-    for message in messages:
-        if getattr(message, "delayed", False):
+    for message in queue.messages():
+        if message.delayed:
             delayed += 1
-        elif getattr(message, "visible", True):
+        elif message.visible:
             visible += 1
         else:
             not_visible += 1
-        sent = getattr(message, "sent_timestamp", None)
+        sent = message.sent_timestamp
         if sent is not None and (oldest is None or sent < oldest):
             oldest = sent
     return {
@@ -46,18 +46,6 @@ def queue_figures(queue: Any, now_ms: int) -> dict[str, float]:
         "ApproximateNumberOfMessagesDelayed": delayed,
         "ApproximateAgeOfOldestMessage": max(0, (now_ms - oldest) // 1000) if oldest is not None else 0,
     }
-
-
-def all_queues() -> list[tuple[str, str, str, Any]]:
-    """(account, region, queue name, queue) for every queue moto holds."""
-    from moto.sqs.models import sqs_backends
-
-    found = []
-    for account_id, regions in list(sqs_backends.items()):
-        for region, backend in list(regions.items()):
-            for name, queue in list(backend.queues.items()):
-                found.append((account_id, region, name, queue))
-    return found
 
 
 class SqsMetrics(TickingComponent):
@@ -76,7 +64,8 @@ class SqsMetrics(TickingComponent):
         """Read every queue now and send its figures; the number of data points sent."""
         now_ms = int(time.time() * 1000)
         when = datetime.fromtimestamp(now_ms / 1000, UTC)
-        for account_id, region, name, queue in all_queues():
+        for queue in moto_sqs.queues():
+            account_id, region, name = queue.account_id, queue.region, queue.name
             try:
                 figures = queue_figures(queue, now_ms)
             except Exception:  # noqa: BLE001 - a queue changing under us: skip it this time

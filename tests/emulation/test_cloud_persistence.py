@@ -21,6 +21,7 @@ import pytest
 from harness.cloud import LocalCloud
 from harness.cloud.awslambda.runtime import LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
+from harness.cloud.moto_adapter.server import reset_backends
 from harness.cloud.persistence import CloudState
 from harness.cloud.rds_data.service import DataApiService
 from tests.emulation.rds_data_support import PASSWORD, make_cluster, make_secret
@@ -44,9 +45,7 @@ def handler(event, context):
 @contextmanager
 def persistent_cloud(data_dir: Path, *, database: bool = False) -> Iterator[LocalCloud]:
     """A cloud keeping its state in ``data_dir``, starting as a new process would: moto's memory empty."""
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()  # moto's backends are per process; a restart starts from nothing but the disk
+    reset_backends()  # moto's backends are per process; a restart starts from nothing but the disk
     runtime = LambdaRuntime()
     components = [CloudState(data_dir), runtime, EventSourceMappings(runtime)]
     if database:
@@ -56,7 +55,7 @@ def persistent_cloud(data_dir: Path, *, database: bool = False) -> Iterator[Loca
         yield cloud
     finally:
         cloud.stop()
-        moto_api_backend.reset()
+        reset_backends()
 
 
 def _wait_saved(cloud: LocalCloud, timeout: float = 5.0) -> None:

@@ -16,6 +16,7 @@ import pytest
 from harness.cloud import LocalCloud
 from harness.cloud.awslambda.runtime import LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
+from harness.cloud.moto_adapter.server import reset_backends
 from tests.lambda_code import create_function
 
 pytestmark = [pytest.mark.emulation]
@@ -59,9 +60,7 @@ def _queue_counts(cloud: LocalCloud, url: str) -> tuple[int, int]:
 
 def test_drain_lets_an_invocation_in_flight_finish_and_its_message_be_deleted(tmp_path: Path) -> None:
     """An invocation running when the drain begins completes, and its message is deleted, before stop."""
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
+    reset_backends()
     cloud, url, witness = _cloud_with_slow_consumer(tmp_path, sleep=2)
     try:
         cloud.drain(20)
@@ -69,15 +68,13 @@ def test_drain_lets_an_invocation_in_flight_finish_and_its_message_be_deleted(tm
         assert _queue_counts(cloud, url) == (0, 0)
     finally:
         cloud.stop()
-        moto_api_backend.reset()
+        reset_backends()
 
 
 def test_what_cannot_finish_within_the_drain_stays_on_its_queue(tmp_path: Path) -> None:
     """Past the grace period the cloud stops anyway; the unfinished message is not deleted (it comes
     back after its visibility timeout, or after a restart with --data-dir), so nothing is lost."""
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
+    reset_backends()
     cloud, url, witness = _cloud_with_slow_consumer(tmp_path, sleep=20)
     try:
         began = time.monotonic()
@@ -87,4 +84,4 @@ def test_what_cannot_finish_within_the_drain_stays_on_its_queue(tmp_path: Path) 
         assert sum(_queue_counts(cloud, url)) == 1
     finally:
         cloud.stop()
-        moto_api_backend.reset()
+        reset_backends()

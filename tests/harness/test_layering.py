@@ -1,4 +1,4 @@
-"""The two layers of the harness, enforced: the generic kit never imports Alex, and no module cycles.
+"""The layers of the harness, enforced: the generic kit never imports Alex, only the moto adapter imports moto, no cycles.
 
 The contracts live in pyproject.toml ([tool.importlinter]) and are checked with import-linter
 here, so ``python3 -m pytest`` (what CI runs) fails the build when the kit imports Alex.
@@ -36,20 +36,32 @@ def test_every_generic_package_is_under_the_contract() -> None:
     assert children - {"harness.alexkit"} == set(_generic_contract()["source_modules"])  # type: ignore[arg-type]
 
 
-def test_the_contract_fails_on_a_deliberate_violation(tmp_path: Path) -> None:
-    """A copy of the tree where a generic module imports Alex: lint-imports must refuse it."""
+@pytest.mark.parametrize(("violation", "refusal"), [
+    ("import alex.schemas", "harness.serving is not allowed to import alex"),
+    ("import moto.sqs.models", "Illegal imports of protected package moto"),
+], ids=["kit-imports-alex", "moto-outside-its-adapter"])
+def test_the_contract_fails_on_a_deliberate_violation(tmp_path: Path, violation: str, refusal: str) -> None:
+    """A copy of the tree where a generic module imports Alex, or moto past its adapter: lint-imports must refuse it."""
     shutil.copytree(ROOT / "harness", tmp_path / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "agents" / "alex", tmp_path / "agents" / "alex", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(CONFIG, tmp_path / "pyproject.toml")
     serving = tmp_path / "harness" / "serving.py"
-    serving.write_text(serving.read_text() + "\nimport alex.schemas  # the deliberate violation\n")
+    serving.write_text(serving.read_text() + f"\n{violation}  # the deliberate violation\n")
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command([\"--no-cache\"]))"],
         cwd=tmp_path, env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'agents'}", "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode != 0
-    assert "harness.serving is not allowed to import alex" in done.stdout
+    assert refusal in done.stdout, done.stdout
+
+
+def test_moto_is_imported_only_by_its_adapter() -> None:
+    """What the protected contract says, read off the import graph: every importer of moto is in the adapter."""
+    graph = grimp.build_graph("harness", include_external_packages=True, cache_dir=None)
+    importers = graph.find_modules_that_directly_import("moto")
+    assert importers, "no module imports moto: the check is stale"
+    assert {m for m in importers if not m.startswith("harness.cloud.moto_adapter.")} == set()
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:

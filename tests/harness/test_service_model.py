@@ -9,7 +9,7 @@ import botocore.session
 
 import harness.cloud.rds_data as rds_data
 from harness.cloud.rds_data.errors import DataApiError
-from harness.cloud.service_model import error_statuses
+from harness.cloud.service_model import Operation, OperationRouter, error_statuses
 
 
 def test_data_api_statuses_are_botocores():
@@ -28,3 +28,19 @@ def test_every_error_the_data_api_raises_is_modelled():
     used = set(re.findall(r'DataApiError\(\s*"(\w+)"', source)) | set(re.findall(r'"(\w+(?:Exception|Error))"', source))
     assert used, "the scan found no error codes: the pattern is stale"
     assert used <= set(error_statuses("rds-data")), used - set(error_statuses("rds-data"))
+
+
+def test_operations_are_routed_by_the_models_method_and_uri():
+    """Lambda's model: POST .../event-source-mappings is Create, GET .../{UUID} is Get (with UUID read off the path)."""
+    router = OperationRouter("lambda", ["CreateEventSourceMapping", "ListEventSourceMappings", "GetEventSourceMapping",
+                                        "DeleteEventSourceMapping", "Invoke"])
+    assert router.match("POST", "/2015-03-31/event-source-mappings/") == Operation("CreateEventSourceMapping", {})
+    assert router.match("GET", "/2015-03-31/event-source-mappings") == Operation("ListEventSourceMappings", {})
+    assert router.match("GET", "/2015-03-31/event-source-mappings/u-1") == Operation("GetEventSourceMapping", {"UUID": "u-1"})
+    assert router.match("DELETE", "/2015-03-31/event-source-mappings/u-1") == Operation("DeleteEventSourceMapping", {"UUID": "u-1"})
+    assert router.match("POST", "/2015-03-31/functions/f:live/invocations") == Operation("Invoke", {"FunctionName": "f:live"})
+    assert router.match("PUT", "/2015-03-31/event-source-mappings") is None  # no such operation: declined, moto answers
+    assert router.match("GET", "/2015-03-31/event-source-mappings/u-1/extra") is None
+    data_api = OperationRouter("rds-data", ["ExecuteStatement"])
+    assert data_api.match("POST", "/Execute") == Operation("ExecuteStatement", {})
+    assert data_api.match("GET", "/Execute") is None

@@ -11,9 +11,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.cloud.awslambda import errors
+from harness.cloud.moto_adapter import awslambda as moto_lambda
 
 _FULL_ARN = re.compile(r"^arn:[^:]+:lambda:(?P<region>[^:]+):(?P<account>\d{12}):function:(?P<rest>.+)$")
 _PARTIAL_ARN = re.compile(r"^(?P<account>\d{12}):function:(?P<rest>.+)$")
@@ -74,59 +74,37 @@ def resolve_function(
     name_or_arn: str, qualifier: str | None, account_id: str, region: str
 ) -> FunctionConfig:
     """The function version an invoke targets, or ResourceNotFoundException as Invoke raises it."""
-    from moto.awslambda.models import lambda_backends
-    from moto.core.exceptions import JsonRESTError
-
     name, name_qualifier, account_id, region = split_name(name_or_arn, account_id, region)
     qualifier = qualifier or name_qualifier
     unqualified_arn = f"arn:aws:lambda:{region}:{account_id}:function:{name}"
     invoked_arn = f"{unqualified_arn}:{qualifier}" if qualifier else unqualified_arn
-    backend = lambda_backends[account_id][region]
-    try:
-        fn = backend.get_function(name, qualifier)
-        latest = backend.get_function(name)
-    except (JsonRESTError, KeyError, ValueError):
-        fn = latest = None  # type: ignore[assignment]
+    fn = moto_lambda.function(account_id, region, name, qualifier)
+    latest = moto_lambda.function(account_id, region, name) if fn is not None else None
     if fn is None or latest is None:
         raise errors.function_not_found(invoked_arn if qualifier else f"{unqualified_arn}:$LATEST")
-    if getattr(fn, "package_type", "Zip") != "Zip" or not str(fn.run_time or "").startswith("python"):
-        raise errors.invalid_runtime(fn.run_time)
-    code: bytes = getattr(fn, "code_bytes", b"") or b""
+    if fn.package_type != "Zip" or not str(fn.runtime or "").startswith("python"):
+        raise errors.invalid_runtime(fn.runtime)
     return FunctionConfig(
         account_id=account_id,
         region=region,
         name=name,
         arn=unqualified_arn,
-        version=str(fn.version),
+        version=fn.version,
         invoked_arn=invoked_arn,
-        handler=str(fn.handler),
-        runtime=str(fn.run_time),
-        timeout=float(fn.timeout),
-        memory_size=int(fn.memory_size),
-        environment={str(k): str(v) for k, v in (fn.environment_vars or {}).items()},
-        code_sha256=str(getattr(fn, "code_digest", "") or hashlib.sha256(code).hexdigest()),
-        reserved_concurrency=None if latest.reserved_concurrency is None else int(latest.reserved_concurrency),
-        max_retry_attempts=_max_retry_attempts(latest),
-        code_bytes=code,
-        tags={str(k): str(v) for k, v in (getattr(latest, "tags", None) or {}).items()},
+        handler=fn.handler,
+        runtime=str(fn.runtime),
+        timeout=fn.timeout,
+        memory_size=fn.memory_size,
+        environment=fn.environment,
+        code_sha256=fn.code_digest or hashlib.sha256(fn.code_bytes).hexdigest(),
+        reserved_concurrency=latest.reserved_concurrency,
+        max_retry_attempts=latest.max_retry_attempts,
+        code_bytes=fn.code_bytes,
+        tags=latest.tags,
     )
 
 
 def reserved_total(account_id: str, region: str, excluding: str | None = None) -> int:
     """Sum of reserved concurrency over the account's functions in a region (taken from its unreserved pool)."""
-    from moto.awslambda.models import lambda_backends
-
-    total = 0
-    for fn in lambda_backends[account_id][region].list_functions():
-        if fn.reserved_concurrency is not None and fn.function_name != excluding:
-            total += int(fn.reserved_concurrency)
-    return total
-
-
-def _max_retry_attempts(fn: Any) -> int | None:
-    """MaximumRetryAttempts of the function's event invoke config (PutFunctionEventInvokeConfig), if any."""
-    configs = getattr(fn, "event_invoke_config", None) or []
-    if not configs:
-        return None
-    value = configs[-1].config.get("MaximumRetryAttempts")
-    return None if value is None else int(value)
+    return sum(reserved for name, reserved in moto_lambda.reserved_concurrencies(account_id, region).items()
+               if name != excluding)

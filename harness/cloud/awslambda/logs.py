@@ -10,6 +10,7 @@ import threading
 from datetime import datetime, UTC
 
 from harness.cloud.awslambda.environment import LogLine
+from harness.cloud.moto_adapter import logs as moto_logs
 
 TAIL_BYTES = 4096  # X-Amz-Log-Result carries the last 4 KB of the invocation's log
 
@@ -79,13 +80,8 @@ class CloudWatchLogWriter:
         self._lock = threading.Lock()
 
     def write(self, account_id: str, region: str, group: str, stream: str, lines: list[LogLine]) -> None:
-        from moto.logs.models import logs_backends
-
         if not lines:
             return
         events = [{"timestamp": line.ts_ms, "message": line.message} for line in sorted(lines, key=lambda line: line.ts_ms)]
-        backend = logs_backends[account_id][region]
         with self._lock:
-            backend.ensure_log_group(group)
-            backend.ensure_log_stream(group, stream)
-            backend.put_log_events(group, stream, events)
+            moto_logs.put_log_events(account_id, region, group, stream, events)

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 from harness.cloud.awslambda import errors
 from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.edge import AwsRequestContext, aws_json_error
+from harness.cloud.routes import json_response
 
 _PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
 
@@ -68,9 +69,9 @@ class ProvisionedConcurrency:
         try:
             if request.method == "PUT":
                 body = json.loads(request.get_data() or b"{}")
-                return _json(202, self.put(key, int(body.get("ProvisionedConcurrentExecutions", 0))))
+                return json_response(self.put(key, int(body.get("ProvisionedConcurrentExecutions", 0))), 202)
             if request.method == "GET":
-                return _json(200, self.get(key))
+                return json_response(self.get(key))
             if request.method == "DELETE":
                 self.delete(key)
                 return Response(status=204)
@@ -123,7 +124,3 @@ class ProvisionedConcurrency:
     def clear(self) -> None:
         with self._lock:
             self._configs.clear()
-
-
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")

@@ -13,24 +13,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from harness.cloud.awslambda.errors import LambdaApiError
 from harness.cloud.edge import AwsRequestContext, aws_json_error
 from harness.cloud.esm.models import EventSourceMapping
+from harness.cloud.routes import json_response
+from harness.cloud.service_model import OperationRouter
 
-_ROUTES = Map(
-    [
-        Rule("/2015-03-31/event-source-mappings/", methods=["POST"], endpoint="create"),
-        Rule("/2015-03-31/event-source-mappings/", methods=["GET"], endpoint="list"),
-        Rule("/2015-03-31/event-source-mappings/<mapping_id>", methods=["GET"], endpoint="get"),
-        Rule("/2015-03-31/event-source-mappings/<mapping_id>", methods=["PUT"], endpoint="update"),
-        Rule("/2015-03-31/event-source-mappings/<mapping_id>", methods=["DELETE"], endpoint="delete"),
-    ],
-    strict_slashes=False,
-)
+_HANDLERS = {  # operation -> the method answering it; paths and methods are botocore's model's
+    "CreateEventSourceMapping": "create",
+    "ListEventSourceMappings": "list",
+    "GetEventSourceMapping": "get",
+    "UpdateEventSourceMapping": "update",
+    "DeleteEventSourceMapping": "delete",
+}
+_OPERATIONS = OperationRouter("lambda", _HANDLERS)
 
 SQS_MAX_BATCH = 10_000
 SQS_MAX_UNBATCHED = 10
@@ -60,11 +58,11 @@ class EventSourceMappingApi:
         self._on_change = on_change
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        adapter = _ROUTES.bind("edge")
-        try:
-            endpoint, args = adapter.match(request.path, method=request.method)
-        except HTTPException:
+        called = _OPERATIONS.match(request.method, request.path)
+        if called is None:
             return None
+        endpoint = _HANDLERS[called.name]
+        args = {"mapping_id": called.params["UUID"]} if "UUID" in called.params else {}
         try:
             body = json.loads(request.get_data() or b"{}") if request.method in {"POST", "PUT"} else {}
             if not isinstance(body, dict):
@@ -74,7 +72,7 @@ class EventSourceMappingApi:
             return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
         except json.JSONDecodeError:
             return aws_json_error(400, "InvalidRequestContentException", "Could not parse request body into json")
-        return Response(json.dumps(result), status=status, content_type="application/json")
+        return json_response(result, status)
 
     # operations ------------------------------------------------------------
     def _create(self, ctx: AwsRequestContext, body: dict[str, Any], _args: Any) -> tuple[dict[str, Any], int]:

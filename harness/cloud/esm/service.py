@@ -12,6 +12,7 @@ from harness.cloud.awslambda.functions import resolve_function
 from harness.cloud.esm.api import EventSourceMappingApi
 from harness.cloud.esm.models import EventSourceMapping
 from harness.cloud.esm.poller import DEFAULT_CONCURRENCY, Invoker, MappingPoller
+from harness.cloud.moto_adapter import sqs as moto_sqs
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
@@ -30,15 +31,9 @@ def moto_function(name_or_arn: str, account_id: str, region: str) -> dict[str, A
 
 def moto_queue_attributes(queue_arn: str) -> dict[str, str] | None:
     """A queue's attributes from moto's SQS backend, or None when it does not exist."""
-    from moto.sqs.exceptions import QueueDoesNotExist
-    from moto.sqs.models import sqs_backends
-
     _, _, _, region, account, name = queue_arn.split(":", 5)
-    try:
-        queue = sqs_backends[account][region].get_queue(name)
-    except QueueDoesNotExist:
-        return None
-    return {"VisibilityTimeout": str(queue.visibility_timeout)}  # type: ignore[attr-defined]  # set by moto from attributes
+    timeout = moto_sqs.visibility_timeout(account, region, name)
+    return None if timeout is None else {"VisibilityTimeout": str(timeout)}
 
 
 def _concurrency(mapping: EventSourceMapping) -> int:

@@ -16,7 +16,6 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,10 @@ from werkzeug.wrappers import Request, Response
 
 from harness.cloud.events.clock import Clock, TestClock
 from harness.cloud.events.expressions import InvalidExpression, Schedule, parse
+from harness.cloud.moto_adapter import events as moto_events
+from harness.cloud.moto_adapter import scheduler as moto_scheduler
+from harness.cloud.moto_adapter.events import MotoSchedule
+from harness.cloud.routes import Route, json_body, json_error, json_response
 
 if TYPE_CHECKING:
     from harness.cloud.esm.poller import Invoker
@@ -57,36 +60,8 @@ class Firing:
     request_id: str
 
 
-def _rules() -> Iterator[Due]:
-    from moto.events.models import events_backends
-
-    for account, regions in list(events_backends.items()):
-        for region, backend in list(regions.items()):
-            for bus in list(backend.event_buses.values()):
-                for rule in list(bus.rules.values()):
-                    if rule.scheduled_expression and rule.state == "ENABLED":
-                        targets = tuple((t["Arn"], t.get("Input")) for t in rule.targets)
-                        yield Due(rule.arn, rule.name, rule.scheduled_expression, targets, rule.arn, account, region, "rule")
-
-
-def _schedules() -> Iterator[Due]:
-    from moto.scheduler.models import scheduler_backends
-
-    for account, regions in list(scheduler_backends.items()):
-        for region, backend in list(regions.items()):
-            for group in list(backend.schedule_groups.values()):
-                for item in list(group.schedules.values()):
-                    if item.state == "ENABLED":
-                        target = item.target or {}
-                        yield Due(item.arn, item.name, item.schedule_expression,
-                                  ((target.get("Arn", ""), target.get("Input") or "{}"),), item.arn, account, region,
-                                  "schedule")
-
-
-def _loaded(module: str) -> bool:
-    import sys
-
-    return module in sys.modules
+def _due(found: MotoSchedule, kind: str) -> Due:
+    return Due(found.arn, found.name, found.expression, found.targets, found.arn, found.account_id, found.region, kind)
 
 
 class Schedules:
@@ -106,8 +81,7 @@ class Schedules:
     # CloudComponent -----------------------------------------------------------------
     def attach(self, cloud: CloudHost) -> None:
         assert cloud.edge is not None
-        cloud.edge.mount("/_harness/clock", self._clock_api)
-        cloud.edge.mount("/_harness/schedules", self._schedules_api)
+        cloud.edge.add_routes(self.routes())
 
     def start(self) -> None:
         self._stopping.clear()
@@ -153,12 +127,8 @@ class Schedules:
                 self._stopping.wait(self._tick)
 
     def _current(self) -> list[Due]:
-        found: list[Due] = []
-        if _loaded("moto.events.models"):
-            found.extend(_rules())
-        if _loaded("moto.scheduler.models"):
-            found.extend(_schedules())
-        return found
+        return [*(_due(rule, "rule") for rule in moto_events.scheduled_rules()),
+                *(_due(schedule, "schedule") for schedule in moto_scheduler.schedules())]
 
     def _parse(self, due: Due) -> Schedule | None:
         cache_key = due.key + "\n" + due.expression
@@ -216,24 +186,32 @@ class Schedules:
         return out
 
     # control API --------------------------------------------------------------------
-    def _clock_api(self, request: Request) -> Response:
-        if request.method == "GET":
-            return _json({"now": self.clock.now().isoformat(), "driven": self.clock.driven})
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", "clock", self._clock_now),
+            Route("POST", "clock/advance", self._clock_advance),
+            Route("GET", "schedules", self._schedules_api),
+        ]
+
+    def _clock_now(self, request: Request) -> Response:
+        return json_response({"now": self.clock.now().isoformat(), "driven": self.clock.driven})
+
+    def _clock_advance(self, request: Request) -> Response:
         try:
-            seconds = float(json.loads(request.get_data() or b"{}").get("seconds", 0))
+            seconds = float(json_body(request).get("seconds", 0))
             self.clock.advance(seconds)
         except RuntimeError as err:
-            return _json({"error": str(err)}, 409)
+            return json_error(409, str(err))
         except (ValueError, TypeError, AttributeError) as err:
-            return _json({"error": f'body must be JSON like {{"seconds": 60}}: {err}'}, 400)
+            return json_error(400, f'body must be JSON like {{"seconds": 60}}: {err}')
         fired = self.run_due()
-        return _json({"now": self.clock.now().isoformat(), "fired": [f.__dict__ for f in fired]})
+        return json_response({"now": self.clock.now().isoformat(), "fired": [f.__dict__ for f in fired]})
 
     def _schedules_api(self, request: Request) -> Response:
         with self._lock:
             history = [f.__dict__ for f in self.fired]
             upcoming = {k.split("\n")[0]: (v.isoformat() if v else None) for k, v in self._next.items()}
-        return _json({"now": self.clock.now().isoformat(), "next": upcoming, "fired": history})
+        return json_response({"now": self.clock.now().isoformat(), "next": upcoming, "fired": history})
 
 
 def _scheduled_event(due: Due, moment: datetime) -> dict[str, Any]:
@@ -250,6 +228,3 @@ def _scheduled_event(due: Due, moment: datetime) -> dict[str, Any]:
         "detail": {},
     }
 
-
-def _json(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")

@@ -18,11 +18,12 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from harness.cloud.moto_adapter import rds as moto_rds
+from harness.cloud.moto_adapter import secretsmanager as moto_secretsmanager
 from harness.cloud.rds_data.errors import DataApiError, bad_request
 from harness.cloud.rds_data.postgres import RESERVED_ROLES, Postgres
 
@@ -54,53 +55,38 @@ def find_cluster(resource_arn: str) -> Cluster:
     An ARN that matches no cluster exactly gets the same answer as a cluster without the
     Data API ("HttpEndpoint isn't enabled for cluster", Data API troubleshooting guide).
     """
-    from moto.rds.models import rds_backends
-
     parts = resource_arn.split(":")
     if len(parts) != 7 or parts[0] != "arn" or parts[2] != "rds" or parts[5] != "cluster":
         raise bad_request(f"Invalid resourceArn: {resource_arn}")
     region, account, cluster_id = parts[3], parts[4], parts[6]
-    try:
-        cluster = rds_backends[account][region].clusters.get(cluster_id)
-    except KeyError:
-        cluster = None
-    legacy = cluster is not None and getattr(cluster, "engine_mode", "") == "serverless"
-    if cluster is None or cluster.db_cluster_arn != resource_arn or not cluster.http_endpoint_enabled:
+    cluster = moto_rds.cluster(account, region, cluster_id)
+    legacy = cluster is not None and cluster.engine_mode == "serverless"
+    if cluster is None or cluster.arn != resource_arn or not cluster.http_endpoint_enabled:
         raise DataApiError(
             "BadRequestException" if legacy else "HttpEndpointNotEnabledException",
             f"HttpEndpoint is not enabled for cluster {cluster_id}. Please refer to {_TROUBLESHOOTING}",
         )
-    if not str(cluster.engine).endswith("postgresql"):
+    if not cluster.engine.endswith("postgresql"):
         raise bad_request(f"The local Data API runs Aurora PostgreSQL only, not {cluster.engine}")
     return Cluster(
         arn=resource_arn,
         identifier=cluster_id,
-        database_name=cluster.database_name or None,
-        master_username=cluster.master_username or "",
-        master_password=_master_password(cluster),
+        database_name=cluster.database_name,
+        master_username=cluster.master_username,
+        master_password=cluster.master_password(),
         legacy=legacy,
-        created=str(getattr(cluster, "cluster_create_time", "")),
+        created=cluster.created,
     )
-
-
-def _master_password(cluster: Any) -> str:
-    """The cluster's master password: given at creation, or in its RDS-managed secret."""
-    if getattr(cluster, "manage_master_user_password", False):
-        return str(json.loads(cluster.master_user_secret.secret.secret_string)["password"])
-    return str(cluster._master_user_password)  # moto keeps it off the public property
 
 
 def credentials(secret_arn: str) -> tuple[str, str]:
     """Username and password from the Secrets Manager secret the call names."""
-    from moto.secretsmanager.exceptions import SecretNotFoundException
-    from moto.secretsmanager.models import secretsmanager_backends
-
     parts = secret_arn.split(":")
     if len(parts) < 7 or parts[0] != "arn" or parts[2] != "secretsmanager" or parts[5] != "secret":
         raise DataApiError("SecretsErrorException", "Secrets Manager can't find the specified secret.")
     try:
-        value = secretsmanager_backends[parts[4]][parts[3]].get_secret_value(secret_arn, None, None)  # type: ignore[arg-type]  # moto: no version id or stage
-    except (SecretNotFoundException, KeyError) as err:
+        value = moto_secretsmanager.secret_value(parts[4], parts[3], secret_arn)
+    except moto_secretsmanager.SecretNotFound as err:
         raise DataApiError("SecretsErrorException", "Secrets Manager can't find the specified secret.") from err
     except Exception as err:  # deleted, or no current version
         raise DataApiError("SecretsErrorException", f"Error fetching secret: {err}") from err

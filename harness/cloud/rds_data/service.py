@@ -34,6 +34,7 @@ from harness.cloud.rds_data.pool import ConnectionPool, connect
 from harness.cloud.rds_data.postgres import RESERVED_ROLES, PostgresUnavailable
 from harness.cloud.rds_data.servers import ClusterServers, Server
 from harness.cloud.rds_data.transactions import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_LIFETIME, Transactions
+from harness.cloud.service_model import OperationRouter
 
 if TYPE_CHECKING:
     from harness.cloud.host import CloudHost
@@ -45,14 +46,15 @@ MAX_JSON_RESPONSE_BYTES = 10_000_000  # "The JSON response is limited to 10 mega
 MAX_REQUEST_BYTES = 4 * 1_048_576  # "the maximum size of the HTTP request ... is 4 MiB" (BatchExecuteStatement)
 DEFAULT_STATEMENT_TIMEOUT = 45.0  # "a call times out if it's not finished processing within 45 seconds"
 RESUMING_MESSAGE = "The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again."
-_PATHS = {
-    "/Execute": "execute",
-    "/BatchExecute": "batch_execute",
-    "/BeginTransaction": "begin",
-    "/CommitTransaction": "commit",
-    "/RollbackTransaction": "rollback",
-    "/ExecuteSql": "execute_sql",
+_HANDLERS = {  # operation -> the method answering it; paths and methods are botocore's model's
+    "ExecuteStatement": "execute",
+    "BatchExecuteStatement": "batch_execute",
+    "BeginTransaction": "begin",
+    "CommitTransaction": "commit",
+    "RollbackTransaction": "rollback",
+    "ExecuteSql": "execute_sql",
 }
+_OPERATIONS = OperationRouter("rds-data", _HANDLERS)
 _DML = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
 _QUERY = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*\(*\s*(?:SELECT|WITH|VALUES|TABLE)\b", re.I | re.S)
 FETCH_ROWS = 256  # rows fetched at a time, so no result is held whole before the limit is checked
@@ -139,9 +141,10 @@ class DataApiService:
 
     # HTTP -----------------------------------------------------------------------------------------
     def handle(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        operation = _PATHS.get(request.path)
-        if operation is None or request.method != "POST":
+        called = _OPERATIONS.match(request.method, request.path)
+        if called is None:
             return None
+        operation = _HANDLERS[called.name]
         try:
             if (request.content_length or 0) > MAX_REQUEST_BYTES:
                 raise bad_request("The request is larger than the 4 MiB the Data API accepts")
