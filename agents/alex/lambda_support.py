@@ -19,6 +19,7 @@ from alex.observability.exporters import exporters_from_env
 from alex.observability.logging import bind, configure_logging
 from alex.observability.metrics import AgentMetrics
 from alex.observability.tracing import install_tracing
+from alex.warmup import load_service_models
 
 __all__ = ["agent_lambda", "bind", "database", "lambda_entry", "setup"]
 
@@ -41,6 +42,7 @@ def _store_spans(spans: list[dict[str, Any]]) -> None:
 def setup(service: str) -> None:
     """Cold-start set-up for one function: logging, tracing to the database, metrics."""
     configure_logging(service)
+    load_service_models("rds-data", "lambda")  # the first invocation's clients (alex/warmup.py)
     metrics = AgentMetrics()
     install_tracing(_store_spans, exporters=[metrics, *exporters_from_env()])
 

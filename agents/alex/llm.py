@@ -21,6 +21,9 @@ from agents.extensions.models.litellm_model import LitellmModel  # noqa: E402
 from alex.guardrails import model_retry  # noqa: E402
 from alex.guardrails.tools import ToolPolicy  # noqa: E402
 from alex.schemas import DEFAULT_MODEL_ID  # noqa: E402
+from alex.warmup import complete_litellm_models  # noqa: E402
+
+complete_litellm_models()  # in the init phase, not the first model call (alex/warmup.py)
 
 
 @dataclass(frozen=True)

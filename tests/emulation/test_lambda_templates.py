@@ -231,3 +231,54 @@ def test_an_environment_retired_for_idleness_comes_back_as_a_fork(lam, lambda_ro
     records = runtime.invocations("tpl-idle")
     assert [r.cold_start for r in records] == [True, True]
     assert records[-1].init_duration_ms is None
+
+
+def _wait_ready(lam, name: str, qualifier: str) -> dict:
+    import time
+
+    deadline = time.monotonic() + 120
+    while (config := lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=qualifier))["Status"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, config  # a bound on waiting, not a speed check
+        time.sleep(0.2)
+    return config
+
+
+def test_a_provisioned_environment_says_provisioned_concurrency(lam, lambda_role, runtime):
+    """AWS sets AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency in environments opened for
+    a provisioned concurrency config (on-demand, provisioned-concurrency or snap-start, per the
+    "Defined runtime environment variables" table), even on a version SnapStart would restore;
+    an on-demand environment of the same function still says snap-start here."""
+    create_function(lam, lambda_role, "tpl-pc-type", STATEFUL)
+    version = lam.publish_version(FunctionName="tpl-pc-type")["Version"]
+    lam.put_provisioned_concurrency_config(FunctionName="tpl-pc-type", Qualifier=version, ProvisionedConcurrentExecutions=1)
+    assert _wait_ready(lam, "tpl-pc-type", version)["Status"] == "READY"
+    _, provisioned = invoke_json(lam, "tpl-pc-type", Qualifier=version)
+    assert [r.cold_start for r in runtime.invocations("tpl-pc-type")] == [False]  # it ran in the provisioned one
+    assert provisioned["init_type"] == "provisioned-concurrency"
+    _, on_demand = invoke_json(lam, "tpl-pc-type")  # $LATEST: no provisioned environment
+    assert on_demand["init_type"] == "snap-start"
+
+
+MEMORY_AT_INIT = """
+import os
+INIT_PID = os.getpid()
+MEMORY = os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]  # read once, in the init phase
+
+def handler(event, context):
+    return {"init_pid": INIT_PID, "memory_at_init": MEMORY, "memory_limit": context.memory_limit_in_mb}
+"""
+
+
+def test_changed_memory_size_gets_a_new_template(lam, lambda_role, runtime):
+    """UpdateFunctionConfiguration(MemorySize=...) on AWS retires the environments and the next
+    one runs its init with the new AWS_LAMBDA_FUNCTION_MEMORY_SIZE (with SnapStart, the next
+    published version gets a new snapshot): a template initialised with the old size must not
+    be forked for the new configuration."""
+    create_function(lam, lambda_role, "tpl-memory", MEMORY_AT_INIT, MemorySize=256)
+    _, before = invoke_json(lam, "tpl-memory")
+    assert before["memory_at_init"] == "256"
+    lam.update_function_configuration(FunctionName="tpl-memory", MemorySize=512)
+    _, after = invoke_json(lam, "tpl-memory")
+    assert (after["memory_at_init"], str(after["memory_limit"])) == ("512", "512")
+    assert after["init_pid"] != before["init_pid"]
+    assert after["init_pid"] in runtime.templates() and before["init_pid"] not in runtime.templates()

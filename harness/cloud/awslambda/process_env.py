@@ -67,11 +67,13 @@ class ProcessEnvironment:
 
     With ``templates`` the process is forked from the version's template (created on
     first need, running the init phase once); without, it is a new interpreter that runs
-    the whole init itself (a full cold start).
+    the whole init itself (a full cold start). ``provisioned``: opened for provisioned
+    concurrency (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
     """
 
     def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path,
-                 extensions: Mapping[str, str] | None = None, templates: TemplateRegistry | None = None) -> None:
+                 extensions: Mapping[str, str] | None = None, templates: TemplateRegistry | None = None,
+                 provisioned: bool = False) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir
@@ -80,7 +82,8 @@ class ProcessEnvironment:
         self._extensions = dict(extensions or {})
         self._endpoint_url = endpoint_url
         self._templates = templates
-        kind = "snap-start" if templates is not None else "on-demand"
+        # As AWS names it: a provisioned environment says so even when restored from a snapshot.
+        kind = "provisioned-concurrency" if provisioned else "snap-start" if templates is not None else "on-demand"
         self._env = lambda_environment(fn, code_dir, self.log_stream, endpoint_url, extensions, kind)
         self._spawner = spawner
         self._scratch = scratch

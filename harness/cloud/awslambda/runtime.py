@@ -307,7 +307,7 @@ class LambdaRuntime:
         outcomes: list[InitOutcome] = []
         ids: list[str] = []
         for _ in range(count):
-            env = self._new_environment(fn)
+            env = self._new_environment(fn, provisioned=pinned)
             outcome = env.start(max(INIT_TIMEOUT_SECONDS, fn.timeout))
             outcomes.append(outcome)
             self._pool.adopt(env, idle=outcome.ok, pinned=pinned)
@@ -337,7 +337,7 @@ class LambdaRuntime:
         return str(uuid.uuid4())
 
     # execution ------------------------------------------------------------------
-    def _new_environment(self, fn: FunctionConfig) -> ExecutionEnvironment:
+    def _new_environment(self, fn: FunctionConfig, provisioned: bool = False) -> ExecutionEnvironment:
         if self._code is None or self._workdir is None or self._cloud is None:
             raise RuntimeError("the Lambda runtime is not started")
         try:
@@ -351,7 +351,8 @@ class LambdaRuntime:
             return ThreadEnvironment(fn, code_dir, self._cloud.url, extensions)
         assert self._spawner is not None
         templates = self._templates if self._uses_templates(fn) else None
-        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions, templates)
+        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions, templates,
+                                  provisioned=provisioned)
 
     def _uses_templates(self, fn: FunctionConfig) -> bool:
         return self.cold_starts == "template" and fn.tags.get(OPT_OUT_TAG) != "full"

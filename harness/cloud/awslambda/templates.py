@@ -41,11 +41,14 @@ class TemplateGone(Exception):
 def template_key(fn: FunctionConfig, interpreter: list[str], extensions: Mapping[str, str]) -> str:
     """What a template's init may depend on: another value needs another template.
 
-    Not the timeout or memory size: an init does not see them (but in
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE, which an environment gets afresh after the fork).
+    Everything the init can see: code, handler, runtime, its variables, and the configuration
+    Lambda puts in the environment (memory size, version, region, account), so a changed
+    MemorySize gets a new init, as a changed configuration gets new environments on AWS (and
+    a new snapshot with SnapStart). Not the timeout: no variable carries it, an invoke's
+    context does.
     """
-    material = [fn.name, fn.handler, fn.runtime, sorted(fn.environment.items()), fn.code_sha256, interpreter,
-                sorted(extensions.items())]
+    material = [fn.account_id, fn.region, fn.name, fn.version, fn.handler, fn.runtime, fn.memory_size,
+                sorted(fn.environment.items()), fn.code_sha256, interpreter, sorted(extensions.items())]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
 
