@@ -29,6 +29,31 @@ def pytest_configure(config: pytest.Config) -> None:
     register_hypothesis_profiles()
 
 
+# The suffix moto gives Alex's database secret in this test session (AWS adds six random letters).
+STABLE_SECRET_SUFFIX = "TstArn"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stable_alex_secret_arn() -> None:
+    """Alex's secret keeps one ARN across the cloud's resets in a test session.
+
+    Every function's environment names the secret's ARN, and a Lambda template is keyed by
+    the environment (its init may read it). With a new random suffix after every reset, each
+    module that deploys Alex again paid a full init of all six functions (importing LiteLLM and
+    the Agents SDK: 30-280 s of setup per module on a loaded 2-core machine); with one ARN the
+    templates made by the first deployment in a worker are forked by every later one. Only
+    the stack's own secret names are pinned (moto's custom ids; its reset keeps them).
+    """
+    from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
+    from moto.utilities.id_generator import moto_id_manager
+
+    from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+
+    name = alex_stack().database.secret.name
+    moto_id_manager.set_custom_id(SecretsManagerSecretIdentifier(DEFAULT_ACCOUNT_ID, DEFAULT_REGION, name),
+                                  STABLE_SECRET_SUFFIX)
+
+
 @pytest.fixture
 def alex_deployed(cloud: LocalCloud, aws_env: dict[str, str]) -> AlexDeployment:
     """Alex's whole stack provisioned on a fresh local cloud with its schema migrated."""
