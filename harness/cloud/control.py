@@ -25,7 +25,7 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 
 
 class ControlApi:
-    """``GET /_harness/health`` and ``POST /_harness/faults/rds-data/resuming``."""
+    """``GET /_harness/health``, ``GET /_harness/lambda/environments`` and the fault switches under ``/_harness/faults/``."""
 
     def __init__(self, cloud: CloudHost) -> None:
         self._cloud = cloud
@@ -38,7 +38,23 @@ class ControlApi:
             return self._resuming(request)
         if route == ("POST", "faults/lambda"):
             return self._lambda_fault(request)
+        if route == ("GET", "lambda/environments"):
+            return self._lambda_environments(request)
         return _json({"error": f"no control route {request.method} {request.path}"}, 404)
+
+    def _lambda_environments(self, request: Request) -> Response:
+        """The live execution environments (function, pid, busy): where a chaos test aims a kill."""
+        from harness.cloud.awslambda.runtime import LambdaRuntime
+
+        try:
+            runtime = self._cloud.component(LambdaRuntime)
+        except LookupError:
+            return _json({"error": "this cloud runs no Lambda runtime"}, 409)
+        function = request.args.get("function")
+        return _json({"environments": [
+            {"id": e.id, "function": e.function_name, "version": e.version, "pid": e.pid, "busy": e.busy}
+            for e in runtime.environments(function)
+        ]})
 
     def _lambda_fault(self, request: Request) -> Response:
         from harness.cloud.awslambda.runtime import LambdaRuntime
