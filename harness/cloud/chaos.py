@@ -33,7 +33,7 @@ from pathlib import Path
 
 from harness.cloud.watchdog import process_alive
 
-FAULTS = ("kill-up", "term-up", "kill-lambda", "kill-postgres")
+FAULTS = ("kill-up", "kill-lambda", "kill-postgres", "term-up")
 RESTARTS = frozenset({"kill-up", "term-up"})  # faults after which the cloud must be started again
 SEEDS_VARIABLE = "CHAOS_SEEDS"  # how many seeds to run (1..N)
 SEED_VARIABLE = "CHAOS_SEED"  # one seed to replay
