@@ -35,10 +35,25 @@ class ControlApi:
             Route("GET", "health", self._health),
             Route("POST", "faults/rds-data/resuming", self._resuming),
             Route("POST", "faults/lambda", self._lambda_fault),
+            Route("GET", "lambda/environments", self._lambda_environments),
         ]
 
     def _health(self, request: Request) -> Response:
         return json_response({"status": "running", "components": [type(c).__name__ for c in self._cloud.components]})
+
+    def _lambda_environments(self, request: Request) -> Response:
+        """The live execution environments (function, pid, busy): where a chaos test aims a kill."""
+        from harness.cloud.awslambda.runtime import LambdaRuntime
+
+        try:
+            runtime = self._cloud.component(LambdaRuntime)
+        except LookupError:
+            return json_error(409, "this cloud runs no Lambda runtime")
+        function = request.args.get("function")
+        return json_response({"environments": [
+            {"id": e.id, "function": e.function_name, "version": e.version, "pid": e.pid, "busy": e.busy}
+            for e in runtime.environments(function)
+        ]})
 
     def _lambda_fault(self, request: Request) -> Response:
         from harness.cloud.awslambda.runtime import LambdaRuntime

@@ -58,6 +58,11 @@ def _alive(pid: int, start: str | None = None) -> bool:
     return start is None or _start_time(pid) in (None, start)
 
 
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie is not)."""
+    return _alive(pid)
+
+
 def stop_postmaster(pgdata: Path, grace: float = 10.0) -> bool:
     """Stop the PostgreSQL whose ``postmaster.pid`` is in ``pgdata``; True if one was running."""
     try:

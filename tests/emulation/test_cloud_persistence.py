@@ -43,10 +43,11 @@ def handler(event, context):
 
 
 @contextmanager
-def persistent_cloud(data_dir: Path, *, database: bool = False) -> Iterator[LocalCloud]:
+def persistent_cloud(data_dir: Path, *, database: bool = False,
+                     async_retry_delays: tuple[float, ...] = (60.0, 120.0)) -> Iterator[LocalCloud]:
     """A cloud keeping its state in ``data_dir``, starting as a new process would: moto's memory empty."""
     reset_backends()  # moto's backends are per process; a restart starts from nothing but the disk
-    runtime = LambdaRuntime()
+    runtime = LambdaRuntime(async_retry_delays=async_retry_delays)
     components = [CloudState(data_dir), runtime, EventSourceMappings(runtime)]
     if database:
         components.append(DataApiService(data_dir=data_dir))
@@ -160,6 +161,81 @@ def test_aurora_cluster_and_its_data_survive_a_restart(tmp_path: Path) -> None:
         rows = cloud.client("rds-data").execute_statement(resourceArn=cluster, secretArn=secret, database="app",
                                                           sql="SELECT v FROM t")["records"]
         assert rows == [[{"stringValue": "kept"}]]
+
+
+ASYNC_WITNESS_HANDLER = '''
+import json, os, time
+def handler(event, context):
+    with open(os.environ["WITNESS"], "a") as out:
+        out.write(json.dumps({"request": context.aws_request_id, "event": event}) + "\\n")
+    marker = os.environ["WITNESS"] + ".slow-once"
+    if event.get("slow") and not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(60)  # the first attempt is still running when the cloud dies
+    return {"ok": True}
+'''
+
+
+def _witnessed(witness: Path, count: int, timeout: float = 20.0) -> list[dict]:
+    """The witness's runs once there are ``count`` of them (fewer if time runs out)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = witness.read_text().splitlines() if witness.exists() else []
+        if len(lines) >= count:
+            return [json.loads(line) for line in lines]
+        time.sleep(0.05)
+    return [json.loads(line) for line in witness.read_text().splitlines()] if witness.exists() else []
+
+
+def test_a_queued_event_invocation_survives_a_kill(tmp_path: Path) -> None:
+    """Lambda's asynchronous invocation keeps each accepted event in its own durable queue until
+    it runs (retried with back-off while throttled, up to MaximumEventAgeInSeconds, 6 hours):
+    Invoke answered 202, so the event runs, once, even if the service stops in between. Here the
+    function's reserved concurrency is 0, so the event waits, throttled, when the cloud is killed
+    (its data directory copied while it runs); after the restart the concurrency is given back
+    and the event runs once, with the request id Invoke returned."""
+    witness = tmp_path / "witness.txt"
+    running = tmp_path / "running"
+    with persistent_cloud(running) as cloud:
+        role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        lam = cloud.client("lambda")
+        create_function(lam, role, "later", ASYNC_WITNESS_HANDLER, Environment={"Variables": {"WITNESS": str(witness)}})
+        lam.put_function_concurrency(FunctionName="later", ReservedConcurrentExecutions=0)
+        accepted = lam.invoke(FunctionName="later", InvocationType="Event", Payload=b'{"n": 1}')
+        assert accepted["StatusCode"] == 202
+        request_id = accepted["ResponseMetadata"]["RequestId"]
+        _wait_saved(cloud)
+        shutil.copytree(running, tmp_path / "killed")
+    assert not witness.exists()
+    with persistent_cloud(tmp_path / "killed") as cloud:
+        cloud.client("lambda").delete_function_concurrency(FunctionName="later")
+        runs = _witnessed(witness, 1)
+        time.sleep(0.5)  # a second run, were there one, would show by now
+        runs = _witnessed(witness, 1)
+    assert [run["event"] for run in runs] == [{"n": 1}]
+    assert runs[0]["request"] == request_id
+
+
+def test_an_event_invocation_running_when_the_cloud_dies_is_retried(tmp_path: Path) -> None:
+    """An asynchronous attempt whose execution environment dies is a failed attempt, and Lambda
+    retries the event (twice at most, same request id). A kill of the whole cloud mid-attempt is
+    such a death: after the restart the event is run again, not lost."""
+    witness = tmp_path / "witness.txt"
+    running = tmp_path / "running"
+    with persistent_cloud(running) as cloud:
+        role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        lam = cloud.client("lambda")
+        create_function(lam, role, "slow", ASYNC_WITNESS_HANDLER, timeout=120,
+                        Environment={"Variables": {"WITNESS": str(witness)}})
+        lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"slow": true}')
+        assert len(_witnessed(witness, 1, timeout=60)) == 1, "the first attempt did not start"
+        cloud.component(CloudState).mark_dirty()  # a snapshot taken while the attempt runs
+        _wait_saved(cloud)
+        shutil.copytree(running, tmp_path / "killed")
+    with persistent_cloud(tmp_path / "killed", async_retry_delays=(0.2, 0.2)):
+        runs = _witnessed(witness, 2, timeout=60)
+    assert [run["event"] for run in runs] == [{"slow": True}, {"slow": True}]
+    assert runs[0]["request"] == runs[1]["request"]
 
 
 def test_without_a_data_directory_nothing_is_kept(tmp_path: Path) -> None:

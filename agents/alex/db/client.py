@@ -5,7 +5,9 @@ Why a client of our own: boto3's ``rds-data`` wants every parameter as a tagged 
 TIMESTAMP) and returns rows as lists of Fields. Every repository would repeat that
 conversion. Rows are read with ``formatRecordsAs=JSON`` so they arrive as dicts keyed by
 column name. An Aurora Serverless cluster that is resuming from zero capacity answers
-``DatabaseResumingException``; that is retried with backoff, as AWS advises.
+``DatabaseResumingException``; that is retried with backoff, as AWS advises. So is
+``DatabaseUnavailableException`` (HTTP 504, "the writer instance isn't available"): a writer
+restarting after a crash comes back within seconds, and the statement never ran.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def to_parameters(params: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _is_resuming(exc: BaseException) -> bool:
     code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-    return code == "DatabaseResumingException"
+    return code in ("DatabaseResumingException", "DatabaseUnavailableException")
 
 
 _resuming_retry = retry(

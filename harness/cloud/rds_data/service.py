@@ -45,6 +45,8 @@ MAX_RESPONSE_BYTES = 1_048_576  # "The response size limit is 1 MiB" (ExecuteSta
 MAX_JSON_RESPONSE_BYTES = 10_000_000  # "The JSON response is limited to 10 megabytes" (JSON result sets)
 MAX_REQUEST_BYTES = 4 * 1_048_576  # "the maximum size of the HTTP request ... is 4 MiB" (BatchExecuteStatement)
 DEFAULT_STATEMENT_TIMEOUT = 45.0  # "a call times out if it's not finished processing within 45 seconds"
+# What the Data API answers while a cluster's writer is down (DatabaseUnavailableException, HTTP 504)
+UNAVAILABLE_MESSAGE = "The writer instance in the DB cluster isn't available. Wait a few seconds and try again."
 RESUMING_MESSAGE = "The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again."
 _HANDLERS = {  # operation -> the method answering it; paths and methods are botocore's model's
     "ExecuteStatement": "execute",
@@ -103,6 +105,7 @@ class DataApiService:
         # secretArn -> (username, password): moto's Secrets Manager unless a component (the LocalStack hybrid) swaps it
         self.credentials = credentials
         self._dsns: dict[tuple[Any, ...], str] = {}
+        self._recovering = threading.Lock()
 
     # CloudComponent -----------------------------------------------------------------------------
     def attach(self, cloud: CloudHost) -> None:
@@ -387,6 +390,10 @@ class DataApiService:
                 sql_error_code(cluster.legacy), f'FATAL: password authentication failed for user "{username}"'
             )
         server = self.servers.for_cluster(cluster)
+        if not server.postgres.alive():
+            self._recover(server)
+        if server.postgres.restarting:
+            raise DataApiError("DatabaseUnavailableException", UNAVAILABLE_MESSAGE)
         try:
             server.postgres.wait_ready()
         except PostgresUnavailable as err:
@@ -395,6 +402,15 @@ class DataApiService:
         server.databases.ensure(cluster, database)
         call = Call(cluster, server, "", database, username, password)
         return Call(cluster, server, self._dsn(call, self.statement_timeout), database, username, password)
+
+    def _recover(self, server: Server) -> None:
+        """A cluster's PostgreSQL died under the cloud: start it again once, on its data, as Aurora
+        restarts a failed writer; its pooled connections died with it."""
+        with self._recovering:
+            if server.postgres.alive():
+                return  # another call restarted it meanwhile
+            self.pool.discard(server.key)
+            server.postgres.restart()
 
     def _dsn(self, call: Call, timeout: float | None) -> str:
         key = (call.server.key, call.database, call.username, call.password, timeout)
