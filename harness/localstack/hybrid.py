@@ -4,7 +4,8 @@ the Data API and the scripted model.
 
 ``LocalStackServices`` is a local-cloud component that re-points the harness's own AWS use at
 LocalStack: the event source mapping's poller reads LocalStack's queues (LocalStack's community
-poller would need Docker to run the function), and every function the harness runs gets the
+poller would need Docker to run the function), the AWS/SQS metrics (and so the alarms on the DLQ)
+are read from LocalStack's queues, and every function the harness runs gets the
 per-service endpoint variables, so its boto3 calls reach the same split as the user's.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from harness import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from harness import DEFAULT_ACCOUNT_ID, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from harness.cloud.awslambda.runtime import LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
 from harness.cloud.rds_data.clusters import credentials as moto_credentials
@@ -25,6 +26,14 @@ from harness.cloud.rds_data.service import DataApiService
 from harness.cloud.host import CloudHost
 from harness.cloud.server import LocalCloud
 from harness.localstack.endpoints import LOCALSTACK_SERVED, hybrid_endpoint_env
+from harness.monitoring.sqs_metrics import QueueFigures, SqsMetrics
+
+# SQS attributes -> the AWS/SQS metric each is published as (ApproximateAgeOfOldestMessage has no attribute)
+_METRIC_OF_ATTRIBUTE = {
+    "ApproximateNumberOfMessages": "ApproximateNumberOfMessagesVisible",
+    "ApproximateNumberOfMessagesNotVisible": "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed": "ApproximateNumberOfMessagesDelayed",
+}
 
 
 class LocalStackServices:
@@ -32,6 +41,7 @@ class LocalStackServices:
 
     def __init__(self, localstack_url: str) -> None:
         self.url = localstack_url
+        self.region = "us-east-1"
 
     def sqs_client(self, region: str) -> Any:
         return boto3.client("sqs", endpoint_url=self.url, region_name=region,
@@ -70,8 +80,25 @@ class LocalStackServices:
                                        "The secret must be a JSON document with username and password.") from err
         return moto_credentials(secret_arn)
 
+    def queue_figures(self, now_ms: int) -> QueueFigures:
+        """AWS/SQS figures of LocalStack's queues in the cloud's region, read with GetQueueAttributes
+        (nothing received), credited to the harness's account, where the alarms on them live."""
+        sqs = self.sqs_client(self.region)
+        out: QueueFigures = []
+        for url in sqs.list_queues().get("QueueUrls", []):
+            try:
+                attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(_METRIC_OF_ATTRIBUTE))["Attributes"]
+            except ClientError as err:  # deleted between the list and the read: gone from the figures
+                if "NonExistentQueue" not in err.response["Error"]["Code"]:
+                    raise
+                continue
+            figures = {metric: float(attrs.get(attribute, 0)) for attribute, metric in _METRIC_OF_ATTRIBUTE.items()}
+            out.append((DEFAULT_ACCOUNT_ID, self.region, url.rsplit("/", 1)[-1], figures))
+        return out
+
     # CloudComponent ---------------------------------------------------------
     def attach(self, cloud: CloudHost) -> None:
+        self.region = cloud.region
         for component in cloud.components:
             if isinstance(component, LambdaRuntime):
                 component.extension_environment.update(hybrid_endpoint_env(self.url))
@@ -80,6 +107,8 @@ class LocalStackServices:
                 component.sqs_client_for = self.sqs_client
             elif isinstance(component, DataApiService):
                 component.credentials = self.credentials
+            elif isinstance(component, SqsMetrics):
+                component.source = self.queue_figures
 
     def client_env(self, cloud: CloudHost) -> dict[str, str]:
         """The user's side of the split: the cloud's own variables plus LocalStack's services."""
