@@ -66,9 +66,9 @@ def loopback_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def detect(url: str = DEFAULT_URL, timeout: float = 2.0) -> Detected:
-    """Ask the LocalStack at ``url`` (loopback only) what it serves."""
-    url = loopback_url(url)
+def detect(url: str | None = None, timeout: float = 2.0) -> Detected:
+    """Ask the LocalStack at ``url`` (default :data:`DEFAULT_URL`; loopback only) what it serves."""
+    url = loopback_url(url or DEFAULT_URL)
     doc = health(url, timeout=timeout)
     if doc is None or not isinstance(doc.get("services"), dict):
         return Detected(url, None)
