@@ -12,6 +12,7 @@ per-service endpoint variables, so its boto3 calls reach the same split as the u
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import boto3
@@ -42,10 +43,22 @@ class LocalStackServices:
     def __init__(self, localstack_url: str) -> None:
         self.url = localstack_url
         self.region = "us-east-1"
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, service: str, region: str) -> Any:
+        """One client per service and region, made under a lock (making boto3 clients is not
+        thread-safe; using one is), shared by the Data API's and the pollers' threads."""
+        with self._lock:
+            client = self._clients.get((service, region))
+            if client is None:
+                client = self._clients[(service, region)] = boto3.session.Session().client(
+                    service, endpoint_url=self.url, region_name=region,
+                    aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY)
+            return client
 
     def sqs_client(self, region: str) -> Any:
-        return boto3.client("sqs", endpoint_url=self.url, region_name=region,
-                            aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY)
+        return self._client("sqs", region)
 
     def queue_attributes(self, queue_arn: str) -> dict[str, str] | None:
         """What the mapping API checks of a queue, asked of LocalStack; None when it has no such queue."""
@@ -64,8 +77,7 @@ class LocalStackServices:
         """The Data API's secretArn read from LocalStack; a secret it lacks (an RDS-managed one) from moto."""
         parts = secret_arn.split(":")
         if len(parts) >= 7 and parts[2] == "secretsmanager":
-            sm = boto3.client("secretsmanager", endpoint_url=self.url, region_name=parts[3],
-                              aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY)
+            sm = self._client("secretsmanager", parts[3])
             try:
                 value = sm.get_secret_value(SecretId=secret_arn)
             except ClientError as err:
