@@ -28,7 +28,8 @@ def hybrid_stack(localstack) -> Iterator[ScenarioStack]:
 
 # Not yet passing as on moto (see README "On LocalStack"): on this loaded 2-core machine happy_path
 # passed alone (91 s) but outlasted its 120 s in the suite, and its job's message then reached the DLQ
-# that bedrock_outage_dlq checks; duplicate_delivery's second delivery was dead-lettered on LocalStack.
+# that bedrock_outage_dlq checks; duplicate_delivery's second delivery was dead-lettered on LocalStack
+# (retried after 1, 2, 4 s while the slower job ran 14 s: likely timing, not confirmed).
 @pytest.mark.xfail(reason="hybrid scenarios not yet reliable: timing under load, duplicate dead-lettered", strict=False)
 @pytest.mark.localstack
 @pytest.mark.slow
