@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from harness.cloud.server import LocalCloud
 
 DEFAULT_PORT = 4566
+HYBRID_DEFAULT_PORT = 4599  # LocalStack holds 4566 in the hybrid
 DEFAULT_API_PORT = 8000  # where the original Alex runs its API locally (uvicorn main:app)
 DEFAULT_TOKEN_USER = "user_local_dev"
 STATE_DIR_VARIABLE = "ALEX_HARNESS_STATE_DIR"
@@ -54,9 +55,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.moto_api:
         os.environ["HARNESS_MOTO_API"] = "1"  # read by LocalCloud (harness.cloud.server.moto_api_from_env)
     if args.backend == "localstack":
-        stack = deploy_alex(alex_stack(), localstack_clients(args.localstack_url, args.region))
+        url = args.localstack_url or LOCALSTACK_DEFAULT_URL
+        stack = deploy_alex(alex_stack(), localstack_clients(url, args.region))
         _print_stack(stack)
-        _print_exports({"AWS_ENDPOINT_URL": args.localstack_url, "AWS_DEFAULT_REGION": args.region})
+        _print_exports({"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": args.region})
         return 0
     if args.backend == "aws":
         if not args.yes:
@@ -80,13 +82,15 @@ def _up_hybrid(args: argparse.Namespace) -> int:
     import tempfile
 
     from harness.alexkit.local_alex import alex_components
+    from harness.localstack.cli import find_localstack
     from harness.localstack.hybrid import HybridCloud
-    from harness.localstack.process import health
 
-    if health(args.localstack_url) is None:
-        print(f"no LocalStack answers at {args.localstack_url}: start one with `alex-harness localstack start`",
-              file=sys.stderr)
+    found = find_localstack(args.localstack_url)
+    if not found.usable:
+        print(found.problem(), file=sys.stderr)
         return 1
+    args.localstack_url = found.url
+    print(f"# LocalStack {found.version} on {found.url} serves SQS and Secrets Manager", flush=True)
     with tempfile.TemporaryDirectory(prefix="alex-cloud-") as scratch:
         components = alex_components(args.data_dir or Path(scratch), postgres_dsn=args.postgres_dsn)
         cloud = HybridCloud(args.localstack_url, host=args.host, port=args.port, region=args.region,
@@ -196,12 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
                          "LocalStack at --localstack-url, see `alex-harness localstack start`; the rest on the "
                          "harness) or aws (real AWS, with --yes)")
     up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    up.add_argument("--port", type=int, default=DEFAULT_PORT,
-                    help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT})")
+    up.add_argument("--port", type=int, default=None,
+                    help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT}, "
+                         f"{HYBRID_DEFAULT_PORT} with --backend hybrid)")
     up.add_argument("--region", default=DEFAULT_REGION,
                     help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})")
-    up.add_argument("--localstack-url", default=LOCALSTACK_DEFAULT_URL,
-                    help=f"with --backend localstack or hybrid: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL})")
+    up.add_argument("--localstack-url", default=None,
+                    help=f"with --backend localstack or hybrid: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL}; "
+                         "hybrid: the one `alex-harness localstack start` left running, else one on "
+                         f"{LOCALSTACK_DEFAULT_URL} if its health endpoint says SQS and Secrets Manager are up; "
+                         "loopback only)")
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
     up.add_argument("--data-dir", type=Path, default=None,
                     help="keep the cloud's state (queues and messages, secrets, functions, mappings, alarms, logs, "
@@ -268,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "command", None) == "up":
         args.api_port_explicit = args.api_port is not None
+        if args.port is None:
+            args.port = HYBRID_DEFAULT_PORT if args.backend == "hybrid" else DEFAULT_PORT
         if args.api_port is None:
             args.api_port = DEFAULT_API_PORT
     try:

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.localstack import detect
 from harness.localstack.endpoints import hybrid_endpoint_env
 from harness.localstack.install import InstallFailed, NoSuitablePython, ensure_installed
 from harness.localstack.process import (
@@ -60,12 +61,29 @@ def cmd_start(args: argparse.Namespace) -> int:
     return 0
 
 
+def running_url(state_dir: Path | None = None) -> str | None:
+    """The URL of the LocalStack ``start`` left running (per the state dir), if it still runs."""
+    proc = _load(state_dir or default_state_dir())
+    return proc.url if proc is not None and proc.alive() else None
+
+
+def find_localstack(url: str | None = None, state_dir: Path | None = None) -> detect.Detected:
+    """The LocalStack the hybrid uses: ``url`` if given, else the one ``start`` left running, else
+    whatever runs on localhost:4566 (loopback only; what it serves is read from its health endpoint)."""
+    return detect.detect(url or running_url(state_dir) or detect.DEFAULT_URL)
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     state_dir: Path = args.state_dir or default_state_dir()
     proc = _load(state_dir)
     if proc is None or not proc.alive():
-        print("LocalStack is not running")
         (state_dir / STATE_FILE).unlink(missing_ok=True)
+        found = detect.detect()
+        if found.running:
+            print(f"LocalStack {found.version} on {found.url} was not started by `alex-harness localstack start`: "
+                  "stop it the way it was started (docker stop, `localstack stop`)")
+            return 1
+        print("LocalStack is not running")
         return 0
     outcome = proc.stop()
     (state_dir / STATE_FILE).unlink(missing_ok=True)
@@ -76,12 +94,26 @@ def cmd_stop(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     proc = _load(args.state_dir or default_state_dir())
     if proc is None or not proc.alive():
-        print("LocalStack is not running")
-        return 3
+        return _status_of_another()
     doc = health(proc.url) or {}
     services = {k: v for k, v in doc.get("services", {}).items() if v != "disabled"}
     print(f"LocalStack {doc.get('version', '?')} on {proc.url} (pid {proc.pid}): {services or 'not answering'}")
     return 0 if doc else 1
+
+
+def _status_of_another() -> int:
+    """No LocalStack of ours runs: report one the user runs on localhost:4566, if any."""
+    found = detect.detect()
+    if not found.running:
+        print(f"LocalStack is not running (none of ours, and nothing answers at {found.url}): "
+              "`alex-harness localstack start` starts one")
+        return 3
+    print(f"LocalStack {found.version} on {found.url} (started outside alex-harness): {found.services}")
+    if found.usable:
+        print("# `alex-harness up --backend hybrid` uses it")
+    else:
+        print(f"# {found.problem()}")
+    return 0
 
 
 def add_localstack_parser(sub: argparse._SubParsersAction) -> None:

@@ -51,10 +51,14 @@ def localstack_env(host: str, port: int, data_dir: Path, services: tuple[str, ..
     return env
 
 
+# No proxy from the environment (http_proxy): LocalStack is asked on loopback, never through another host.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def health(url: str, timeout: float = 1.0) -> dict | None:
     """LocalStack's health document, or None when nothing answers there."""
     try:
-        with urllib.request.urlopen(url + HEALTH_PATH, timeout=timeout) as response:
+        with _DIRECT.open(url + HEALTH_PATH, timeout=timeout) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None

@@ -9,7 +9,8 @@ publishes every minute) for each queue in moto's backends:
 * ``ApproximateAgeOfOldestMessage`` (Seconds): age of the oldest message not deleted
 
 The queues are read in process (moto's backend, as the Lambda log writer does), without
-receiving anything, so the metrics never change what the queue holds.
+receiving anything, so the metrics never change what the queue holds. A cloud whose queues live
+elsewhere (the LocalStack hybrid) replaces ``SqsMetrics.source`` with its own reader.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, UTC
+from collections.abc import Callable
 
 from harness.cloud.moto_adapter import sqs as moto_sqs
 from harness.cloud.moto_adapter.sqs import MotoQueue
@@ -48,6 +50,21 @@ def queue_figures(queue: MotoQueue, now_ms: int) -> dict[str, float]:
     }
 
 
+# (account, region, queue name, {metric: value}) for each queue, at a time in epoch milliseconds
+QueueFigures = list[tuple[str, str, str, dict[str, float]]]
+
+
+def moto_queue_figures(now_ms: int) -> QueueFigures:
+    """The figures of every queue moto holds; a queue that changes under us is skipped this time."""
+    out = []
+    for queue in moto_sqs.queues():
+        try:
+            out.append((queue.account_id, queue.region, queue.name, queue_figures(queue, now_ms)))
+        except Exception:  # noqa: BLE001 - a queue changing under us: skip it this time
+            log.debug("could not read queue %s", queue.name, exc_info=True)
+    return out
+
+
 class SqsMetrics(TickingComponent):
     """CloudComponent publishing AWS/SQS queue metrics periodically."""
 
@@ -56,6 +73,7 @@ class SqsMetrics(TickingComponent):
         self._clients = CloudClients()
         self._buffer = MetricBuffer(lambda account, region: self._clients.get("cloudwatch", account, region), "SQS")
         self._ticker = Ticker("sqs-metrics", self.publish, lambda: self.interval)
+        self.source: Callable[[int], QueueFigures] = moto_queue_figures
 
     def reset(self) -> None:
         self._buffer.discard()
@@ -64,13 +82,7 @@ class SqsMetrics(TickingComponent):
         """Read every queue now and send its figures; the number of data points sent."""
         now_ms = int(time.time() * 1000)
         when = datetime.fromtimestamp(now_ms / 1000, UTC)
-        for queue in moto_sqs.queues():
-            account_id, region, name = queue.account_id, queue.region, queue.name
-            try:
-                figures = queue_figures(queue, now_ms)
-            except Exception:  # noqa: BLE001 - a queue changing under us: skip it this time
-                log.debug("could not read queue %s", name, exc_info=True)
-                continue
+        for account_id, region, name, figures in self.source(now_ms):
             unit = {"ApproximateAgeOfOldestMessage": "Seconds"}
             points = [
                 {"MetricName": metric, "Dimensions": [{"Name": "QueueName", "Value": name}], "Timestamp": when,

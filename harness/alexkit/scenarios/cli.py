@@ -42,6 +42,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help=f"where scenario names are looked up as <name>.yaml (default {DEFAULT_SCENARIOS})")
     parser.add_argument("--cassettes-dir", type=Path, default=DEFAULT_CASSETTES,
                         help=f"where each scenario's cassettes are, <dir>/<scenario>/<function>.yaml (default {DEFAULT_CASSETTES})")
+    parser.add_argument("--backend", choices=("moto", "hybrid"), default="moto",
+                        help="moto (default): the local cloud in this process; hybrid: the queues and the secret "
+                             "on a running LocalStack (see `alex-harness localstack start`), the rest here")
+    parser.add_argument("--localstack-url", default=None,
+                        help="with --backend hybrid: LocalStack's URL (default: the one `alex-harness localstack "
+                             "start` left running, else one on http://localhost:4566; loopback only)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                         help=f"where junit.xml and report.html go (default ./{DEFAULT_OUTPUT})")
 
@@ -74,9 +80,19 @@ def _run(args: argparse.Namespace, record_mode: str, live: Any = None) -> int:
     except ScenarioError as err:
         print(f"alex-harness: {err}", file=sys.stderr)
         return 2
+    localstack_url = None
+    if args.backend == "hybrid":
+        from harness.localstack.cli import find_localstack
+
+        found = find_localstack(args.localstack_url)
+        if not found.usable:
+            print(f"alex-harness: {found.problem()}", file=sys.stderr)
+            return 1
+        localstack_url = found.url
+        print(f"# hybrid: queues and secret on LocalStack {found.version} at {found.url}", flush=True)
     began = time.time()
     results = []
-    with scenario_stack() as ss:
+    with scenario_stack(localstack_url=localstack_url) as ss:
         print(f"# stack ready in {time.time() - began:.1f}s; {len(scenarios)} scenario(s), record mode {record_mode}", flush=True)
         ss.bedrock.live = live
         for scenario in scenarios:

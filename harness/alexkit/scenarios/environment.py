@@ -72,10 +72,25 @@ class ScenarioStack:
 
 
 @contextlib.contextmanager
-def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None) -> Iterator[ScenarioStack]:
+def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None,
+                   localstack_url: str | None = None) -> Iterator[ScenarioStack]:
     """Start (or reuse ``cloud``), provision and migrate, serve the API; stop what was started and
-    delete what was created for it (PostgreSQL's data unless ``data_dir`` was named, the issuer's keys)."""
+    delete what was created for it (PostgreSQL's data unless ``data_dir`` was named, the issuer's keys).
+
+    With ``localstack_url`` the cloud started is the hybrid: the queues (and their redrive to the
+    DLQ) and the secret are that LocalStack's, the rest the harness's."""
     if cloud is not None:
         cloud.reset()
-    with start_local_alex(cloud=cloud, data_dir=data_dir, spec=fast_alex_stack()) as alex:
-        yield ScenarioStack(alex)
+    with contextlib.ExitStack() as started:
+        if cloud is None and localstack_url is not None:
+            from harness.alexkit.local_alex import alex_components
+            from harness.cloud.watchdog import remove_scratch_dir, scratch_dir
+            from harness.localstack.hybrid import HybridCloud
+
+            if data_dir is None:
+                data_dir = scratch_dir("alex-cloud-")
+                started.callback(remove_scratch_dir, data_dir)
+            cloud = HybridCloud(localstack_url, components=alex_components(data_dir)).start()
+            started.callback(cloud.stop)
+        with start_local_alex(cloud=cloud, data_dir=data_dir, spec=fast_alex_stack()) as alex:
+            yield ScenarioStack(alex)
