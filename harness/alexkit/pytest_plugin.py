@@ -44,14 +44,10 @@ def _stable_alex_secret_arn() -> None:
     templates made by the first deployment in a worker are forked by every later one. Only
     the stack's own secret names are pinned (moto's custom ids; its reset keeps them).
     """
-    from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
-    from moto.utilities.id_generator import moto_id_manager
-
     from harness import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+    from harness.cloud.moto_adapter.secretsmanager import pin_secret_suffix
 
-    name = alex_stack().database.secret.name
-    moto_id_manager.set_custom_id(SecretsManagerSecretIdentifier(DEFAULT_ACCOUNT_ID, DEFAULT_REGION, name),
-                                  STABLE_SECRET_SUFFIX)
+    pin_secret_suffix(DEFAULT_ACCOUNT_ID, DEFAULT_REGION, alex_stack().database.secret.name, STABLE_SECRET_SUFFIX)
 
 
 @pytest.fixture
