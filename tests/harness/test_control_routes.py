@@ -73,7 +73,7 @@ def test_every_component_declares_its_urls_in_the_one_table() -> None:
     assert sorted((r.method, r.path) for r in table.routes()) == [
         ("DELETE", "bedrock/calls"), ("DELETE", "bedrock/faults"), ("DELETE", "cassettes"),
         ("GET", "bedrock/calls"), ("GET", "bedrock/faults"), ("GET", "cassettes"), ("GET", "clock"),
-        ("GET", "health"), ("GET", "monitoring/alarm-history"), ("GET", "monitoring/notifications"),
+        ("GET", "health"), ("GET", "lambda/environments"), ("GET", "monitoring/alarm-history"), ("GET", "monitoring/notifications"),
         ("GET", "schedules"),
         ("POST", "bedrock/faults"), ("POST", "cassettes"), ("POST", "clock/advance"),
         ("POST", "faults/lambda"), ("POST", "faults/rds-data/resuming"), ("POST", "monitoring/tick"),
