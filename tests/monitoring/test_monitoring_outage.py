@@ -35,13 +35,21 @@ def _states(cloudwatch) -> dict[str, str]:
     return {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
 
 
-def _wait_for_alarms(monitored, names, timeout=20.0) -> dict[str, str]:
+def _wait_for_alarms(monitored, names, timeout=60.0) -> dict[str, str]:
     deadline = time.monotonic() + timeout
     while True:
         states = _states(monitored.cloudwatch)
         if all(states.get(n) == "ALARM" for n in names) or time.monotonic() > deadline:
             return states
         time.sleep(0.3)
+
+
+def _reporter_errors(monitored) -> list[dict]:
+    """AWS/Lambda Errors of alex-reporter over the last 10 minutes (what the alarm reads), for a failure's message."""
+    now = time.time()
+    return monitored.cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda", MetricName="Errors", Dimensions=[{"Name": "FunctionName", "Value": "alex-reporter"}],
+        StartTime=now - 600, EndTime=now + 60, Period=60, Statistics=["Sum"])["Datapoints"]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +77,7 @@ def test_the_design_alarms_are_provisioned_with_the_stack(monitored) -> None:
 def test_bedrock_outage_sends_the_error_alarm_and_the_dlq_alarm_to_alarm(monitored, outage_job) -> None:
     dlq_alarm = dlq_alarm_name(monitored.stack.dlq_name)
     states = _wait_for_alarms(monitored, [REPORTER_ALARM, dlq_alarm])
-    assert states[REPORTER_ALARM] == "ALARM" and states[dlq_alarm] == "ALARM", states
+    assert states[REPORTER_ALARM] == "ALARM" and states[dlq_alarm] == "ALARM", (states, _reporter_errors(monitored))
     assert states[error_alarm_name("alex-planner")] == "OK"  # batch item failures are not function errors
     alarm = monitored.cloudwatch.describe_alarms(AlarmNames=[REPORTER_ALARM])["MetricAlarms"][0]
     assert re.search(r"\[(6|7|8)\.0\] was greater than the threshold \(5\.0\)", alarm["StateReason"]), alarm["StateReason"]

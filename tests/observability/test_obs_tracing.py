@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import uuid
 from typing import Any
@@ -172,6 +173,8 @@ def test_failures_of_store_and_exporters_are_swallowed(caplog: pytest.LogCapture
         def export(self, spans: list[dict[str, Any]]) -> None:
             calls.append("good")
 
+    # The level is the test's own: an earlier test in this worker may have left the root logger quieter.
+    caplog.set_level(logging.WARNING, logger="alex.observability.tracing")
     install_tracing(bad_store, exporters=[BadExporter(), GoodExporter()])
     result = run_job(str(uuid.uuid4()), [[message("fine")]])
     assert result.final_output == "fine"
