@@ -58,7 +58,7 @@ class EventSourceMappingApi:
         self._on_change = on_change
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        called = _OPERATIONS.match(request.method, request.path)
+        called = _OPERATIONS.route(request)
         if called is None:
             return None
         endpoint = _HANDLERS[called.name]
