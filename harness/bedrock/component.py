@@ -36,8 +36,8 @@ from harness.bedrock.converse_wire import (
     ConverseError,
     estimate_tokens,
     parse_request,
+    MODEL_OPERATIONS,
     response_body,
-    route,
     validation,
 )
 from harness.bedrock.live import LiveBedrock
@@ -148,18 +148,18 @@ class ScriptedBedrock:
 
     # the Converse endpoint ---------------------------------------------------------
     def handle(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        routed = route(request.path)
-        if routed is None:
+        called = MODEL_OPERATIONS.route(request)
+        if called is None:
             return None  # not a model call (the bedrock control plane, say): moto's, if anyone's
-        model_id, operation = routed
         if self.live is not None:
-            return self.live.forward(model_id, operation, request.get_data())
+            return self.live.forward(MODEL_OPERATIONS.path(called), request.get_data())
+        model_id = called.params["modelId"]
         started = time.perf_counter()
         state: dict[str, Any] = {"agent": None, "fault": None, "input_tokens": 0}
         try:
-            if request.method != "POST" or operation != "converse":
+            if called.name != "Converse":
                 raise validation(f"The scripted model answers Converse only (POST /model/{{modelId}}/converse), "
-                                 f"not {request.method} {operation}.")
+                                 f"not {called.name}.")
             reply = self._converse(model_id, request.get_data(), state)
         except ConverseError as err:
             self._record(ctx, model_id, state, started, err.status, err.error_type, None, 0)

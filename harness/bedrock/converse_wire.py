@@ -10,36 +10,30 @@ toolResult blocks), the offered tools and tool choice, ``inferenceConfig.maxToke
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
-from werkzeug.wrappers import Response
-
-from harness.cloud.edge import aws_json_error
+from harness.cloud.service_model import OperationRouter, ServiceError
 
 JSON_TOOL = "json_tool_call"  # the tool LiteLLM adds to force structured output on non-Claude models
 # LiteLLM before ~1.76 names that tool after the response_format's schema name: the Agents SDK's is "final_output"
 STRUCTURED_TOOLS = (JSON_TOOL, "final_output")
-_PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>[A-Za-z-]+)/?$")
+# the bedrock-runtime operations on a model (``/model/{modelId}/...``), routed by botocore's model: the edge
+# answers Converse, refuses the others with a ValidationException, or forwards any of them to real Bedrock
+MODEL_OPERATIONS = OperationRouter("bedrock-runtime", [
+    "Converse", "ConverseStream", "CountTokens", "InvokeModel", "InvokeModelWithResponseStream",
+    "InvokeModelWithBidirectionalStream",
+])
 
 
-class ConverseError(Exception):
-    """A Bedrock error: HTTP status, ``x-amzn-ErrorType`` and message."""
+class ConverseError(ServiceError):
+    """A Bedrock error: ``x-amzn-ErrorType`` and message, with the HTTP status of the bedrock-runtime model."""
 
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error_type = error_type
-        self.message = message
-
-    def response(self) -> Response:
-        return aws_json_error(self.status, self.error_type, self.message)
+    service = "bedrock-runtime"
 
 
 def validation(message: str) -> ConverseError:
-    return ConverseError(400, "ValidationException", message)
+    return ConverseError("ValidationException", message)
 
 
 @dataclass(frozen=True)
@@ -134,14 +128,6 @@ class ConverseRequest:
     def input_text_chars(self) -> int:
         """Characters of everything the model reads (for the token estimate)."""
         return len(self.system_text) + len(json.dumps(self.messages)) + len(json.dumps([t.input_schema for t in self.tools]))
-
-
-def route(path: str) -> tuple[str, str] | None:
-    """``(model_id, operation)`` for a ``/model/{id}/{op}`` path, else None."""
-    match = _PATH.match(path)
-    if not match:
-        return None
-    return unquote(match.group("model")), match.group("op")
 
 
 def parse_request(model_id: str, raw: bytes) -> ConverseRequest:

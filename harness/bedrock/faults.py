@@ -147,10 +147,10 @@ class FaultQueue:
 
 def error_for(fault: Fault) -> ConverseError:
     if fault.kind == "throttle":
-        return ConverseError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
+        return ConverseError("ThrottlingException", "Too many requests, please wait before trying again.")
     if fault.kind == "unavailable":
-        return ConverseError(503, "ServiceUnavailableException", "Bedrock is unable to process your request.")
-    return ConverseError(408, "ModelTimeoutException",
+        return ConverseError("ServiceUnavailableException", "Bedrock is unable to process your request.")
+    return ConverseError("ModelTimeoutException",
                          "The request took too long to process. Processing time exceeded the model timeout length.")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 import httpx
@@ -48,8 +47,9 @@ class LiveBedrock:
     def recorded_against(self) -> str:
         return f"Amazon Bedrock (live, {self.region})" + (f" via {self.endpoint}" if self.endpoint else "")
 
-    def forward(self, model_id: str, operation: str, body: bytes) -> Response:
-        url = f"{self.base_url}/model/{quote(model_id, safe='')}/{operation}"
+    def forward(self, path: str, body: bytes) -> Response:
+        """Send one bedrock-runtime call (``path`` as sent, e.g. ``/model/{modelId}/converse``) to real Bedrock, signed."""
+        url = f"{self.base_url}{path}"
         request = AWSRequest(method="POST", url=url, data=body,
                              headers={"Content-Type": "application/json", "Accept": "application/json"})
         SigV4Auth(self.credentials, "bedrock", self.region).add_auth(request)

@@ -58,15 +58,20 @@ class ControlApi:
     def _lambda_fault(self, request: Request) -> Response:
         from harness.cloud.awslambda.runtime import LambdaRuntime
 
+        usage = 'body must be JSON like {"function": "alex-charter", "kind": "timeout|crash", "count": 1}'
         try:
-            body = json_body(request)
             runtime = self._cloud.component(LambdaRuntime)
-            fault = runtime.faults.add(str(body["function"]), str(body["kind"]), int(body.get("count", 1)),
-                                       float(body.get("delay_seconds", 1.0)))
         except LookupError:
             return json_error(409, "this cloud runs no Lambda runtime")
+        try:  # a KeyError is a LookupError too: it must not be taken for a missing runtime (409)
+            body = json_body(request)
+            missing = [key for key in ("function", "kind") if key not in body] if isinstance(body, dict) else []
+            if missing:
+                return json_error(400, f'{usage}: missing "{missing[0]}"')
+            fault = runtime.faults.add(str(body["function"]), str(body["kind"]), int(body.get("count", 1)),
+                                       float(body.get("delay_seconds", 1.0)))
         except (ValueError, KeyError, TypeError) as err:
-            return json_error(400, f'body must be JSON like {{"function": "alex-charter", "kind": "timeout|crash", "count": 1}}: {err}')
+            return json_error(400, f"{usage}: {err}")
         return json_response({"function": fault.function, "kind": fault.kind, "count": fault.remaining})
 
     def _resuming(self, request: Request) -> Response:

@@ -98,3 +98,11 @@ def test_claude_output_config_gets_json_text(runtime):
         outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "x"}}}},
     )
     assert json.loads(text_of(response))["symbol"] == "QQQ"
+
+
+def test_an_inference_profile_arn_is_a_model_id(runtime, model):
+    """Converse takes an inference profile ARN as modelId; botocore percent-encodes its ``/`` into one
+    URI label (``.../inference-profile%2Fus.amazon...``), which Bedrock reads as one model id."""
+    arn = f"arn:aws:bedrock:us-west-2:123456789012:inference-profile/{NOVA}"
+    converse(runtime, "tagger", {"symbol": "SPY", "name": "x"}, model_id=arn)
+    assert [(c.model_id, c.status) for c in model.calls] == [(arn, 200)]

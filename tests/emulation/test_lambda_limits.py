@@ -194,3 +194,14 @@ def test_injected_timeout_and_crash_answer_as_lambda_does(lam, lambda_role, clou
         first_pid = pid
     bad = httpx.post(f"{cloud.url}/_harness/faults/lambda", json={"function": "faulty", "kind": "meltdown"})
     assert bad.status_code == 400 and "timeout|crash" in bad.json()["error"]
+
+
+@pytest.mark.parametrize("body, missing", [({"kind": "crash"}, "function"), ({"function": "faulty"}, "kind")])
+def test_a_lambda_fault_missing_a_key_is_400_naming_it(cloud, body, missing):
+    """A fault switch called without a required key is the caller's mistake (400 naming the key),
+    not a conflict with the cloud (409 is for a cloud that runs no Lambda runtime)."""
+    import httpx
+
+    answer = httpx.post(f"{cloud.url}/_harness/faults/lambda", json=body)
+    assert answer.status_code == 400, answer.text
+    assert f'missing "{missing}"' in answer.json()["error"]

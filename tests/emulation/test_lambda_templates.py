@@ -184,7 +184,8 @@ def test_full_cold_start_mode_keeps_the_10_second_init_rule(lam, lambda_role, fu
 
 def test_provisioned_concurrency_keeps_environments_ready(lam, lambda_role, runtime):
     """PutProvisionedConcurrencyConfig on a published version: IN_PROGRESS, then READY with N
-    environments initialised before any invoke, which then runs warm; $LATEST is refused."""
+    environments initialised before any invoke, which then runs warm; $LATEST is refused.
+    ListProvisionedConcurrencyConfigs (Get's path with ``?List=ALL``) lists it with its FunctionArn."""
     import time
 
     from botocore.exceptions import ClientError
@@ -202,12 +203,15 @@ def test_provisioned_concurrency_keeps_environments_ready(lam, lambda_role, runt
         time.sleep(0.2)
     assert config["Status"] == "READY" and config["AvailableProvisionedConcurrentExecutions"] == 2
     assert len(runtime.environments("tpl-provisioned")) == 2
+    listed = lam.list_provisioned_concurrency_configs(FunctionName="tpl-provisioned")["ProvisionedConcurrencyConfigs"]
+    assert [(c["FunctionArn"].rsplit(":", 2)[1:], c["Status"]) for c in listed] == [(["tpl-provisioned", version], "READY")]
     invoke_json(lam, "tpl-provisioned", Qualifier=version)
     assert [r.cold_start for r in runtime.invocations("tpl-provisioned")] == [False]
     lam.delete_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version)
     with pytest.raises(ClientError) as err:
         lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version)
     assert err.value.response["Error"]["Code"] == "ProvisionedConcurrencyConfigNotFoundException"
+    assert lam.list_provisioned_concurrency_configs(FunctionName="tpl-provisioned")["ProvisionedConcurrencyConfigs"] == []
 
 
 def test_an_environment_retired_for_idleness_comes_back_as_a_fork(lam, lambda_role, runtime):

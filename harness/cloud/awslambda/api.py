@@ -1,23 +1,23 @@
-"""The Invoke operation at the edge: ``POST /2015-03-31/functions/{FunctionName}/invocations``.
+"""The Invoke operation at the edge, routed by botocore's lambda model (``POST /2015-03-31/functions/{FunctionName}/invocations``).
 
 Everything else signed for ``lambda`` (the control plane) is declined and reaches moto.
-Request and response headers are the Invoke API reference's: X-Amz-Invocation-Type,
-X-Amz-Log-Type, X-Amz-Client-Context (base64) and ``Qualifier`` in; X-Amz-Function-Error,
-X-Amz-Log-Result, X-Amz-Executed-Version out.
+The input members outside the body are read where the model places them (InvocationType,
+LogType, ClientContext (base64) from headers, ``Qualifier`` from the query); X-Amz-Function-Error,
+X-Amz-Log-Result, X-Amz-Executed-Version go out.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
 from werkzeug.wrappers import Request, Response
 
-from harness.cloud.edge import AwsRequestContext, aws_json_error
 from harness.cloud.awslambda.errors import LambdaApiError
+from harness.cloud.edge import AwsRequestContext
+from harness.cloud.service_model import OperationRouter
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Invoker(Protocol):
     def new_request_id(self) -> str: ...
 
 
-_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>.+)/invocations/?$")
+_OPERATIONS = OperationRouter("lambda", ["Invoke"])
 
 
 class InvokeApi:
@@ -62,23 +62,23 @@ class InvokeApi:
         self._runtime = runtime
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        match = _INVOKE_PATH.match(request.path)
-        if request.method != "POST" or not match:
+        called = _OPERATIONS.route(request)
+        if called is None:
             return None
-        headers = request.headers
+        params = called.params
         try:
             result = self._runtime.invoke(
-                match["name"],
+                params["FunctionName"],
                 request.get_data(),
-                invocation_type=headers.get("X-Amz-Invocation-Type", "RequestResponse"),
-                log_type=headers.get("X-Amz-Log-Type", "None"),
-                qualifier=request.args.get("Qualifier") or None,
-                client_context=_client_context(headers.get("X-Amz-Client-Context")),
+                invocation_type=params.get("InvocationType", "RequestResponse"),
+                log_type=params.get("LogType", "None"),
+                qualifier=params.get("Qualifier"),
+                client_context=_client_context(params.get("ClientContext")),
                 account_id=ctx.account_id,
                 region=ctx.region,
             )
         except LambdaApiError as err:
-            response = aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
+            response = err.response()
             response.headers["x-amzn-RequestId"] = self._runtime.new_request_id()
             return response
         response = Response(result.payload, status=result.status_code, content_type="application/json")

@@ -9,7 +9,6 @@ kept warm (never reaped for idleness) until the config is deleted.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +19,14 @@ from werkzeug.wrappers import Request, Response
 
 from harness.cloud.awslambda import errors
 from harness.cloud.awslambda.errors import LambdaApiError
-from harness.cloud.edge import AwsRequestContext, aws_json_error
+from harness.cloud.edge import AwsRequestContext
 from harness.cloud.routes import json_response
+from harness.cloud.service_model import OperationRouter
 
-_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+_OPERATIONS = OperationRouter("lambda", [  # paths and methods: botocore's (List is Get's path with ?List=ALL)
+    "PutProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig", "DeleteProvisionedConcurrencyConfig",
+    "ListProvisionedConcurrencyConfigs",
+])
 
 ConfigKey = tuple[str, str, str, str]  # account, region, function name, qualifier
 Provision = Callable[[str, int, str, str], tuple[int, list[str], str | None]]  # -> (allocated, env ids, failure)
@@ -61,23 +64,22 @@ class ProvisionedConcurrency:
         self._lock = threading.Lock()
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        match = _PATH.match(request.path)
-        if not match:
-            return None
-        qualifier = request.args.get("Qualifier") or ""
-        key = (ctx.account_id, ctx.region, match["name"], qualifier)
+        called = _OPERATIONS.route(request)
+        if called is None:
+            return None  # the rest of Lambda's API: moto's
+        key = (ctx.account_id, ctx.region, called.params["FunctionName"], called.params.get("Qualifier", ""))
         try:
-            if request.method == "PUT":
+            if called.name == "PutProvisionedConcurrencyConfig":
                 body = json.loads(request.get_data() or b"{}")
                 return json_response(self.put(key, int(body.get("ProvisionedConcurrentExecutions", 0))), 202)
-            if request.method == "GET":
+            if called.name == "GetProvisionedConcurrencyConfig":
                 return json_response(self.get(key))
-            if request.method == "DELETE":
-                self.delete(key)
-                return Response(status=204)
+            if called.name == "ListProvisionedConcurrencyConfigs":
+                return json_response({"ProvisionedConcurrencyConfigs": self.list(key)})
+            self.delete(key)
+            return Response(status=204)
         except LambdaApiError as err:
-            return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
-        return None
+            return err.response()
 
     def put(self, key: ConfigKey, count: int) -> dict[str, Any]:
         account, region, name, qualifier = key
@@ -111,14 +113,22 @@ class ProvisionedConcurrency:
         with self._lock:
             config = self._configs.get(key)
         if config is None:
-            raise LambdaApiError(404, "ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+            raise LambdaApiError("ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
         return config.document()
+
+    def list(self, key: ConfigKey) -> list[dict[str, Any]]:
+        """Every config of the function ``key`` names (its qualifier ignored), each with its FunctionArn."""
+        account, region, name, _ = key
+        arn = name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
+        with self._lock:
+            found = [(k[3], c.document()) for k, c in self._configs.items() if k[:3] == key[:3]]
+        return [{"FunctionArn": f"{arn}:{qualifier}", **doc} for qualifier, doc in sorted(found, key=lambda f: f[0])]
 
     def delete(self, key: ConfigKey) -> None:
         with self._lock:
             config = self._configs.pop(key, None)
         if config is None:
-            raise LambdaApiError(404, "ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+            raise LambdaApiError("ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
         self._release(config.env_ids)
 
     def clear(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from harness.cloud.awslambda.errors import LambdaApiError
-from harness.cloud.edge import AwsRequestContext, aws_json_error
+from harness.cloud.edge import AwsRequestContext
 from harness.cloud.esm.models import EventSourceMapping
 from harness.cloud.routes import json_response
 from harness.cloud.service_model import OperationRouter
@@ -35,11 +35,11 @@ SQS_MAX_UNBATCHED = 10
 
 
 def not_found() -> LambdaApiError:
-    return LambdaApiError(404, "ResourceNotFoundException", "The resource you requested does not exist.")
+    return LambdaApiError("ResourceNotFoundException", "The resource you requested does not exist.")
 
 
 def invalid(message: str) -> LambdaApiError:
-    return LambdaApiError(400, "InvalidParameterValueException", message)
+    return LambdaApiError("InvalidParameterValueException", message)
 
 
 class EventSourceMappingApi:
@@ -58,7 +58,7 @@ class EventSourceMappingApi:
         self._on_change = on_change
 
     def __call__(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        called = _OPERATIONS.match(request.method, request.path)
+        called = _OPERATIONS.route(request)
         if called is None:
             return None
         endpoint = _HANDLERS[called.name]
@@ -69,9 +69,9 @@ class EventSourceMappingApi:
                 raise invalid("Request body must be a JSON object.")
             result, status = getattr(self, f"_{endpoint}")(ctx, body, request.args, **args)
         except LambdaApiError as err:
-            return aws_json_error(err.status, err.error_type, err.message, **err.body_extras())
+            return err.response()
         except json.JSONDecodeError:
-            return aws_json_error(400, "InvalidRequestContentException", "Could not parse request body into json")
+            return LambdaApiError("InvalidRequestContentException", "Could not parse request body into json").response()
         return json_response(result, status)
 
     # operations ------------------------------------------------------------
@@ -82,7 +82,7 @@ class EventSourceMappingApi:
             raise invalid("EventSourceArn and FunctionName are required.")
         function = self._function_lookup(function_name, ctx.account_id, ctx.region)
         if function is None:
-            raise LambdaApiError(404, "ResourceNotFoundException", f"Function not found: {function_name}")
+            raise LambdaApiError("ResourceNotFoundException", f"Function not found: {function_name}")
         if not str(source_arn).startswith("arn:aws:sqs:"):
             raise invalid(f"Unsupported event source for the local cloud: {source_arn}. Only SQS queues are mapped.")
         queue = self._queue_lookup(source_arn)
@@ -100,7 +100,6 @@ class EventSourceMappingApi:
         for existing in self._mappings.values():
             if existing.event_source_arn == source_arn and existing.function_arn == function["arn"]:
                 raise LambdaApiError(
-                    409,
                     "ResourceConflictException",
                     f"An event source mapping with SQS arn (\" {source_arn} \") and function (\" {function['name']} \") "
                     f"already exists. Please update or delete the existing mapping with UUID {existing.uuid}",
@@ -139,7 +138,7 @@ class EventSourceMappingApi:
         if body.get("FunctionName"):
             function = self._function_lookup(body["FunctionName"], ctx.account_id, ctx.region)
             if function is None:
-                raise LambdaApiError(404, "ResourceNotFoundException", f"Function not found: {body['FunctionName']}")
+                raise LambdaApiError("ResourceNotFoundException", f"Function not found: {body['FunctionName']}")
             mapping.function_arn = function["arn"]
         self._apply(mapping, body, fifo=mapping.event_source_arn.endswith(".fifo"))
         mapping.last_modified = time.time()

@@ -12,27 +12,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from werkzeug.wrappers import Response
-
-from harness.cloud.edge import aws_json_error
-from harness.cloud.service_model import error_statuses
-
-STATUS = error_statuses("rds-data")  # e.g. DatabaseUnavailableException 504, NotFoundException 404
+from harness.cloud.service_model import ServiceError
 
 
-class DataApiError(Exception):
-    """An error the Data API answers with; ``extra`` holds members such as ``dbConnectionId``.
+class DataApiError(ServiceError):
+    """An error the Data API answers with (status from the rds-data model, e.g. DatabaseUnavailableException
+    504); ``extra`` holds members such as ``dbConnectionId``.
 
     ``aborts_transaction``: the database failed the statement, which ends the transaction it ran in.
     """
 
-    def __init__(self, code: str, message: str, *, aborts_transaction: bool = False, **extra: Any) -> None:
-        super().__init__(message)
-        self.code, self.message, self.extra = code, message, extra
-        self.aborts_transaction = aborts_transaction
+    service = "rds-data"
 
-    def response(self) -> Response:
-        return aws_json_error(STATUS[self.code], self.code, self.message, **self.extra)
+    def __init__(self, code: str, message: str, *, aborts_transaction: bool = False, **extra: Any) -> None:
+        super().__init__(code, message, **extra)
+        self.aborts_transaction = aborts_transaction
 
 
 def bad_request(message: str) -> DataApiError:

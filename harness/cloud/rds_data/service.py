@@ -144,7 +144,7 @@ class DataApiService:
 
     # HTTP -----------------------------------------------------------------------------------------
     def handle(self, request: Request, ctx: AwsRequestContext) -> Response | None:
-        called = _OPERATIONS.match(request.method, request.path)
+        called = _OPERATIONS.route(request)
         if called is None:
             return None
         operation = _HANDLERS[called.name]
