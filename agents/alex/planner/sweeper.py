@@ -92,20 +92,3 @@ def _settle(db: Database, sqs: Any, queue_url: str, settings: SweepSettings, job
         log.exception("could not re-queue job %s", job_id)
         return
     result.requeued.append(job_id)
-
-
-_ready = False
-
-
-def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    """The ``alex-sweeper`` Lambda, invoked by its EventBridge rule."""
-    global _ready
-    import boto3
-
-    from alex.lambda_support import database, setup
-
-    if not _ready:  # cold start: logging and tracing, as every Alex function has them
-        setup("sweeper")
-        _ready = True
-    queue_url = os.environ["SQS_QUEUE_URL"]
-    return sweep(database(), boto3.client("sqs"), queue_url, SweepSettings.from_env()).as_dict()
