@@ -2,7 +2,7 @@
 
 What a chaos test needs that is not about any one application: a plan drawn from a seed
 (which fault, how long after the work was submitted, which function's worker), the seeds
-to run (``CHAOS_SEEDS=20`` runs seeds 1..20, ``CHAOS_SEED=7`` replays one), and the faults
+to run (``CHAOS_SEEDS=20`` runs seeds 1..20, ``CHAOS_SEED=7`` replays one, ``CHAOS_SEED=2,3,2,3`` repeats some), and the faults
 themselves, aimed from outside as an operator's ``kill`` would be:
 
 * ``kill-up``: SIGKILL of the process serving the cloud (it runs no cleanup; its
@@ -59,24 +59,30 @@ class ChaosPlan:
 
 
 def plan(seed: int, *, faults: Sequence[str] = FAULTS, max_delay: float = 20.0,
-         functions: Sequence[str] = ()) -> ChaosPlan:
+         functions: Sequence[str] = (), busy_window: float | None = None) -> ChaosPlan:
     """The plan a seed stands for. The fault is the seed's turn in ``faults`` (seeds 1..4 cover all
-    four), the delay and the target are drawn from the seed, so a seed always replays the same."""
+    four), the delay and the target are drawn from the seed, so a seed always replays the same.
+
+    ``busy_window``: how long the work keeps an environment busy; a ``kill-lambda`` delay is drawn
+    within it (not within ``max_delay``), since the kill looks for a busy environment only after the
+    delay and one drawn past the work finds none (it would not land)."""
     unknown = set(faults) - set(FAULTS)
     if unknown or not faults:
         raise ValueError(f"faults must be among {FAULTS}, not {sorted(unknown) or 'none'}")
     rng = random.Random(seed)
     fault = faults[(seed - 1) % len(faults)]
-    delay = round(rng.uniform(0.0, max_delay), 2)
+    window = min(max_delay, busy_window) if fault == "kill-lambda" and busy_window is not None else max_delay
+    delay = round(rng.uniform(0.0, window), 2)
     target = rng.choice(list(functions)) if fault == "kill-lambda" and functions else None
     return ChaosPlan(seed, fault, delay, target)
 
 
 def seeds(default: int) -> list[int]:
-    """The seeds to run: ``CHAOS_SEED`` alone if set, else 1..``CHAOS_SEEDS`` (``default`` when unset)."""
-    one = os.environ.get(SEED_VARIABLE, "").strip()
-    if one:
-        return [int(one)]
+    """The seeds to run: those ``CHAOS_SEED`` lists (``7``, or ``2,3,4,2,3,4`` to repeat some) if set,
+    else 1..``CHAOS_SEEDS`` (``default`` when unset)."""
+    listed = [part.strip() for part in os.environ.get(SEED_VARIABLE, "").split(",") if part.strip()]
+    if listed:
+        return [int(part) for part in listed]
     count = int(os.environ.get(SEEDS_VARIABLE, "").strip() or default)
     if count < 1:
         raise ValueError(f"{SEEDS_VARIABLE} must be 1 or more")
