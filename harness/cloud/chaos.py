@@ -41,8 +41,8 @@ SEED_VARIABLE = "CHAOS_SEED"  # one seed to replay
 
 @dataclass(frozen=True)
 class ChaosPlan:
-    """One fault: ``fault`` hits ``delay`` seconds after the work was submitted (``target``: the
-    function whose busy worker is killed, for ``kill-lambda``)."""
+    """One fault: ``fault`` hits ``delay`` seconds after the work was submitted, or for ``kill-lambda``
+    ``delay`` seconds into the first busy spell of an environment of ``target`` (any function if None)."""
 
     seed: int
     fault: str
@@ -52,6 +52,12 @@ class ChaosPlan:
     @property
     def restarts(self) -> bool:
         return self.fault in RESTARTS
+
+    @property
+    def wait_before(self) -> float:
+        """How long the caller waits after submitting its work before :func:`inject` (a Lambda kill
+        waits inside it, for an environment to be busy)."""
+        return 0.0 if self.fault == "kill-lambda" else self.delay
 
     def describe(self) -> str:
         aim = f" target={self.target}" if self.target else ""
@@ -63,9 +69,9 @@ def plan(seed: int, *, faults: Sequence[str] = FAULTS, max_delay: float = 20.0,
     """The plan a seed stands for. The fault is the seed's turn in ``faults`` (seeds 1..4 cover all
     four), the delay and the target are drawn from the seed, so a seed always replays the same.
 
-    ``busy_window``: how long the work keeps an environment busy; a ``kill-lambda`` delay is drawn
-    within it (not within ``max_delay``), since the kill looks for a busy environment only after the
-    delay and one drawn past the work finds none (it would not land)."""
+    ``busy_window``: a ``kill-lambda`` delay is drawn within it (not within ``max_delay``): how far
+    into an environment's busy spell the kill lands; keep it under the shortest invocation worth
+    killing, or the environment is idle again (then the next busy one is killed at once)."""
     unknown = set(faults) - set(FAULTS)
     if unknown or not faults:
         raise ValueError(f"faults must be among {FAULTS}, not {sorted(unknown) or 'none'}")
@@ -101,7 +107,7 @@ class Outcome:
 
 def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_dir: Path,
            busy_timeout: float = 30.0) -> Outcome:
-    """Apply the plan's fault now (the caller has waited ``chaos.delay``)."""
+    """Apply the plan's fault now (the caller has waited ``chaos.wait_before``)."""
     if chaos.fault == "kill-up":
         up.send_signal(signal.SIGKILL)
         return Outcome(chaos, True, [up.pid])
@@ -109,7 +115,7 @@ def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_
         up.send_signal(signal.SIGTERM)
         return Outcome(chaos, True, [up.pid])
     if chaos.fault == "kill-lambda":
-        pid = kill_busy_worker(cloud_url, chaos.target, busy_timeout)
+        pid = kill_busy_worker(cloud_url, chaos.target, busy_timeout, into=chaos.delay)
         if pid is None:
             return Outcome(chaos, False, note=f"no environment of {chaos.target or 'any function'} was busy "
                                               f"within {busy_timeout:g}s")
@@ -127,17 +133,23 @@ def lambda_environments(cloud_url: str, function: str | None = None) -> list[dic
         return list(json.loads(response.read())["environments"])
 
 
-def kill_busy_worker(cloud_url: str, function: str | None, timeout: float) -> int | None:
-    """SIGKILL one environment of ``function`` (any, if None) while it runs an invocation; its pid,
+def kill_busy_worker(cloud_url: str, function: str | None, timeout: float, into: float = 0.0) -> int | None:
+    """SIGKILL one environment of ``function`` (any, if None) while it runs an invocation, ``into``
+    seconds after it was first seen busy (if it is idle by then, the next busy one at once); its pid,
     or None if none was busy within ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for env in lambda_environments(cloud_url, function):
-            pid = env.get("pid")
-            if env.get("busy") and isinstance(pid, int) and process_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-                return pid
-        time.sleep(0.1)
+        busy = [env for env in lambda_environments(cloud_url, function)
+                if env.get("busy") and isinstance(env.get("pid"), int) and process_alive(int(env["pid"]))]  # type: ignore[call-overload]
+        if busy:
+            if into > 0:
+                time.sleep(into)
+                into = 0.0
+                continue  # look again: kill one still busy now
+            pid = int(busy[0]["pid"])  # type: ignore[call-overload]
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        time.sleep(0.05)
     return None
 
 

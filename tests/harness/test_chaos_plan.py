@@ -31,3 +31,12 @@ def test_seeds_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert chaos.seeds(3) == [7]
     monkeypatch.setenv(chaos.SEED_VARIABLE, "2, 3,4,2")
     assert chaos.seeds(3) == [2, 3, 4, 2]
+
+
+def test_a_lambda_kill_waits_for_busy_work_not_before_it() -> None:
+    """Work that finishes within its delay would leave nothing to kill: the delay is spent inside
+    the kill, after an environment is seen busy; other faults wait it out before they hit."""
+    kill = chaos.plan(2, max_delay=8, busy_window=1, functions=("alex-planner",))
+    assert kill.fault == "kill-lambda" and kill.wait_before == 0 and 0 <= kill.delay <= 1
+    stop = chaos.plan(1, max_delay=8)
+    assert stop.wait_before == stop.delay
