@@ -46,6 +46,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 USER = "chaos_user"
 JOBS = 3
 MAX_DELAY = 8.0  # a restart-free job takes about 5-15 s here: the fault lands before, during or after its attempts
+BUSY_TIMEOUT = 120.0  # after a restart a function's environments first wait on its template's init (37 s seen)
 BUSY_WINDOW = 1.0  # a Lambda kill lands 0-1 s into a busy spell (a warm planner's is about 2 s at low load)
 # Lease 5 s + pending bound 10 s + sweeps + up to 3 attempts each, counted from the restart when the fault
 # stopped the cloud: a restarted cloud initialises each function's template again before jobs run on it (one
@@ -235,7 +236,8 @@ def test_a_fault_at_a_random_point_every_job_ends(cloud: ChaosCloud, seed: int) 
     accepted, unanswered = _submit(cloud, JOBS)
     assert accepted, f"{say}: no analysis was accepted before the fault"
     time.sleep(plan.wait_before)
-    outcome = chaos.inject(plan, up=cloud.proc, cloud_url=cloud.url, data_dir=cloud.data)  # type: ignore[arg-type]
+    outcome = chaos.inject(plan, up=cloud.proc, cloud_url=cloud.url, data_dir=cloud.data,  # type: ignore[arg-type]
+                           busy_timeout=BUSY_TIMEOUT)
     fault_at = time.monotonic() - began
     restart_seconds = 0.0
     if plan.restarts:
