@@ -1,7 +1,8 @@
 """The scheduled sweeper: every job ends, even when the process that held it is gone for good.
 
-Runs as its own Lambda (``alex-sweeper``) on an EventBridge schedule, every minute. SQS and
-the planner cover every failure they can see; the sweeper covers the ones nobody sees:
+Runs as its own Lambda (``alex-sweeper``, handler in :mod:`alex.planner.sweeper_handler`) on an
+EventBridge schedule, every minute. SQS and the planner cover every failure they can see; the
+sweeper covers the ones nobody sees:
 
 * a job ``running`` whose lease ran out (the planner crashed, its Lambda was killed, the
   whole cloud stopped): its heartbeat stopped, so nobody works on it. With attempts left it
