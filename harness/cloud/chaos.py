@@ -2,7 +2,7 @@
 
 What a chaos test needs that is not about any one application: a plan drawn from a seed
 (which fault, how long after the work was submitted, which function's worker), the seeds
-to run (``CHAOS_SEEDS=20`` runs seeds 1..20, ``CHAOS_SEED=7`` replays one), and the faults
+to run (``CHAOS_SEEDS=20`` runs seeds 1..20, ``CHAOS_SEED=7`` replays one, ``CHAOS_SEED=2,3,2,3`` repeats some), and the faults
 themselves, aimed from outside as an operator's ``kill`` would be:
 
 * ``kill-up``: SIGKILL of the process serving the cloud (it runs no cleanup; its
@@ -41,8 +41,8 @@ SEED_VARIABLE = "CHAOS_SEED"  # one seed to replay
 
 @dataclass(frozen=True)
 class ChaosPlan:
-    """One fault: ``fault`` hits ``delay`` seconds after the work was submitted (``target``: the
-    function whose busy worker is killed, for ``kill-lambda``)."""
+    """One fault: ``fault`` hits ``delay`` seconds after the work was submitted, or for ``kill-lambda``
+    ``delay`` seconds into the first busy spell of an environment of ``target`` (any function if None)."""
 
     seed: int
     fault: str
@@ -53,30 +53,42 @@ class ChaosPlan:
     def restarts(self) -> bool:
         return self.fault in RESTARTS
 
+    @property
+    def wait_before(self) -> float:
+        """How long the caller waits after submitting its work before :func:`inject` (a Lambda kill
+        waits inside it, for an environment to be busy)."""
+        return 0.0 if self.fault == "kill-lambda" else self.delay
+
     def describe(self) -> str:
         aim = f" target={self.target}" if self.target else ""
         return f"seed={self.seed} fault={self.fault} delay={self.delay:.2f}s{aim} (replay: {SEED_VARIABLE}={self.seed})"
 
 
 def plan(seed: int, *, faults: Sequence[str] = FAULTS, max_delay: float = 20.0,
-         functions: Sequence[str] = ()) -> ChaosPlan:
+         functions: Sequence[str] = (), busy_window: float | None = None) -> ChaosPlan:
     """The plan a seed stands for. The fault is the seed's turn in ``faults`` (seeds 1..4 cover all
-    four), the delay and the target are drawn from the seed, so a seed always replays the same."""
+    four), the delay and the target are drawn from the seed, so a seed always replays the same.
+
+    ``busy_window``: a ``kill-lambda`` delay is drawn within it (not within ``max_delay``): how far
+    into an environment's busy spell the kill lands; keep it under the shortest invocation worth
+    killing, or the environment is idle again (then the next busy one is killed at once)."""
     unknown = set(faults) - set(FAULTS)
     if unknown or not faults:
         raise ValueError(f"faults must be among {FAULTS}, not {sorted(unknown) or 'none'}")
     rng = random.Random(seed)
     fault = faults[(seed - 1) % len(faults)]
-    delay = round(rng.uniform(0.0, max_delay), 2)
+    window = min(max_delay, busy_window) if fault == "kill-lambda" and busy_window is not None else max_delay
+    delay = round(rng.uniform(0.0, window), 2)
     target = rng.choice(list(functions)) if fault == "kill-lambda" and functions else None
     return ChaosPlan(seed, fault, delay, target)
 
 
 def seeds(default: int) -> list[int]:
-    """The seeds to run: ``CHAOS_SEED`` alone if set, else 1..``CHAOS_SEEDS`` (``default`` when unset)."""
-    one = os.environ.get(SEED_VARIABLE, "").strip()
-    if one:
-        return [int(one)]
+    """The seeds to run: those ``CHAOS_SEED`` lists (``7``, or ``2,3,4,2,3,4`` to repeat some) if set,
+    else 1..``CHAOS_SEEDS`` (``default`` when unset)."""
+    listed = [part.strip() for part in os.environ.get(SEED_VARIABLE, "").split(",") if part.strip()]
+    if listed:
+        return [int(part) for part in listed]
     count = int(os.environ.get(SEEDS_VARIABLE, "").strip() or default)
     if count < 1:
         raise ValueError(f"{SEEDS_VARIABLE} must be 1 or more")
@@ -95,7 +107,7 @@ class Outcome:
 
 def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_dir: Path,
            busy_timeout: float = 30.0) -> Outcome:
-    """Apply the plan's fault now (the caller has waited ``chaos.delay``)."""
+    """Apply the plan's fault now (the caller has waited ``chaos.wait_before``)."""
     if chaos.fault == "kill-up":
         up.send_signal(signal.SIGKILL)
         return Outcome(chaos, True, [up.pid])
@@ -103,7 +115,7 @@ def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_
         up.send_signal(signal.SIGTERM)
         return Outcome(chaos, True, [up.pid])
     if chaos.fault == "kill-lambda":
-        pid = kill_busy_worker(cloud_url, chaos.target, busy_timeout)
+        pid = kill_busy_worker(cloud_url, chaos.target, busy_timeout, into=chaos.delay)
         if pid is None:
             return Outcome(chaos, False, note=f"no environment of {chaos.target or 'any function'} was busy "
                                               f"within {busy_timeout:g}s")
@@ -121,17 +133,23 @@ def lambda_environments(cloud_url: str, function: str | None = None) -> list[dic
         return list(json.loads(response.read())["environments"])
 
 
-def kill_busy_worker(cloud_url: str, function: str | None, timeout: float) -> int | None:
-    """SIGKILL one environment of ``function`` (any, if None) while it runs an invocation; its pid,
+def kill_busy_worker(cloud_url: str, function: str | None, timeout: float, into: float = 0.0) -> int | None:
+    """SIGKILL one environment of ``function`` (any, if None) while it runs an invocation, ``into``
+    seconds after it was first seen busy (if it is idle by then, the next busy one at once); its pid,
     or None if none was busy within ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for env in lambda_environments(cloud_url, function):
-            pid = env.get("pid")
-            if env.get("busy") and isinstance(pid, int) and process_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-                return pid
-        time.sleep(0.1)
+        busy = [env for env in lambda_environments(cloud_url, function)
+                if env.get("busy") and isinstance(env.get("pid"), int) and process_alive(int(env["pid"]))]  # type: ignore[call-overload]
+        if busy:
+            if into > 0:
+                time.sleep(into)
+                into = 0.0
+                continue  # look again: kill one still busy now
+            pid = int(busy[0]["pid"])  # type: ignore[call-overload]
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        time.sleep(0.05)
     return None
 
 

@@ -144,15 +144,24 @@ def _cors_for(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ca
 def _json_too_deep(environ: dict[str, Any]) -> bool:
     """A JSON body nested past the limit, which moto's and the harness's parsers would meet with
     RecursionError (a 500 that SDKs retry); AWS answers such a body with a 400."""
-    if "json" not in environ.get("CONTENT_TYPE", "") or not environ.get("CONTENT_LENGTH"):
+    if "json" not in environ.get("CONTENT_TYPE", "") or not (environ.get("CONTENT_LENGTH") or _chunked(environ)):
         return False
     return too_deep(_buffer_body(environ))
 
 
+def _chunked(environ: dict[str, Any]) -> bool:
+    """A ``Transfer-Encoding: chunked`` body: no length, the server's input ends at the last chunk."""
+    return bool(environ.get("wsgi.input_terminated")) and not environ.get("CONTENT_LENGTH")
+
+
 def _buffer_body(environ: dict[str, Any]) -> bytes:
-    """Read the body once so a declining handler can pass it on to moto intact."""
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    """Read the body once so a declining handler can pass it on to moto intact (a chunked one to its
+    end: the hardened server's body deadline bounds how long that may take)."""
+    if _chunked(environ):
+        body = environ["wsgi.input"].read()
+    else:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
     _rewind(environ, body)
     return body
 

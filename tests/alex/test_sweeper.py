@@ -161,3 +161,31 @@ def test_a_live_attempt_is_left_alone(swept: Any) -> None:
     result = sweep(db, _sqs_stub(), "queue", SweepSettings(max_attempts=3, pending_seconds=0, max_requeues=3))
     assert job_id not in result.requeued + result.failed
     assert db.jobs.get_any(job_id)["status"] == "running"
+
+
+_FIRST_SWEEP = """
+import importlib, sys
+from harness.alexkit.stack.definition import alex_stack
+from alex.planner.sweeper import SweepResult
+handler = next(f.handler for f in alex_stack().functions if f.name == "alex-sweeper")
+module_name, _, name = handler.rpartition(".")
+module = importlib.import_module(module_name)
+module.sweep = lambda *args: SweepResult()  # no database here: only what the handler loads is measured
+getattr(module, name)({"source": "aws.events"}, None)
+print(sorted(m for m in ("agents", "litellm") if m in sys.modules))
+"""
+
+
+def test_the_sweeper_loads_no_agent_libraries() -> None:
+    """The sweeper re-queues what a killed process held, so it must start fast after a restart:
+    its handler (module import and first call) loads no Agents SDK or LiteLLM (28 s of a first
+    sweep on this loaded machine when it did)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SQS_QUEUE_URL": "http://127.0.0.1:9/q",
+           "AURORA_CLUSTER_ARN": "arn:aws:rds:us-east-1:123456789012:cluster:c",
+           "AURORA_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s"}
+    done = subprocess.run([sys.executable, "-c", _FIRST_SWEEP], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from harness.cloud import LocalCloud
 from harness.cloud.awslambda.runtime import LambdaRuntime
 from harness.cloud.esm.service import EventSourceMappings
+from harness.cloud.events.clock import TestClock
+from harness.cloud.events.schedules import Schedules
 from harness.cloud.moto_adapter.server import reset_backends
 from harness.cloud.persistence import CloudState
 from harness.cloud.rds_data.service import DataApiService
@@ -244,3 +247,40 @@ def test_without_a_data_directory_nothing_is_kept(tmp_path: Path) -> None:
 
     assert not any(isinstance(c, CloudState) for c in default_components(data_dir=tmp_path))
     assert any(isinstance(c, CloudState) for c in default_components(data_dir=tmp_path, persist=True))
+
+
+@contextmanager
+def scheduled_cloud(data_dir: Path) -> Iterator[LocalCloud]:
+    """A persistent cloud whose schedules run on a new test clock (``up --data-dir D --test-clocks``)."""
+    reset_backends()
+    runtime = LambdaRuntime()
+    cloud = LocalCloud(components=[CloudState(data_dir), runtime, Schedules(runtime, clock=TestClock())]).start()
+    try:
+        yield cloud
+    finally:
+        cloud.stop()
+        reset_backends()
+
+
+def _advance(cloud: LocalCloud, seconds: float) -> list[dict[str, str]]:
+    response = httpx.post(f"{cloud.url}/_harness/clock/advance", json={"seconds": seconds}, timeout=30)
+    assert response.status_code == 200, response.text
+    return list(response.json()["fired"])
+
+
+def test_a_rate_rule_still_fires_each_period_after_a_restart_on_a_moved_test_clock(tmp_path: Path) -> None:
+    """An EventBridge rate(1 minute) rule fires once a minute, and a restart of the service does not
+    silence it. With a test clock the minutes are the clock's: a cloud restarted on the same data
+    continues that clock (a new one would start at wall time, an hour behind the rule's next firing
+    here, and the rule would stay silent for that hour of advances: the chaos test's sweeper did, for
+    up to 94 s after a restart)."""
+    target = "arn:aws:lambda:us-east-1:123456789012:function:absent"  # a firing is recorded even so
+    with scheduled_cloud(tmp_path) as cloud:
+        assert _advance(cloud, 3600) == []  # an hour of test time passes before the rule exists
+        events = cloud.client("events")
+        events.put_rule(Name="every-minute", ScheduleExpression="rate(1 minute)")
+        events.put_targets(Rule="every-minute", Targets=[{"Id": "t", "Arn": target}])
+        assert _advance(cloud, 0) == []  # seen now: due one minute later, on this clock
+        assert [f["name"] for f in _advance(cloud, 60)] == ["every-minute"]
+    with scheduled_cloud(tmp_path) as cloud:
+        assert [f["name"] for f in _advance(cloud, 60)] == ["every-minute"]

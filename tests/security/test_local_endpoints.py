@@ -231,6 +231,39 @@ def test_cloud_deep_json_is_400_not_500(cloud: LocalCloud, path: str) -> None:
     assert b"nested deeper than 128" in answer.body
 
 
+def _chunks(body: bytes, size: int = 4096) -> bytes:
+    """``body`` as HTTP/1.1 chunked transfer coding (RFC 9112 section 7.1)."""
+    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+
+
+_SQS_JSON = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.CreateQueue",
+             "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request",
+             "Transfer-Encoding": "chunked"}
+
+
+@pytest.mark.parametrize("path", ["/", "/_harness/faults/lambda"])
+def test_cloud_deep_json_sent_chunked_is_400_not_500(cloud: LocalCloud, path: str) -> None:
+    """A body sent with Transfer-Encoding: chunked has no Content-Length; AWS still answers JSON it will
+    not parse with 400 SerializationException, so the nesting check cannot rely on the length."""
+    depth = 5000
+    body = b'{"QueueName": "deep", "Attributes": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    request = request_bytes("POST", path, headers=_SQS_JSON, body=_chunks(body), content_length=False)
+    answer = raw_request(cloud.port, request)
+    assert answer.status == 400, answer.head
+    assert b"nested deeper than 128" in answer.body
+
+
+def test_cloud_serves_a_chunked_json_request(cloud: LocalCloud) -> None:
+    """AWS endpoints accept HTTP/1.1 chunked request bodies: reading one for the nesting check must
+    pass it on whole (CreateQueue through a chunked body makes the queue)."""
+    body = json.dumps({"QueueName": "chunked-queue"}).encode()
+    answer = raw_request(cloud.port, request_bytes("POST", "/", headers=_SQS_JSON, body=_chunks(body, 7),
+                                                   content_length=False))
+    assert answer.status == 200, answer.body
+    assert b"chunked-queue" in answer.body
+
+
 def test_dashboard_refuses_foreign_origin_and_rebinding(cloud: LocalCloud) -> None:
     """The dashboard's JSON (job traces, alarm states) is not for other origins or rebinding names."""
     from harness.alexkit.dashboard.data import DashboardSource

@@ -1,7 +1,8 @@
 """The scheduled sweeper: every job ends, even when the process that held it is gone for good.
 
-Runs as its own Lambda (``alex-sweeper``) on an EventBridge schedule, every minute. SQS and
-the planner cover every failure they can see; the sweeper covers the ones nobody sees:
+Runs as its own Lambda (``alex-sweeper``, handler in :mod:`alex.planner.sweeper_handler`) on an
+EventBridge schedule, every minute. SQS and the planner cover every failure they can see; the
+sweeper covers the ones nobody sees:
 
 * a job ``running`` whose lease ran out (the planner crashed, its Lambda was killed, the
   whole cloud stopped): its heartbeat stopped, so nobody works on it. With attempts left it
@@ -92,20 +93,3 @@ def _settle(db: Database, sqs: Any, queue_url: str, settings: SweepSettings, job
         log.exception("could not re-queue job %s", job_id)
         return
     result.requeued.append(job_id)
-
-
-_ready = False
-
-
-def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    """The ``alex-sweeper`` Lambda, invoked by its EventBridge rule."""
-    global _ready
-    import boto3
-
-    from alex.lambda_support import database, setup
-
-    if not _ready:  # cold start: logging and tracing, as every Alex function has them
-        setup("sweeper")
-        _ready = True
-    queue_url = os.environ["SQS_QUEUE_URL"]
-    return sweep(database(), boto3.client("sqs"), queue_url, SweepSettings.from_env()).as_dict()

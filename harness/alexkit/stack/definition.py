@@ -95,7 +95,7 @@ def alex_stack(
     sweeper_env["MAX_RECEIVE_COUNT"] = str(max_receive_count)
     sweeper = FunctionSpec(  # every job ends: re-queues or fails the jobs nobody works on (alex.planner.sweeper)
         name=f"{prefix}-sweeper",
-        handler="alex.planner.sweeper.lambda_handler",
+        handler="alex.planner.sweeper_handler.lambda_handler",
         timeout=60,
         memory_size=256,
         reserved_concurrency=1,

@@ -39,6 +39,12 @@ class TestClock(Clock):
         with self._lock:
             return self._now
 
+    def resume_at(self, moment: datetime) -> None:
+        """Continue from ``moment`` if it is later (a restart of a cloud whose test clock had been moved
+        on: its schedules' next firings were kept in that clock's time, so it must not go back)."""
+        with self._lock:
+            self._now = max(self._now, moment)
+
     def advance(self, seconds: float) -> datetime:
         if not 0 <= seconds <= 366 * 86400:
             raise ValueError("seconds must be between 0 and a year")

@@ -106,12 +106,17 @@ class Schedules:
             self.fired.clear()
 
     def persist_state(self) -> dict[str, Any]:
+        """The next firings, and a test clock's time: they are in that clock's time, not the wall's."""
         with self._lock:
-            return {"next": dict(self._next)}
+            driven = self.clock.now() if isinstance(self.clock, TestClock) else None
+            return {"next": dict(self._next), "test_clock": driven}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         with self._lock:
             self._next.update(state.get("next", {}))
+            saved = state.get("test_clock")
+            if saved is not None and isinstance(self.clock, TestClock):
+                self.clock.resume_at(saved)
 
     # firing -------------------------------------------------------------------------
     def _run(self) -> None:
