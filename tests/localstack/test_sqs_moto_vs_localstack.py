@@ -1,8 +1,9 @@
 """The SQS behaviours Alex's planner relies on, run the same way on moto (the harness) and on LocalStack.
 
 Each test states the AWS behaviour and asserts it on both backends, so a difference between them
-shows as one failing parameter. Found so far: none in these semantics (the hybrid's scenario failures
-were timing and leftover state, see README "On LocalStack")."""
+shows as one failing parameter. Found: only the PurgeQueue rate limit differs; redrive, visibility and
+receive counts agree (the hybrid's scenario failures were timing and leftover state, see README
+"On LocalStack")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import uuid
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.localstack
 
@@ -77,3 +79,44 @@ def test_delete_queue_then_recreate_starts_empty(sqs):
     again = sqs.create_queue(QueueName=name)["QueueUrl"]
     attrs = sqs.get_queue_attributes(QueueUrl=again, AttributeNames=["All"])["Attributes"]
     assert (attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+def test_purge_queue_deletes_in_flight_messages_too(sqs):
+    """AWS SQS: PurgeQueue deletes the queue's messages, in-flight ones included, so a message whose
+    consumer is still working never returns. (The harness's scenario reset relies on it.)"""
+    url, _ = _queue_with_dlq(sqs, max_receive_count=3, visibility=2)
+    sqs.send_message(QueueUrl=url, MessageBody="in-flight")
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    sqs.purge_queue(QueueUrl=url)
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=4).get("Messages", []) == []
+
+
+def test_a_second_purge_within_60_seconds_is_refused_on_moto_as_on_aws_but_not_on_localstack(sqs, request):
+    """Difference: AWS refuses a second PurgeQueue on a queue within 60 s (PurgeQueueInProgress), and
+    so does moto; LocalStack 2026.3.0 accepts it (its SQS_DELAY_PURGE_RETRY is off by default). The
+    scenario reset therefore drains first and purges only leftovers, and waits out a refusal."""
+    url, _ = _queue_with_dlq(sqs, max_receive_count=3)
+    sqs.purge_queue(QueueUrl=url)
+    if request.node.callspec.params["sqs"] == "moto":
+        with pytest.raises(ClientError) as err:
+            sqs.purge_queue(QueueUrl=url)
+        assert "PurgeQueueInProgress" in err.value.response["Error"]["Code"]
+    else:
+        sqs.purge_queue(QueueUrl=url)
+
+
+def test_the_scenario_reset_removes_a_previous_attempts_in_flight_message(sqs):
+    """The scenario reset (ScenarioStack.fresh) drains visible messages and then purges a queue that
+    still holds in-flight ones (an attempt that outlasted its scenario), so that message cannot come
+    back mid-way through the next scenario and end in its DLQ; on both backends."""
+    from types import SimpleNamespace
+
+    from harness.alexkit.scenarios.environment import ScenarioStack
+
+    url, _ = _queue_with_dlq(sqs, max_receive_count=3, visibility=2)
+    sqs.send_message(QueueUrl=url, MessageBody="previous scenario's job")
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    stack = SimpleNamespace(sqs=sqs)
+    assert ScenarioStack.drain(stack, url) == 0  # type: ignore[arg-type]
+    ScenarioStack.purge_in_flight(stack, url)  # type: ignore[arg-type]
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=4).get("Messages", []) == []
