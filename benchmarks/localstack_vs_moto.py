@@ -1,9 +1,14 @@
-"""LocalStack (host mode, the harness's venv) against the harness's moto cloud, in one run.
+"""The moto default against the hybrid (LocalStack in host mode + the harness's edge), in one run.
 
-Run: ``python benchmarks/localstack_vs_moto.py [--calls 200]``. Each backend runs in a child
-process started the same way (spawn -> first answer = start time; RSS of its process group after
-the calls = memory), then answers the same boto3 calls: SQS SendMessage, ReceiveMessage and
-Secrets Manager GetSecretValue. LocalStack must be installed (``alex-harness localstack start`` once).
+Run: ``python benchmarks/localstack_vs_moto.py [--calls 200]``. The moto default is the harness's
+local cloud in a child process; the hybrid is LocalStack (the harness's venv) plus the same local
+cloud as ``HybridCloud``, each in its own child. Start time: spawn to first answer (the hybrid's:
+LocalStack's, then the edge's, one after the other, as ``up --backend hybrid`` does). Memory: RSS
+and PSS (``/proc/PID/smaps_rollup``; PSS shares pages between the processes fairly) of every process
+in the children's process groups after the calls. Latency: the same boto3 calls, each to the endpoint
+that serves it (SQS and Secrets Manager: moto, or LocalStack in the hybrid), plus one RDS Data API
+statement (``SELECT 1``, the harness's in both). LocalStack must be installed
+(``alex-harness localstack start`` once).
 """
 
 from __future__ import annotations
@@ -29,11 +34,27 @@ from botocore.exceptions import BotoCoreError, ClientError
 from harness.localstack.install import is_installed, venv_dir, venv_python
 from harness.localstack.process import LocalStackProcess
 
-MOTO_CHILD = """
-import sys
+# Both children run the default components (Lambda, the SQS mapping, the Data API, the scripted
+# model, schedules, monitoring), as `alex-harness up` does; the hybrid's re-pointed at LocalStack.
+_COMPONENTS = """
+import os, sys, tempfile
+from pathlib import Path
+from harness.cloud.components import default_components
+data_dir = Path(tempfile.mkdtemp(prefix="bench-cloud-"))
+data_dir.chmod(0o755)  # PostgreSQL runs as another user when this runs as root
+components = default_components(data_dir=data_dir)
+"""
+MOTO_CHILD = _COMPONENTS + """
 from harness.cloud import LocalCloud
-cloud = LocalCloud(port=int(sys.argv[1])).start()
-sys.stdin.read()
+cloud = LocalCloud(port=int(sys.argv[1]), components=components).start()
+sys.stdin.read()  # until the parent closes it
+cloud.stop()
+"""
+HYBRID_CHILD = _COMPONENTS + """
+from harness.localstack.hybrid import HybridCloud
+cloud = HybridCloud(sys.argv[2], port=int(sys.argv[1]), components=components).start()
+sys.stdin.read()  # until the parent closes it
+cloud.stop()
 """
 
 
@@ -48,32 +69,62 @@ def client(url: str, service: str) -> Any:
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def group_rss_mb(pgid: int) -> float:
-    total = 0
+def group_memory_mb(*pgids: int) -> tuple[float, float]:
+    """(RSS, PSS) in MB summed over every process in the process groups ``pgids``."""
+    rss = pss = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                total += int((stat.parent / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) not in pgids:
+                continue
+            for line in (stat.parent / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    return total / 2**20
+    return rss / 1024, pss / 1024
 
 
-def start_moto() -> tuple[subprocess.Popen, str, float]:
+def start_cloud(child: str, *args: str) -> tuple[subprocess.Popen, str, float]:
+    """A harness cloud in a child process (its own process group); (process, URL, seconds to first answer)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", MOTO_CHILD, str(port)], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", child, str(port), *args], stdin=subprocess.PIPE,
                             start_new_session=True, cwd=Path(__file__).resolve().parents[1])
-    sqs = client(url, "sqs")
+    lam = client(url, "lambda")  # served by the harness's edge in both modes
     while True:
         try:
-            sqs.list_queues()
+            lam.list_functions()
             return proc, url, time.perf_counter() - began
         except (BotoCoreError, ClientError):
-            if proc.poll() is not None or time.perf_counter() - began > 60:
-                raise SystemExit("the moto cloud did not start") from None
+            if proc.poll() is not None or time.perf_counter() - began > 120:
+                raise SystemExit("the harness cloud did not start") from None
             time.sleep(0.05)
+
+
+def stop_cloud(proc: subprocess.Popen) -> None:
+    """Close its stdin (the child then stops its cloud, PostgreSQL included); kill its group if it hangs."""
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def data_api_select(edge: str, secrets_url: str) -> Callable[[], Any]:
+    """A Data API ``SELECT 1`` on an Aurora cluster of the edge, its secret where secrets live."""
+    rds, sm = client(edge, "rds"), client(secrets_url, "secretsmanager")
+    rds.create_db_cluster(DBClusterIdentifier="bench", Engine="aurora-postgresql", EngineVersion="16.6",
+                          DatabaseName="bench", MasterUsername="bench",
+                          MasterUserPassword="bench-password", EnableHttpEndpoint=True)
+    cluster_arn = rds.describe_db_clusters(DBClusterIdentifier="bench")["DBClusters"][0]["DBClusterArn"]
+    secret_arn = sm.create_secret(Name="bench-db", SecretString='{"username": "bench", "password": "bench-password"}')["ARN"]
+    data = client(edge, "rds-data")
+    return lambda: data.execute_statement(resourceArn=cluster_arn, secretArn=secret_arn, sql="SELECT 1")
 
 
 def timed(calls: int, call: Callable[[], Any]) -> list[float]:
@@ -85,16 +136,20 @@ def timed(calls: int, call: Callable[[], Any]) -> list[float]:
     return out
 
 
-def workload(url: str, calls: int) -> dict[str, list[float]]:
-    sqs, sm = client(url, "sqs"), client(url, "secretsmanager")
+def workload(edge: str, served: str, calls: int) -> dict[str, list[float]]:
+    """The same calls in both modes: SQS and Secrets Manager to ``served``, the Data API to ``edge``."""
+    sqs, sm = client(served, "sqs"), client(served, "secretsmanager")
     queue = sqs.create_queue(QueueName="bench")["QueueUrl"]
     sm.create_secret(Name="bench", SecretString='{"password": "x"}')
     timed(10, lambda: sqs.send_message(QueueUrl=queue, MessageBody="warm"))  # warm both paths first
     sqs.purge_queue(QueueUrl=queue)
+    select = data_api_select(edge, served)
+    timed(5, select)  # the cluster's PostgreSQL starts on its first statement
     return {
         "SQS SendMessage": timed(calls, lambda: sqs.send_message(QueueUrl=queue, MessageBody="x")),
         "SQS ReceiveMessage": timed(calls, lambda: sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)),
         "SecretsManager GetSecretValue": timed(calls, lambda: sm.get_secret_value(SecretId="bench")),
+        "Data API SELECT 1": timed(calls, select),
     }
 
 
@@ -107,28 +162,37 @@ def main() -> int:
         return 1
     results: dict[str, dict[str, Any]] = {}
 
-    moto, url, started = start_moto()
+    moto, url, started = start_cloud(MOTO_CHILD)
     try:
-        results["moto"] = {"start": started, "lat": workload(url, args.calls), "rss": group_rss_mb(moto.pid)}
+        latencies = workload(url, url, args.calls)
+        results["moto"] = {"start": started, "lat": latencies, "mem": group_memory_mb(moto.pid)}
     finally:
-        os.killpg(moto.pid, signal.SIGTERM)
-        moto.wait(10)
+        stop_cloud(moto)
 
     began = time.perf_counter()
     ls = LocalStackProcess.start(venv_python(), Path(tempfile.mkdtemp(prefix="ls-bench-")), port=free_port())
     try:
-        started = time.perf_counter() - began
-        results["localstack"] = {"start": started, "lat": workload(ls.url, args.calls), "rss": ls.rss_bytes() / 2**20}
+        ls_started = time.perf_counter() - began
+        edge, url, edge_started = start_cloud(HYBRID_CHILD, ls.url)
+        try:
+            latencies = workload(url, ls.url, args.calls)
+            results["hybrid"] = {"start": ls_started + edge_started, "lat": latencies,
+                                 "mem": group_memory_mb(ls.pid, edge.pid), "ls_start": ls_started,
+                                 "ls_mem": group_memory_mb(ls.pid)}
+        finally:
+            stop_cloud(edge)
     finally:
         outcome = ls.stop()
 
-    print(f"{'':32}{'moto (harness)':>22}{'LocalStack 2026.3.0':>24}")
-    print(f"{'start to first answer':32}{results['moto']['start']:>20.2f} s{results['localstack']['start']:>22.2f} s")
-    print(f"{'memory (RSS after the calls)':32}{results['moto']['rss']:>19.0f} MB{results['localstack']['rss']:>21.0f} MB")
-    for name in results["moto"]["lat"]:
-        m, ls_ = results["moto"]["lat"][name], results["localstack"]["lat"][name]
-        print(f"{name + ' median':32}{statistics.median(m):>19.2f} ms{statistics.median(ls_):>21.2f} ms")
-        print(f"{name + ' p95':32}{_p95(m):>19.2f} ms{_p95(ls_):>21.2f} ms")
+    m, h = results["moto"], results["hybrid"]
+    print(f"{'':34}{'moto (default)':>18}{'hybrid (LocalStack 2026.3.0 + edge)':>38}")
+    print(f"{'start to first answer':34}{m['start']:>16.2f} s{h['start']:>30.2f} s (LocalStack {h['ls_start']:.2f} s)")
+    print(f"{'memory RSS after the calls':34}{m['mem'][0]:>15.0f} MB{h['mem'][0]:>29.0f} MB (LocalStack {h['ls_mem'][0]:.0f} MB)")
+    print(f"{'memory PSS after the calls':34}{m['mem'][1]:>15.0f} MB{h['mem'][1]:>29.0f} MB (LocalStack {h['ls_mem'][1]:.0f} MB)")
+    for name in m["lat"]:
+        a, b = m["lat"][name], h["lat"][name]
+        print(f"{name + ' median / p95':34}{statistics.median(a):>7.1f} / {_p95(a):>6.1f} ms"
+              f"{statistics.median(b):>21.1f} / {_p95(b):>6.1f} ms")
     print(f"(n={args.calls} calls each; LocalStack {outcome} on SIGTERM)")
     return 0
 

@@ -96,6 +96,24 @@ def test_redelivered_message_for_a_finished_job_does_nothing(analysis, fresh_mod
     assert again["updated_at"] == first["updated_at"] and again["status"] == "completed"
 
 
+def test_a_duplicate_delivered_while_the_job_runs_is_dropped_not_dead_lettered(analysis, fresh_model) -> None:
+    """SQS delivers at least once, so a job's message may arrive twice while its first attempt runs. The
+    second delivery finds the job leased and is deleted: the live attempt's own message stays in flight
+    until that attempt ends (and returns if it dies). Retried with the receive-count backoff instead
+    (1, 2, 4 s here), it reached the DLQ whenever the job outlasted ~7 s (on AWS, 30+60+120 s against a
+    900 s planner) and fired the DLQ alarm for a job that completed."""
+    seed_portfolio(analysis.db, "dup_running_user", {"SPY": 10})
+    fresh_model.add_fault("timeout", agent="reporter", count=1, delay_seconds=12.0)  # the job outlasts 1+2+4 s
+    job_id = submit(analysis.db, analysis.stack, analysis.sqs, "dup_running_user")
+    analysis.sqs.send_message(QueueUrl=analysis.stack.jobs_queue_url, MessageBody=json.dumps({"job_id": job_id}))
+    assert wait_for_job(analysis.db, job_id, timeout=120)["status"] == "completed"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _queue_depth(analysis) > 0:
+        time.sleep(0.3)
+    assert _queue_depth(analysis) == 0
+    assert dlq_bodies(analysis, wait=2.0) == []
+
+
 def _queue_depth(analysis) -> int:
     attrs = analysis.sqs.get_queue_attributes(
         QueueUrl=analysis.stack.jobs_queue_url,

@@ -22,15 +22,14 @@ SCENARIOS = ("happy_path", "bedrock_outage_dlq", "duplicate_delivery")
 
 @pytest.fixture(scope="module")
 def hybrid_stack(localstack) -> Iterator[ScenarioStack]:
+    """The hybrid scenario stack with every function's init run before the first scenario's clock
+    starts (as tests/alex does): five cold inits inside happy_path's 120 s outlasted it under load."""
     with scenario_stack(localstack_url=localstack.url) as ss:
+        for arn in ss.stack.function_arns.values():
+            ss.runtime.prepare(arn)
         yield ss
 
 
-# Not yet passing as on moto (see README "On LocalStack"): on this loaded 2-core machine happy_path
-# passed alone (91 s) but outlasted its 120 s in the suite, and its job's message then reached the DLQ
-# that bedrock_outage_dlq checks; duplicate_delivery's second delivery was dead-lettered on LocalStack
-# (retried after 1, 2, 4 s while the slower job ran 14 s: likely timing, not confirmed).
-@pytest.mark.xfail(reason="hybrid scenarios not yet reliable: timing under load, duplicate dead-lettered", strict=False)
 @pytest.mark.localstack
 @pytest.mark.slow
 @pytest.mark.timeout(600)

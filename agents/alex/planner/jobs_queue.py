@@ -1,8 +1,10 @@
 """What the planner does with each SQS delivery, so that no job is ever lost.
 
 * A delivery for a finished job does nothing (SQS delivers at least once).
-* A job leased by a live attempt is left to it: the delivery is reported failed, so SQS
-  redelivers it after the visibility timeout, when the job will be finished or free.
+* A job leased by a live attempt is left to it and the delivery is deleted (a duplicate): the
+  live attempt's own message stays in flight until that attempt ends, and SQS returns it if the
+  attempt dies, so nothing is lost. (Reported failed, the duplicate was retried after the
+  receive-count backoff and dead-lettered whenever the job outlasted three of them.)
 * A failed attempt hands the job back (``pending``, with the reason) and reports the
   message failed, so SQS retries it; the attempt that reaches the queue's
   ``maxReceiveCount`` marks the job ``failed`` with its reason and lets the message go
@@ -118,7 +120,7 @@ def process(db: Database, delivery: Delivery, context: Any, invoker: LambdaInvok
     budget = deadline_seconds(context)
     lease = min(lease_seconds(), budget + SAFETY_MARGIN_SECONDS)
     if db.jobs.claim(job_id, delivery.attempt, lease_seconds=lease) is None:
-        log.warning("job is leased by another live attempt; leaving the delivery for later")
+        log.warning("job is leased by another live attempt; dropping this duplicate delivery")
         return "busy"
     try:
         with Heartbeat(db, job_id, delivery.attempt, lease):

@@ -17,7 +17,10 @@ from alex.planner.redelivery import backoff_seconds, schedule_retry
 
 log = logging.getLogger("alex.planner")
 _invoker: LambdaInvoker | None = None
-RETRY_OUTCOMES = frozenset({"retry", "failed", "busy", "invalid"})
+# "busy" is not retried: the attempt holding the job keeps its own message in flight until it ends
+# (and SQS returns that message if it dies), so a duplicate adds nothing; retried with the backoff
+# below it reached the DLQ whenever the job outlasted the backoffs (see alex.planner.jobs_queue).
+RETRY_OUTCOMES = frozenset({"retry", "failed", "invalid"})
 
 
 @lambda_entry("planner")

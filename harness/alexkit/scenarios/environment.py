@@ -1,7 +1,8 @@
 """The stack scenarios run on: one local cloud, Alex's stack with test clocks, the issuer and the API.
 
 Built once for a whole replay. Each scenario then gets fresh state (:meth:`fresh`): the
-database emptied, both queues purged, the scripted model's faults and call log, Lambda
+database emptied, both queues drained (and purged when a previous attempt's message is still in
+flight), the scripted model's faults and call log, Lambda
 faults and cassette selection cleared, the planner's concurrency restored. Execution
 environments stay warm between scenarios, as they would in a long-lived account, so a
 suite pays each function's cold start once.
@@ -10,10 +11,12 @@ suite pays each function's cold start once.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from botocore.exceptions import ClientError
 
 from harness.alexkit.local_alex import LocalAlex, start_local_alex
 from harness.alexkit.stack.fast import fast_alex_stack
@@ -57,6 +60,23 @@ class ScenarioStack:
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
             drained += len(got)
 
+    def purge_in_flight(self, url: str, wait: float = 65.0) -> None:
+        """Purge a queue that still holds in-flight messages (a previous scenario's attempt that outlasted
+        it): drained, they would come back mid-scenario and end in its DLQ. PurgeQueue deletes in-flight
+        messages too; AWS and moto allow one a minute, so a refusal is waited out."""
+        deadline = time.monotonic() + wait
+        while True:
+            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+            if int(attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"]) == 0:
+                return
+            try:
+                self.sqs.purge_queue(QueueUrl=url)
+                return
+            except ClientError as err:
+                if "PurgeQueueInProgress" not in err.response["Error"]["Code"] or time.monotonic() > deadline:
+                    raise
+                time.sleep(2.0)
+
     def fresh(self) -> None:
         """Fresh data and faults for the next scenario (see the module's docstring)."""
         self.cassettes.select(None)
@@ -65,6 +85,7 @@ class ScenarioStack:
         self.db.client.execute(f"TRUNCATE {TABLES} CASCADE")
         for url in (self.stack.jobs_queue_url, self.stack.dlq_url):
             self.drain(url)
+            self.purge_in_flight(url)
         planner = self.stack.spec.function("planner")
         if planner.reserved_concurrency is not None:
             self.lam.put_function_concurrency(FunctionName=planner.name,
