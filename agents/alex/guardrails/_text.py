@@ -318,7 +318,7 @@ class DetectionForms:
     """The strings a detector looks at, all derived from one cleaned text.
 
     ``folded``/``folded_leet`` keep punctuation (role tags). ``phrase_inputs`` are the
-    inputs of :func:`alex.guardrails._phrases.match_phrases`, as (text, is_leet,
+    inputs of :func:`alex.guardrails._phrase_match.match_phrases`, as (text, is_leet,
     is_squashed): the plain, leetspeak, rot13 and reversed readings of the text, each
     once with single spaces between words and once with no separators at all.
     """

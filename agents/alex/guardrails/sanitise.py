@@ -14,9 +14,10 @@ What it does, and why each step is there:
    letters folded to Latin (Cyrillic "і", fullwidth "ｉ", math "𝐢" are all "i"),
    accents and case dropped, leetspeak read as letters, whitespace collapsed — and
    also with every separator removed, as rot13 and reversed. Matched there: role tags
-   and chat-template tokens (``system:``, ``<|im_start|>``, ``[INST]``, ``<system>``),
-   and instruction-override phrasings in twelve languages
-   (:mod:`alex.guardrails._phrases`).
+   and chat-template tokens (``system:``, ``<|im_start|>``, ``[INST]``, ``<system>``;
+   :mod:`alex.guardrails._role_tags`), and instruction-override phrasings in twelve
+   languages (:mod:`alex.guardrails._phrasings`, matched by
+   :mod:`alex.guardrails._phrase_match`).
 3. **Decode** what looks encoded (base64, base32, hex, binary, URL-encoding, HTML
    entities, escape sequences) and any text hidden in tag characters or variation
    selectors, and run the same detection on the result.
@@ -44,7 +45,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from ._decoders import OVERFLOW, decode_candidates
-from ._phrases import BYPASS, EXFIL, NEW, OVERRIDE, ROLE, match_phrases, match_role_tags
+from ._phrase_grammar import BYPASS, EXFIL, NEW, OVERRIDE, ROLE
+from ._phrase_match import match_phrases
+from ._role_tags import match_role_tags
 from ._text import clean, detection_forms, hidden_tag_text, variation_selector_payload
 
 __all__ = [

@@ -1,0 +1,75 @@
+"""French phrasings of prompt-injection attempts (data for the phrase compiler)."""
+
+from __future__ import annotations
+
+from .._phrase_grammar import EXFIL, NEW, OVERRIDE, ROLE, Gap, Opt, Phrase
+
+P = Phrase
+
+_FR_IGNORE = (
+    "ignore", "ignorez", "ignorer", "ignores", "oublie", "oubliez", "oublier", "ne tiens pas compte",
+    "ne tenez pas compte", "ne tiens plus compte", "ne tenez plus compte", "fais abstraction",
+    "faites abstraction", "neglige", "negligez", "passe outre", "passez outre", "omets", "omettez",
+    "ecarte", "ecartez", "n'obeis plus", "n obeis plus", "ne suis plus", "ne suivez plus",
+    "ne respecte plus", "ne respectez plus", "annule", "annulez", "laisse tomber", "laissez tomber",
+    "ne suis pas", "ne suivez pas", "desobeis", "desobeissez",
+)
+_FR_INSTR = (
+    "instructions", "instruction", "consignes", "regles", "directives", "ordres", "indications",
+    "messages", "commandes", "prompt", "restrictions", "contraintes",
+)
+PHRASES: list[Phrase] = [
+    P(OVERRIDE, "fr", (_FR_IGNORE, Opt(("de", "des", "du", "a", "aux")), Opt(("toutes", "tous", "tout")),
+                       Opt(("les", "tes", "vos", "ces", "des", "de", "l")), Opt(("anciennes",)),
+                       _FR_INSTR,
+                       ("precedentes", "anterieures", "ci-dessus", "ci dessus", "d'avant", "d avant",
+                        "du systeme", "systeme", "initiales", "originales", "recues", "donnees",
+                        "qu'on t'a donnees", "qu on t a donnees", "precedemment donnees",
+                        "fournies", "de depart", "au-dessus", "plus haut"))),
+    P(OVERRIDE, "fr", (_FR_IGNORE, Opt(("de", "des")), Opt(("toutes", "tous", "tout")),
+                       ("tes", "vos"), _FR_INSTR)),
+    P(OVERRIDE, "fr", (_FR_IGNORE, Opt(("de", "a")), Opt(("tout",)),
+                       ("ce qui precede", "ce qui est au-dessus", "ce qui est au dessus",
+                        "ce qui est ci-dessus", "ce qu'on t'a dit", "ce qu on t a dit",
+                        "ce que l'on t'a dit", "ce que l on t a dit", "ce qui a ete dit avant",
+                        "ce qui a ete dit", "le texte ci-dessus", "le texte precedent",
+                        "ce qui a ete dit plus haut", "ce qui est ecrit au-dessus",
+                        "ce qui est ecrit plus haut", "ce que tu sais"))),
+    P(ROLE, "fr", (("tu es maintenant", "vous etes maintenant", "desormais tu es", "desormais vous etes",
+                    "a partir de maintenant tu es", "a partir de maintenant vous etes", "dorenavant tu es",
+                    "dorenavant vous etes", "tu n'es plus", "tu n es plus", "vous n'etes plus",
+                    "agis comme", "agissez comme", "fais semblant d'etre", "faites semblant d'etre",
+                    "fais comme si tu etais", "joue le role", "joue le role d", "tu deviens",
+                    "tu es desormais", "vous etes desormais", "comporte-toi comme", "comportez-vous comme",
+                    "a partir d'aujourd'hui tu es", "maintenant tu es", "maintenant vous etes"),
+                   Opt(("un", "une", "le", "la", "l", "mon", "ma")), Gap(2),
+                   ("assistant", "ia", "intelligence artificielle", "modele", "bot", "chatbot", "dan",
+                    "sans restriction", "sans restrictions", "sans limites", "sans limite", "sans filtre",
+                    "sans filtres", "sans censure", "sans regles", "mode developpeur", "pirate",
+                    "hacker", "malveillant", "libere", "debride", "sans aucune restriction",
+                    "sans aucune limite"))),
+    P(EXFIL, "fr", (("revele", "revelez", "affiche", "affichez", "montre", "montrez", "montre-moi",
+                     "montrez-moi", "imprime", "imprimez", "donne-moi", "donnez-moi", "donne", "donnez",
+                     "repete", "repetez", "dis-moi", "dites-moi", "divulgue", "divulguez", "partage",
+                     "partagez", "ecris", "ecrivez", "recite", "quel est", "quelles sont", "copie",
+                     "expose", "exposez", "communique", "communiquez"),
+                    Opt(("moi", "nous")),
+                    Opt(("le", "ton", "votre", "la", "tes", "vos", "les", "l", "tout le", "toutes les")),
+                    ("prompt systeme", "prompt du systeme", "message systeme", "message du systeme",
+                     "instructions systeme", "instructions du systeme", "instructions cachees",
+                     "instructions initiales", "instructions originales", "prompt initial", "prompt",
+                     "consignes systeme", "consignes du systeme", "consignes cachees",
+                     "instructions secretes", "invite systeme", "consignes initiales"))),
+    P(EXFIL, "fr", (("revele", "revelez", "affiche", "affichez", "montre", "montrez", "montre-moi",
+                     "donne-moi", "donnez-moi", "repete", "repetez", "dis-moi", "dites-moi",
+                     "quelles sont", "ecris", "partage"),
+                    Opt(("moi",)),
+                    ("tes", "vos", "toutes tes", "toutes vos"),
+                    ("instructions", "consignes", "regles", "directives"))),
+    P(EXFIL, "fr", (("prompt systeme", "prompt du systeme", "invite systeme", "instructions du systeme",
+                     "message systeme"),)),
+    P(NEW, "fr", (("tes", "vos", "les"), ("nouvelles", "vraies", "veritables"),
+                  ("instructions", "consignes", "regles", "directives", "ordres"), ("sont", "seront"))),
+    P(NEW, "fr", (("ta", "votre", "ton"), ("nouvelle", "nouveau", "vraie", "vrai", "veritable"),
+                  ("tache", "mission", "role", "objectif", "fonction", "but"), ("est", "sera"))),
+]
