@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,6 +156,7 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path, cloud: LocalCloud | N
                   "-d '{\"seconds\": 60}'")
         print(f"# on Ctrl-C or SIGTERM, work in flight drains for up to {args.drain_seconds:g}s (--drain-seconds)")
         print("# Ctrl-C stops it", flush=True)
+        _announce_templates(alex)
         if not args.exit_after_start:
             wait_for_interrupt()
             print("draining: no new work; waiting for work in flight", flush=True)
@@ -162,6 +164,23 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path, cloud: LocalCloud | N
             print(f"drained in {sum(took.values()):.1f}s", flush=True)
     print("local cloud stopped", flush=True)
     return 0
+
+
+def _announce_templates(alex: LocalAlex) -> None:
+    """Print, once they are, that the functions' Lambda templates are ready: from then on a
+    first analysis forks warm-initialised environments instead of waiting on inits."""
+    import threading
+
+    if alex.templates is None:
+        return
+    began = time.perf_counter()
+
+    def announce() -> None:
+        if alex.wait_for_templates():
+            print(f"# Lambda templates ready ({len(alex.stack.function_arns)} functions prepared, "
+                  f"{time.perf_counter() - began:.1f}s after the API): analyses no longer wait on inits", flush=True)
+
+    threading.Thread(target=announce, name="templates-ready", daemon=True).start()
 
 
 def _print_api(args: argparse.Namespace, alex: LocalAlex) -> None:

@@ -11,6 +11,7 @@ the run unless the caller named the directory.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class LocalAlex:
     settings: SecuritySettings
     state_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
+    templates: threading.Thread | None = None  # preparing the functions' Lambda templates (None: nothing to prepare)
     _cleanup: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
     _clients: list[httpx.Client] = field(default_factory=list, repr=False)
 
@@ -70,6 +72,15 @@ class LocalAlex:
         client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
         self._clients.append(client)
         return client
+
+    def wait_for_templates(self, timeout: float | None = None) -> bool:
+        """Wait until the stack's Lambda templates are prepared (each function's init has run
+        once), so an analysis from now on forks ready environments; False on ``timeout``."""
+        if self.templates is not None:
+            self.templates.join(timeout)
+            if self.templates.is_alive():
+                return False
+        return True
 
     def drain(self, seconds: float) -> dict[str, float]:
         """Stop accepting (the API closes its port, finishing requests in flight), then let the
@@ -142,6 +153,7 @@ def start_local_alex(
     cleanup = contextlib.ExitStack()
     began = time.perf_counter()
     timings: dict[str, float] = {}
+    templates: threading.Thread | None = None
     try:
         if cloud is None:
             data_dir = data_dir or _temporary_dir(cleanup, "alex-cloud-")
@@ -158,7 +170,7 @@ def start_local_alex(
 
             stack = deploy_alex(spec or alex_stack(), cloud.client)
             timings["provisioned"] = time.perf_counter() - began
-            _prepare_templates(cloud, stack)
+            templates = _prepare_templates(cloud, stack)
             stack.migrate(cloud.client)
             timings["migrated"] = time.perf_counter() - began
         if issuer is None:
@@ -179,16 +191,17 @@ def start_local_alex(
         cleanup.close()
         raise
     return LocalAlex(cloud=cloud, stack=stack, issuer=issuer, api=api, settings=settings,
-                     state_dir=Path(issuer.state_dir), timings=timings, _cleanup=cleanup)
+                     state_dir=Path(issuer.state_dir), timings=timings, templates=templates, _cleanup=cleanup)
 
 
-def _prepare_templates(cloud: LocalCloud, stack: AlexDeployment) -> None:
+def _prepare_templates(cloud: LocalCloud, stack: AlexDeployment) -> threading.Thread | None:
     """Run the functions' init phases in their templates now, in the background, so the first
-    analysis after ``up`` forks ready environments instead of waiting on imports."""
+    analysis after ``up`` forks ready environments instead of waiting on imports; the thread
+    doing it (:meth:`LocalAlex.wait_for_templates` waits for it)."""
     from harness.cloud.awslambda import LambdaRuntime
 
     try:
         runtime = cloud.component(LambdaRuntime)
     except LookupError:
-        return
-    runtime.prepare_in_background(list(stack.function_arns.values()))
+        return None
+    return runtime.prepare_in_background(list(stack.function_arns.values()))

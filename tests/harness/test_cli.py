@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import boto3
 import psutil
 import pytest
 
-from tests.cli_support import free_port, running_up
+from tests.cli_support import free_port, read_until, running_up
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +36,28 @@ def test_up_prints_exports_serves_boto3_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert "local cloud stopped" in rest
         gone, alive = psutil.wait_procs(children, timeout=10)
         assert alive == [], f"left running after Ctrl-C: {[p.pid for p in alive]}"
+
+
+def test_up_says_when_lambda_templates_are_ready_and_then_a_new_environment_is_a_restore(tmp_path):
+    """As a published SnapStart version is ready before its first invoke: once ``up`` says its
+    templates are ready, a function's first environment is restored (REPORT ``Restore
+    Duration``), with no ``Init Duration`` (no init runs in the invocation's path)."""
+    with running_up(tmp_path, "--port", str(free_port())) as up:
+        ready, output = read_until(up.proc, "Lambda templates ready", 600)
+        assert ready, up.output + output
+        assert "6 functions prepared" in output, output
+        exports = dict(re.findall(r"^export (\w+)=(\S+)$", up.output, re.M))
+        lam = boto3.client(
+            "lambda", endpoint_url=exports["AWS_ENDPOINT_URL"], region_name=exports["AWS_DEFAULT_REGION"],
+            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"], aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+        )
+        tagger = next(f["FunctionName"] for f in lam.list_functions()["Functions"] if f["FunctionName"].endswith("-tagger"))
+        result = lam.invoke(FunctionName=tagger, Payload=b"{}", LogType="Tail")  # no job id: a handler error
+        tail = base64.b64decode(result["LogResult"]).decode()
+        report = next(line for line in tail.splitlines() if line.startswith("REPORT"))
+        assert "Restore Duration" in report and "Init Duration" not in report, report
+        returncode, rest = up.ctrl_c()
+        assert returncode == 0, rest
 
 
 def test_up_on_a_busy_port_is_a_clear_error():

@@ -68,11 +68,14 @@ def _alternation(options: tuple[str, ...], with_leet: bool, squashed: bool) -> t
     return "(?:" + "|".join(uniq) + ")", min(p[1] for p in parts)
 
 
-def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool) -> tuple[str, int] | None:
+def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool, *, lead: bool = True,
+                   bounded: bool = True) -> tuple[str, int] | None:
     """Render a phrase as a regex; returns (regex, min skeleton length) or None.
 
     None means the phrasing has no regex of that shape: a CJK phrasing has no words
-    regex, and a squashed one too short to be unambiguous is dropped.
+    regex, and a squashed one too short to be unambiguous is dropped. ``lead=False`` drops
+    the optional words and gaps before the first required word, and ``bounded=False`` the
+    ``(?<!\\w)`` guard of the words form (the matcher's prefilters: see ``_phrase_match``).
     """
     if phrase.cjk and not squashed:
         return None
@@ -80,6 +83,8 @@ def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool) -> tuple[str
     started = False  # has a required word been emitted (so separators go before)?
     min_len = 0
     kept: dict[int, tuple[str, ...]] = {}  # slot index -> alternatives kept
+    first_required = next((i for i, slot in enumerate(phrase.slots) if not isinstance(slot, (Opt, Gap, Then))),
+                          len(phrase.slots))
     if squashed and not phrase.cjk:
         # Without separators a short alternative is ambiguous ("drop" + "above" could be
         # anything), so keep only alternatives that make every possible match at least
@@ -94,6 +99,8 @@ def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool) -> tuple[str
                 return None
         kept = {i: tuple(opts) for i, opts in lengths.items()}
     for index, slot in enumerate(phrase.slots):
+        if not lead and not started and index <= first_required and isinstance(slot, (Gap, Opt)):
+            continue
         if isinstance(slot, Gap):
             if not squashed:
                 out += (r"(?: \w+){0,%d}" if started else r"(?:\w+ ){0,%d}") % slot.words
@@ -115,7 +122,7 @@ def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool) -> tuple[str
         if not isinstance(slot, Opt):
             min_len += length
     if not squashed:
-        return rf"(?<!\w){out}(?!\w)", min_len
+        return (rf"(?<!\w){out}(?!\w)" if bounded else rf"{out}(?!\w)"), min_len
     if not (phrase.cjk or min_len >= SQUASH_MIN_CHARS):
         return None
     return out, min_len
