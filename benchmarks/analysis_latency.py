@@ -62,7 +62,9 @@ def seeded_client(alex: LocalAlex, user: str) -> httpx.Client:
     account = client.post("/api/accounts", json={"account_name": "Brokerage", "cash_balance": "2500"})
     account.raise_for_status()
     for symbol, quantity in (("VTI", "40"), ("BND", "25"), ("GLD", "5")):
-        client.post("/api/positions", json={"account_id": account.json()["id"], "symbol": symbol, "quantity": quantity}).raise_for_status()
+        client.post(
+            "/api/positions", json={"account_id": account.json()["id"], "symbol": symbol, "quantity": quantity}
+        ).raise_for_status()
     return client
 
 
@@ -129,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=10, help="analyses submitted at once, no environment open")
     parser.add_argument("--quick", action="store_true", help="small counts: 3 warm analyses, a burst of 5")
     parser.add_argument("--modes", default="template,full", help="cold-start modes to run, in order")
-    parser.add_argument("--first-before-ready", action="store_true",
-                        help="submit the first analysis as soon as up returns, not once the templates are ready")
+    parser.add_argument(
+        "--first-before-ready",
+        action="store_true",
+        help="submit the first analysis as soon as up returns, not once the templates are ready",
+    )
     args = parser.parse_args(argv)
     warm, burst = (3, 5) if args.quick else (args.warm, args.burst)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -139,19 +144,27 @@ def main(argv: list[str] | None = None) -> int:
         results[mode] = measure(mode, warm, burst, args.first_before_ready)
         print(f"[{mode}] done: {results[mode]}", file=sys.stderr, flush=True)
 
-    print(f"{'mode':<9} {'up':>7} {'ready':>7} {'first':>8} {'warm (median)':>14} {'first/warm':>11} {f'burst of {burst}':>12} {'jobs/min':>9}")
+    print(
+        f"{'mode':<9} {'up':>7} {'ready':>7} {'first':>8} {'warm (median)':>14} {'first/warm':>11} {f'burst of {burst}':>12} {'jobs/min':>9}"
+    )
     for mode, f in results.items():
         ready = f"{f['ready_s']:>6.1f}s" if "ready_s" in f else f"{'-':>7}"
-        print(f"{mode:<9} {f['up_s']:>6.1f}s {ready} {f['first_s']:>7.2f}s {f['warm_s']:>13.3f}s {f['first_s'] / f['warm_s']:>10.1f}x "
-              f"{f['burst_s']:>11.1f}s {f['burst_jobs_per_min']:>9.1f}")
+        print(
+            f"{mode:<9} {f['up_s']:>6.1f}s {ready} {f['first_s']:>7.2f}s {f['warm_s']:>13.3f}s {f['first_s'] / f['warm_s']:>10.1f}x "
+            f"{f['burst_s']:>11.1f}s {f['burst_jobs_per_min']:>9.1f}"
+        )
     if "template" in results and "full" in results:
         t, full = results["template"], results["full"]
-        print(f"template vs full: first analysis {full['first_s'] / t['first_s']:.1f}x faster, warm {full['warm_s'] / t['warm_s']:.2f}x, "
-              f"burst {t['burst_jobs_per_min'] / full['burst_jobs_per_min']:.1f}x the jobs/min")
+        print(
+            f"template vs full: first analysis {full['first_s'] / t['first_s']:.1f}x faster, warm {full['warm_s'] / t['warm_s']:.2f}x, "
+            f"burst {t['burst_jobs_per_min'] / full['burst_jobs_per_min']:.1f}x the jobs/min"
+        )
     if "template" in results:
         t = results["template"]
-        print(f"targets (template): first/warm {t['first_s'] / t['warm_s']:.1f}x (< 5x); burst {t['burst_jobs_per_min']:.0f} jobs/min "
-              f"(>= 150); warm median {t['warm_s']:.3f} s (< 0.3 s)")
+        print(
+            f"targets (template): first/warm {t['first_s'] / t['warm_s']:.1f}x (< 5x); burst {t['burst_jobs_per_min']:.0f} jobs/min "
+            f"(>= 150); warm median {t['warm_s']:.3f} s (< 0.3 s)"
+        )
     return 0
 
 

@@ -27,20 +27,35 @@ from harness.bedrock.model import ScriptedModel  # noqa: E402
 from harness.bedrock.scripts import load  # noqa: E402
 
 SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["title", "risk", "score", "items", "owner"], "additionalProperties": False,
+    "type": "object",
+    "required": ["title", "risk", "score", "items", "owner"],
+    "additionalProperties": False,
     "properties": {
         "title": {"type": "string", "minLength": 5, "maxLength": 80},
         "risk": {"enum": ["low", "medium", "high"]},
         "score": {"type": "number", "minimum": 0, "maximum": 10},
-        "owner": {"type": "object", "required": ["name", "email"],
-                  "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}}},
-        "items": {"type": "array", "minItems": 2, "maxItems": 6, "items": {
-            "type": "object", "required": ["label", "percent"],
-            "properties": {"label": {"type": "string"}, "percent": {"type": "number", "minimum": 0, "maximum": 100}}}},
+        "owner": {
+            "type": "object",
+            "required": ["name", "email"],
+            "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}},
+        },
+        "items": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 6,
+            "items": {
+                "type": "object",
+                "required": ["label", "percent"],
+                "properties": {"label": {"type": "string"}, "percent": {"type": "number", "minimum": 0, "maximum": 100}},
+            },
+        },
     },
 }
-TOOL_SCHEMA = {"type": "object", "required": ["symbol"], "properties": {"symbol": {"type": "string"},
-                                                                        "days": {"type": "integer", "minimum": 1, "maximum": 30}}}
+TOOL_SCHEMA = {
+    "type": "object",
+    "required": ["symbol"],
+    "properties": {"symbol": {"type": "string"}, "days": {"type": "integer", "minimum": 1, "maximum": 30}},
+}
 
 
 def _user(text: str) -> list[dict[str, Any]]:
@@ -48,32 +63,51 @@ def _user(text: str) -> list[dict[str, Any]]:
 
 
 def structured(n: int) -> dict[str, Any]:
-    return {"system": [{"text": "You are a Risk Reviewer. Review the plan and record the result."}],
-            "messages": _user(f"Plan {n}: Owner: Dana\nThe percentages must sum to exactly 100."),
-            "toolConfig": {"tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": SCHEMA}}}],
-                           "toolChoice": {"tool": {"name": "json_tool_call"}}}}
+    return {
+        "system": [{"text": "You are a Risk Reviewer. Review the plan and record the result."}],
+        "messages": _user(f"Plan {n}: Owner: Dana\nThe percentages must sum to exactly 100."),
+        "toolConfig": {
+            "tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": SCHEMA}}}],
+            "toolChoice": {"tool": {"name": "json_tool_call"}},
+        },
+    }
 
 
 def tool_call(n: int) -> dict[str, Any]:
-    tools = [{"toolSpec": {"name": name, "inputSchema": {"json": TOOL_SCHEMA}}} for name in ("get_news", "get_prices", "save_note")]
-    return {"system": [{"text": "You are a Market Researcher. Call get_prices, then get_news, then save_note."}],
-            "messages": _user(f"Request {n}. Symbol: SPY"), "toolConfig": {"tools": tools}}
+    tools = [
+        {"toolSpec": {"name": name, "inputSchema": {"json": TOOL_SCHEMA}}} for name in ("get_news", "get_prices", "save_note")
+    ]
+    return {
+        "system": [{"text": "You are a Market Researcher. Call get_prices, then get_news, then save_note."}],
+        "messages": _user(f"Request {n}. Symbol: SPY"),
+        "toolConfig": {"tools": tools},
+    }
 
 
 def text(n: int) -> dict[str, Any]:
-    return {"system": [{"text": "You are a Report Writer. Your report must include:\n- Executive Summary\n"
-                                "- Portfolio Analysis\n- Recommendations (3-5 items)\nKeep it under 400 words."}],
-            "messages": _user(f"Write report {n}. Total value: 125,000\nCash: 4,000")}
+    return {
+        "system": [
+            {
+                "text": "You are a Report Writer. Your report must include:\n- Executive Summary\n"
+                "- Portfolio Analysis\n- Recommendations (3-5 items)\nKeep it under 400 words."
+            }
+        ],
+        "messages": _user(f"Write report {n}. Total value: 125,000\nCash: 4,000"),
+    }
 
 
 def alex(n: int) -> dict[str, Any]:
     from alex.schemas import input_block, role_line
 
     payload = {"symbol": ["VTI", "BND", "SPY", "QQQ"][n % 4], "name": f"Fund {n}"}
-    return {"system": [{"text": role_line("tagger") + "\nFollow the contract."}],
-            "messages": _user(f"Here is your input for job {n}.\n{input_block(payload)}"),
-            "toolConfig": {"tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": {"type": "object", "properties": {}}}}}],
-                           "toolChoice": {"tool": {"name": "json_tool_call"}}}}
+    return {
+        "system": [{"text": role_line("tagger") + "\nFollow the contract."}],
+        "messages": _user(f"Here is your input for job {n}.\n{input_block(payload)}"),
+        "toolConfig": {
+            "tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": {"type": "object", "properties": {}}}}}],
+            "toolChoice": {"tool": {"name": "json_tool_call"}},
+        },
+    }
 
 
 def measure(model: ScriptedModel, make: Any, rounds: int) -> list[float]:

@@ -40,12 +40,17 @@ from typing import Any
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.update({
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True", "DISABLE_AIOHTTP_TRANSPORT": "True",
-    "AWS_BEDROCK_RUNTIME_ENDPOINT": "http://127.0.0.1:9",  # never connected: the cassette answers
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-west-2",
-    "OPENAI_AGENTS_DISABLE_TRACING": "1",
-})
+os.environ.update(
+    {
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "DISABLE_AIOHTTP_TRANSPORT": "True",
+        "AWS_BEDROCK_RUNTIME_ENDPOINT": "http://127.0.0.1:9",  # never connected: the cassette answers
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-west-2",
+        "OPENAI_AGENTS_DISABLE_TRACING": "1",
+    }
+)
 
 import httpx  # noqa: E402
 import yaml  # noqa: E402
@@ -82,14 +87,19 @@ def agent_kwargs(agent: str) -> dict[str, Any]:
     if agent == "tagger":
         return {"output_type": InstrumentClassification}
     if agent == "planner":
+
         def tool(name: str) -> Any:
             target = name.removeprefix("invoke_")
 
             async def invoke_agent() -> str:
                 return f"ok: the {target} agent stored its result"
 
-            return function_tool(invoke_agent, name_override=name,
-                                 description_override=f"Run the {target} agent for this job; it stores its own result.")
+            return function_tool(
+                invoke_agent,
+                name_override=name,
+                description_override=f"Run the {target} agent for this job; it stores its own result.",
+            )
+
         return {"tools": [tool(n) for n in PLANNER_TOOLS]}
     return {}
 
@@ -130,8 +140,9 @@ async def replay_once(inputs: dict[str, tuple[str, str, str]], captured: dict[st
 
             model.get_response = capture  # type: ignore[method-assign]
         with use_cassette(cassette, "none") as active, loopback_only():
-            await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message),
-                             max_turns=10)
+            await Runner.run(
+                build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message), max_turns=10
+            )
         if active.misses:
             raise SystemExit(f"cassette miss: {active.misses[0].message}")
         calls += model.calls
@@ -142,8 +153,11 @@ async def in_memory_once(inputs: dict[str, tuple[str, str, str]], captured: dict
     config = ModelConfig.from_env()
     for agent, (_, instructions, message) in inputs.items():
         model = CannedModel(captured[agent])
-        await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)),  # type: ignore[arg-type]
-                         new_job(message), max_turns=10)
+        await Runner.run(
+            build_agent(agent, instructions, model, config, **agent_kwargs(agent)),  # type: ignore[arg-type]
+            new_job(message),
+            max_turns=10,
+        )
 
 
 def recorded_answers(inputs: dict[str, tuple[str, str, str]]) -> dict[str, list[dict[str, Any]]]:
@@ -159,22 +173,25 @@ def answers_from_memory(queue: list[dict[str, Any]]) -> Iterator[None]:
         await request.aread()
         response = queue.pop(0)
         body = response["body"]["string"]
-        return httpx.Response(response["status"]["code"], headers={"content-type": "application/json"},
-                              content=body.encode() if isinstance(body, str) else body)
+        return httpx.Response(
+            response["status"]["code"],
+            headers={"content-type": "application/json"},
+            content=body.encode() if isinstance(body, str) else body,
+        )
 
     with mock.patch.object(httpx.AsyncHTTPTransport, "handle_async_request", answer):
         yield
 
 
-async def litellm_from_memory_once(inputs: dict[str, tuple[str, str, str]],
-                                   answers: dict[str, list[dict[str, Any]]]) -> None:
+async def litellm_from_memory_once(inputs: dict[str, tuple[str, str, str]], answers: dict[str, list[dict[str, Any]]]) -> None:
     config = ModelConfig.from_env()
     for agent, (_, instructions, message) in inputs.items():
         queue = list(answers[agent])
         model = bedrock_model(config)
         with answers_from_memory(queue):
-            await Runner.run(build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message),
-                             max_turns=10)
+            await Runner.run(
+                build_agent(agent, instructions, model, config, **agent_kwargs(agent)), new_job(message), max_turns=10
+            )
         if queue:
             raise SystemExit(f"the {agent} agent made {len(answers[agent]) - len(queue)} calls, not {len(answers[agent])}")
 

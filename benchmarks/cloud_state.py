@@ -41,8 +41,10 @@ def main() -> None:
         mappings.reconcile()
         sqs = cloud.client("sqs")
         for start in range(0, args.messages, 10):
-            sqs.send_message_batch(QueueUrl=stack.jobs_queue_url, Entries=[
-                {"Id": str(i), "MessageBody": f'{{"job_id": "{start + i}"}}'} for i in range(10)])
+            sqs.send_message_batch(
+                QueueUrl=stack.jobs_queue_url,
+                Entries=[{"Id": str(i), "MessageBody": f'{{"job_id": "{start + i}"}}'} for i in range(10)],
+            )
         saves = []
         for _ in range(args.rounds):
             began = time.perf_counter()
@@ -59,8 +61,10 @@ def main() -> None:
     finally:
         cloud.stop()
     print(f"state of Alex's stack + {args.messages} messages: {size / 1024:.0f} KiB ({', '.join(services)})")
-    print(f"save (capture, pickle, write, rename): median {statistics.median(saves) * 1000:.1f} ms, "
-          f"max {max(saves) * 1000:.1f} ms over {args.rounds}")
+    print(
+        f"save (capture, pickle, write, rename): median {statistics.median(saves) * 1000:.1f} ms, "
+        f"max {max(saves) * 1000:.1f} ms over {args.rounds}"
+    )
     print(f"restore (unpickle into fresh backends): median {statistics.median(restores) * 1000:.1f} ms")
 
 

@@ -80,11 +80,19 @@ def main() -> None:
     with LocalCloud(components=[runtime]) as cloud:
         role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         lam = cloud.client("lambda")
-        lam.create_function(FunctionName="trivial", Runtime="python3.12", Role=role, Handler="handler.handler",
-                            Code={"ZipFile": zip_handler()})
+        lam.create_function(
+            FunctionName="trivial", Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": zip_handler()}
+        )
         alex_name = f"alex-{args.function}"
-        lam.create_function(FunctionName=alex_name, Runtime="python3.12", Role=role, Timeout=60, MemorySize=1024,
-                            Handler=f"alex.{args.function}.lambda_handler.lambda_handler", Code={"ZipFile": alex_code_zip()})
+        lam.create_function(
+            FunctionName=alex_name,
+            Runtime="python3.12",
+            Role=role,
+            Timeout=60,
+            MemorySize=1024,
+            Handler=f"alex.{args.function}.lambda_handler.lambda_handler",
+            Code={"ZipFile": alex_code_zip()},
+        )
         results = {}
         for name in ("trivial", alex_name):
             results[(name, "template")] = measure(runtime, name, "template", max(2, args.envs))
@@ -92,11 +100,15 @@ def main() -> None:
 
     print(f"{'function':<16} {'mode':<9} {'init (once)':>12} {'new env':>12} {'PSS/extra env':>14}")
     for (name, mode), figures in results.items():
-        print(f"{name:<16} {mode:<9} {figures['init_ms']:>9.1f} ms {figures['new_env_ms']:>9.1f} ms {figures['pss_mb']:>11.1f} MB")
+        print(
+            f"{name:<16} {mode:<9} {figures['init_ms']:>9.1f} ms {figures['new_env_ms']:>9.1f} ms {figures['pss_mb']:>11.1f} MB"
+        )
     alex_t, trivial_t = results[(alex_name, "template")], results[("trivial", "template")]
     alex_f = results[(alex_name, "full")]
-    print(f"new env, {alex_name}: template {alex_t['new_env_ms']:.1f} ms vs full {alex_f['new_env_ms']:.1f} ms "
-          f"({alex_f['new_env_ms'] / alex_t['new_env_ms']:.0f}x); vs trivial handler {alex_t['new_env_ms'] / trivial_t['new_env_ms']:.2f}x")
+    print(
+        f"new env, {alex_name}: template {alex_t['new_env_ms']:.1f} ms vs full {alex_f['new_env_ms']:.1f} ms "
+        f"({alex_f['new_env_ms'] / alex_t['new_env_ms']:.0f}x); vs trivial handler {alex_t['new_env_ms'] / trivial_t['new_env_ms']:.2f}x"
+    )
     print(f"PSS per extra env, {alex_name}: template {alex_t['pss_mb']:.1f} MB vs full {alex_f['pss_mb']:.1f} MB")
 
 

@@ -71,21 +71,21 @@ def main() -> None:
         payload = json.dumps({"symbol": "VTI", "weights": {"equity": 0.7, "bonds": 0.3}, "note": "x" * 200})
         param = [{"name": "p", "value": {"stringValue": payload}, "typeHint": "JSON"}]
         api_select = median_ms(lambda: rds.execute_statement(sql="SELECT 1", **target), args.n)
-        select_server = statistics.median(server_side[-args.n:])
+        select_server = statistics.median(server_side[-args.n :])
         api_insert = median_ms(
             lambda: rds.execute_statement(sql="INSERT INTO bench (payload) VALUES (:p::jsonb)", parameters=param, **target),
             args.n,
         )
-        insert_server = statistics.median(server_side[-args.n:])
+        insert_server = statistics.median(server_side[-args.n :])
         secret = stack.spec.database.secret.value
         server = service.servers.for_cluster(find_cluster(stack.cluster_arn))
         dsn = server.postgres.role_dsn("alex", str(secret["username"]), str(secret["password"]))
         with psycopg.connect(dsn, autocommit=True) as conn:
             direct_select = median_ms(lambda: conn.execute("SELECT 1").fetchall(), args.n)
-            direct_insert = median_ms(
-                lambda: conn.execute("INSERT INTO bench (payload) VALUES (%s::jsonb)", (payload,)), args.n
-            )
-    print(f"{'statement':<24}{'Data API via boto3':>20}{'of which server':>17}{'direct psycopg':>16}{'added e2e':>11}{'added server':>14}")
+            direct_insert = median_ms(lambda: conn.execute("INSERT INTO bench (payload) VALUES (%s::jsonb)", (payload,)), args.n)
+    print(
+        f"{'statement':<24}{'Data API via boto3':>20}{'of which server':>17}{'direct psycopg':>16}{'added e2e':>11}{'added server':>14}"
+    )
     rows = (
         ("SELECT 1", api_select, select_server, direct_select),
         ("JSONB insert (1 param)", api_insert, insert_server, direct_insert),

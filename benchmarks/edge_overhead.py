@@ -63,8 +63,9 @@ def _user_from_header(request: Request) -> str:
 
 
 def measure(stack: LoadStack, url: str, out: Path, users: int, seconds: int) -> tuple[float, float, int, int]:
-    run = run_locust(locust_env(stack), out, host=url, users=users, spawn_rate=users, run_time=f"{seconds}s",
-                     locustfile=BENCH_LOCUSTFILE)
+    run = run_locust(
+        locust_env(stack), out, host=url, users=users, spawn_rate=users, run_time=f"{seconds}s", locustfile=BENCH_LOCUSTFILE
+    )
     row = run.stats.row("/api/user", "GET") if run.stats else None
     if row is None or row.p95_ms is None:
         raise RuntimeError(f"no figures from the run against {url}:\n{run.output[-2000:]}")
@@ -93,8 +94,9 @@ def analysis_throughput(stack: LoadStack, jobs: int) -> tuple[float, float, floa
     """(jobs per minute, median and max seconds per job) for ``jobs`` analyses submitted at once."""
     clients = []
     for n in range(jobs):
-        client = httpx.Client(base_url=stack.url, timeout=30,
-                              headers={"Authorization": f"Bearer {stack.issuer.mint(f'throughput-{n}')}"})
+        client = httpx.Client(
+            base_url=stack.url, timeout=30, headers={"Authorization": f"Bearer {stack.issuer.mint(f'throughput-{n}')}"}
+        )
         account = client.post("/api/accounts", json={"account_name": "Brokerage", "cash_balance": "1000"}).json()
         for symbol, quantity in (("SPY", "10"), ("BND", "5"), ("VXUS", "3")):
             client.post("/api/positions", json={"account_id": account["id"], "symbol": symbol, "quantity": quantity})
@@ -136,21 +138,26 @@ def main() -> int:
             for label, url in (("full edge", stack.url), ("no edge", bare.url)):
                 figures[label].append(measure(stack, url, work / f"{label.replace(' ', '-')}-{n}", args.users, args.seconds))
                 rps, p95, count, failures = figures[label][-1]
-                print(f"  round {n + 1} {label:<9}: {rps:7.1f} req/s, p95 {p95:5.0f} ms ({count} requests, {failures} failed)",
-                      flush=True)
-        print(f"\nGET /api/user, {args.users} closed-loop users, {args.rounds} x {args.seconds} s per variant "
-              f"(medians):")
+                print(
+                    f"  round {n + 1} {label:<9}: {rps:7.1f} req/s, p95 {p95:5.0f} ms ({count} requests, {failures} failed)",
+                    flush=True,
+                )
+        print(f"\nGET /api/user, {args.users} closed-loop users, {args.rounds} x {args.seconds} s per variant (medians):")
         for label, runs in figures.items():
-            print(f"  {label:<9}  {statistics.median(r[0] for r in runs):7.1f} req/s   "
-                  f"p95 {statistics.median(r[1] for r in runs):5.0f} ms")
+            print(
+                f"  {label:<9}  {statistics.median(r[0] for r in runs):7.1f} req/s   "
+                f"p95 {statistics.median(r[1] for r in runs):5.0f} ms"
+            )
         print(f"  edge work per request, in process (verify, throttle, WAF): {edge_work_per_request(stack):.0f} us")
         if args.jobs:
             print("\nanalysis throughput: warm-up round...", flush=True)
             warm_up(stack.url, stack.issuer)
             analysis_throughput(stack, min(args.jobs, 5))  # the planner's 5 concurrent environments, warmed
             per_minute, median_s, max_s = analysis_throughput(stack, args.jobs)
-            print(f"  {args.jobs} analyses submitted at once: {per_minute:.1f} jobs/min completed "
-                  f"(median {median_s:.1f} s, last {max_s:.1f} s after submission)")
+            print(
+                f"  {args.jobs} analyses submitted at once: {per_minute:.1f} jobs/min completed "
+                f"(median {median_s:.1f} s, last {max_s:.1f} s after submission)"
+            )
     finally:
         bare.stop()
         stack.stop()

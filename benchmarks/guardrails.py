@@ -61,8 +61,7 @@ def main() -> None:
         reached = bool(result.reached or result.tools_run)
         for reason in result.reached + [f"tool {t}" for t in result.tools_run]:
             reasons[reason] += 1
-        for table, key in ((by_carrier, attack.carrier), (by_encoding, attack.encodings[0]),
-                           (by_language, attack.lang)):
+        for table, key in ((by_carrier, attack.carrier), (by_encoding, attack.encodings[0]), (by_language, attack.lang)):
             row = table[key]
             for i, flag in enumerate((True, result.detected, result.refused, reached)):
                 row[i] += int(flag)
@@ -71,13 +70,18 @@ def main() -> None:
     _table("language of the lead-in", by_language)
     if reasons:
         print("what reached:", ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
-    benign = [line for line in (ROOT / "tests/guardrails/benign_realistic.txt").read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
+    benign = [
+        line
+        for line in (ROOT / "tests/guardrails/benign_realistic.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     verdicts = [sanitise(line, field="account_purpose") for line in benign]
     refused = sum(v.blocked for v in verdicts)
     flagged = sum(v.suspect for v in verdicts)
-    print(f"benign corpus: {len(benign)} texts; refused {refused} ({refused / len(benign):.1%}); "
-          f"flagged as a signal and passed as data {flagged} ({flagged / len(benign):.1%})")
+    print(
+        f"benign corpus: {len(benign)} texts; refused {refused} ({refused / len(benign):.1%}); "
+        f"flagged as a signal and passed as data {flagged} ({flagged / len(benign):.1%})"
+    )
     print(f"{len(corpus)} attacks in {time.perf_counter() - started:.1f} s")
 
 

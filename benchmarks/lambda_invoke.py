@@ -70,7 +70,9 @@ def main() -> None:
         cold, warm = measure(cloud, args.cold, args.warm)
 
     print(f"mode: {args.mode}")
-    print(f"cold invoke: median {statistics.median(cold):.1f} ms over {len(cold)} functions (min {min(cold):.1f}, max {max(cold):.1f})")
+    print(
+        f"cold invoke: median {statistics.median(cold):.1f} ms over {len(cold)} functions (min {min(cold):.1f}, max {max(cold):.1f})"
+    )
     print(
         f"warm invoke: median {statistics.median(warm):.2f} ms over {len(warm)} invokes "
         f"(p90 {statistics.quantiles(warm, n=10)[-1]:.2f}, min {min(warm):.2f})"

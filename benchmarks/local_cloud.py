@@ -42,8 +42,13 @@ def sqs_to_handler_seconds(cloud: LocalCloud, messages: int) -> list[float]:
     witness = Path(tempfile.mkdtemp()) / "latency.txt"
     witness.touch()
     lam.create_function(
-        FunctionName="consumer", Runtime="python3.12", Role=role, Handler="fn.handler", Timeout=5,
-        Code={"ZipFile": zip_handler(CONSUMER, module="fn")}, Environment={"Variables": {"WITNESS": str(witness)}},
+        FunctionName="consumer",
+        Runtime="python3.12",
+        Role=role,
+        Handler="fn.handler",
+        Timeout=5,
+        Code={"ZipFile": zip_handler(CONSUMER, module="fn")},
+        Environment={"Variables": {"WITNESS": str(witness)}},
     )
     url = sqs.create_queue(QueueName="bench")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

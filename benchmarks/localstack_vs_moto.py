@@ -44,18 +44,24 @@ data_dir = Path(tempfile.mkdtemp(prefix="bench-cloud-"))
 data_dir.chmod(0o755)  # PostgreSQL runs as another user when this runs as root
 components = default_components(data_dir=data_dir)
 """
-MOTO_CHILD = _COMPONENTS + """
+MOTO_CHILD = (
+    _COMPONENTS
+    + """
 from harness.cloud import LocalCloud
 cloud = LocalCloud(port=int(sys.argv[1]), components=components).start()
 sys.stdin.read()  # until the parent closes it
 cloud.stop()
 """
-HYBRID_CHILD = _COMPONENTS + """
+)
+HYBRID_CHILD = (
+    _COMPONENTS
+    + """
 from harness.localstack.hybrid import HybridCloud
 cloud = HybridCloud(sys.argv[2], port=int(sys.argv[1]), components=components).start()
 sys.stdin.read()  # until the parent closes it
 cloud.stop()
 """
+)
 
 
 def free_port() -> int:
@@ -65,8 +71,9 @@ def free_port() -> int:
 
 
 def client(url: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 def group_memory_mb(*pgids: int) -> tuple[float, float]:
@@ -91,8 +98,12 @@ def start_cloud(child: str, *args: str) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", child, str(port), *args], stdin=subprocess.PIPE,
-                            start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child, str(port), *args],
+        stdin=subprocess.PIPE,
+        start_new_session=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     lam = client(url, "lambda")  # served by the harness's edge in both modes
     while True:
         try:
@@ -118,9 +129,15 @@ def stop_cloud(proc: subprocess.Popen) -> None:
 def data_api_select(edge: str, secrets_url: str) -> Callable[[], Any]:
     """A Data API ``SELECT 1`` on an Aurora cluster of the edge, its secret where secrets live."""
     rds, sm = client(edge, "rds"), client(secrets_url, "secretsmanager")
-    rds.create_db_cluster(DBClusterIdentifier="bench", Engine="aurora-postgresql", EngineVersion="16.6",
-                          DatabaseName="bench", MasterUsername="bench",
-                          MasterUserPassword="bench-password", EnableHttpEndpoint=True)
+    rds.create_db_cluster(
+        DBClusterIdentifier="bench",
+        Engine="aurora-postgresql",
+        EngineVersion="16.6",
+        DatabaseName="bench",
+        MasterUsername="bench",
+        MasterUserPassword="bench-password",
+        EnableHttpEndpoint=True,
+    )
     cluster_arn = rds.describe_db_clusters(DBClusterIdentifier="bench")["DBClusters"][0]["DBClusterArn"]
     secret_arn = sm.create_secret(Name="bench-db", SecretString='{"username": "bench", "password": "bench-password"}')["ARN"]
     data = client(edge, "rds-data")
@@ -176,9 +193,13 @@ def main() -> int:
         edge, url, edge_started = start_cloud(HYBRID_CHILD, ls.url)
         try:
             latencies = workload(url, ls.url, args.calls)
-            results["hybrid"] = {"start": ls_started + edge_started, "lat": latencies,
-                                 "mem": group_memory_mb(ls.pid, edge.pid), "ls_start": ls_started,
-                                 "ls_mem": group_memory_mb(ls.pid)}
+            results["hybrid"] = {
+                "start": ls_started + edge_started,
+                "lat": latencies,
+                "mem": group_memory_mb(ls.pid, edge.pid),
+                "ls_start": ls_started,
+                "ls_mem": group_memory_mb(ls.pid),
+            }
         finally:
             stop_cloud(edge)
     finally:
@@ -191,8 +212,10 @@ def main() -> int:
     print(f"{'memory PSS after the calls':34}{m['mem'][1]:>15.0f} MB{h['mem'][1]:>29.0f} MB (LocalStack {h['ls_mem'][1]:.0f} MB)")
     for name in m["lat"]:
         a, b = m["lat"][name], h["lat"][name]
-        print(f"{name + ' median / p95':34}{statistics.median(a):>7.1f} / {_p95(a):>6.1f} ms"
-              f"{statistics.median(b):>21.1f} / {_p95(b):>6.1f} ms")
+        print(
+            f"{name + ' median / p95':34}{statistics.median(a):>7.1f} / {_p95(a):>6.1f} ms"
+            f"{statistics.median(b):>21.1f} / {_p95(b):>6.1f} ms"
+        )
     print(f"(n={args.calls} calls each; LocalStack {outcome} on SIGTERM)")
     return 0
 

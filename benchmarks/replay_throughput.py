@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     scenario = load(ROOT / "scenarios" / f"{SCENARIO}.yaml")
     template = scenario.users[0]
     users = [template.model_copy(update={"id": f"investor_{i:03d}"}) for i in range(args.jobs + 1)]
-    scenario = scenario.model_copy(update={"users": users, "faults": scenario.faults.model_copy(update={"data_api_resuming_seconds": 0})})
+    scenario = scenario.model_copy(
+        update={"users": users, "faults": scenario.faults.model_copy(update={"data_api_resuming_seconds": 0})}
+    )
     with scenario_stack() as ss:
         ss.fresh()
         ss.cassettes.select(Selection(str(ROOT / "cassettes" / scenario.cassettes), "none", scenario=SCENARIO))
@@ -49,9 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         misses = ss.cassettes.misses()
     completed = [j for j in jobs.values() if j.get("status") == "completed"]
     per_job = [parse_utc(j["completed_at"]).timestamp() - parse_utc(j["created_at"]).timestamp() for j in completed]
-    print(f"{len(completed)}/{args.jobs} analyses completed from cassettes in {elapsed:.1f}s: "
-          f"{len(completed) * 60 / elapsed:.1f} jobs/min; median job {statistics.median(per_job):.1f}s "
-          f"(planner reserved concurrency 5); cassette misses: {len(misses)}")
+    print(
+        f"{len(completed)}/{args.jobs} analyses completed from cassettes in {elapsed:.1f}s: "
+        f"{len(completed) * 60 / elapsed:.1f} jobs/min; median job {statistics.median(per_job):.1f}s "
+        f"(planner reserved concurrency 5); cassette misses: {len(misses)}"
+    )
     return 0 if len(completed) == args.jobs and not misses else 1
 
 

@@ -79,8 +79,9 @@ def main() -> None:
         began = time.monotonic()
         time.sleep(args.wait)
         for name, socks in held.items():
-            print(f"{name}: {_still_open(socks)} of {len(socks)} slow connections still held after "
-                  f"{time.monotonic() - began:.0f} s")
+            print(
+                f"{name}: {_still_open(socks)} of {len(socks)} slow connections still held after {time.monotonic() - began:.0f} s"
+            )
             for sock in socks:
                 sock.close()
 

@@ -29,22 +29,29 @@ _LEGACY_POSTGRES_DSN_VARIABLE = "ALEX_POSTGRES_DSN"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("local-cloud", "the local AWS cloud (moto + harness services)")
     group.addoption(
-        "--lambda-mode", choices=("process", "inprocess"), default="process",
+        "--lambda-mode",
+        choices=("process", "inprocess"),
+        default="process",
         help="how Lambda functions run: 'process' (a worker process per execution environment, as on AWS) "
-             "or 'inprocess' (threads of the test process, for debugging). Default: process.",
+        "or 'inprocess' (threads of the test process, for debugging). Default: process.",
     )
     group.addoption(
-        "--postgres-dsn", default=None,
+        "--postgres-dsn",
+        default=None,
         help="run the Aurora Data API on this PostgreSQL instead of the embedded one "
-             f"(default: ${POSTGRES_DSN_VARIABLE}, else the embedded server).",
+        f"(default: ${POSTGRES_DSN_VARIABLE}, else the embedded server).",
     )
     group.addoption(
-        "--bedrock-script", action="append", default=[], dest="bedrock_scripts",
+        "--bedrock-script",
+        action="append",
+        default=[],
+        dest="bedrock_scripts",
         help="a script of rules for the scripted Bedrock model (module path, .py or YAML file); repeatable. "
-             "Tried before the ini option bedrock_scripts and $HARNESS_BEDROCK_SCRIPTS.",
+        "Tried before the ini option bedrock_scripts and $HARNESS_BEDROCK_SCRIPTS.",
     )
-    parser.addini("bedrock_scripts", "scripts of rules for the scripted Bedrock model (module paths or files)",
-                  type="linelist", default=[])
+    parser.addini(
+        "bedrock_scripts", "scripts of rules for the scripted Bedrock model (module paths or files)", type="linelist", default=[]
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,8 +66,11 @@ def local_cloud_components(request: pytest.FixtureRequest, tmp_path_factory: pyt
     from harness.cloud.components import default_components
     from harness.cloud.events.clock import TestClock
 
-    dsn = (request.config.getoption("--postgres-dsn") or os.environ.get(POSTGRES_DSN_VARIABLE)
-           or os.environ.get(_LEGACY_POSTGRES_DSN_VARIABLE))
+    dsn = (
+        request.config.getoption("--postgres-dsn")
+        or os.environ.get(POSTGRES_DSN_VARIABLE)
+        or os.environ.get(_LEGACY_POSTGRES_DSN_VARIABLE)
+    )
     return default_components(
         lambda_mode=request.config.getoption("--lambda-mode"),
         postgres_dsn=dsn,

@@ -63,17 +63,27 @@ def _options(parser) -> None:  # type: ignore[no-untyped-def]
     # The web UI and a distributed master listen on loopback unless told otherwise (Locust's default is every
     # interface): `locust -f locustfiles/api.py` alone must not expose the load generator to the network.
     parser.set_defaults(web_host="127.0.0.1", master_bind_host="127.0.0.1")
-    parser.add_argument("--shape", choices=("",) + SHAPES, default="", env_var="LOCUST_SHAPE",
-                        help="load shape: constant, ramp, spike or soak (peak users -u, spawn rate -r, duration -t)")
-    parser.add_argument("--analysis-timeout", type=float, default=180.0,
-                        help="seconds an analyst polls a job before giving up on it")
-    parser.add_argument("--hammer-seconds", type=float, default=12.0,
-                        help="longest burst of the throttling scenario's hammering user (it ends a burst "
-                             "sooner once it has been answered 429 --hammer-429s times)")
-    parser.add_argument("--hammer-429s", type=int, default=50,
-                        help="429s that end a burst of the hammering user early")
-    parser.add_argument("--hammer-concurrency", type=int, default=16,
-                        help="concurrent requests of the hammering user during a burst")
+    parser.add_argument(
+        "--shape",
+        choices=("",) + SHAPES,
+        default="",
+        env_var="LOCUST_SHAPE",
+        help="load shape: constant, ramp, spike or soak (peak users -u, spawn rate -r, duration -t)",
+    )
+    parser.add_argument(
+        "--analysis-timeout", type=float, default=180.0, help="seconds an analyst polls a job before giving up on it"
+    )
+    parser.add_argument(
+        "--hammer-seconds",
+        type=float,
+        default=12.0,
+        help="longest burst of the throttling scenario's hammering user (it ends a burst "
+        "sooner once it has been answered 429 --hammer-429s times)",
+    )
+    parser.add_argument("--hammer-429s", type=int, default=50, help="429s that end a burst of the hammering user early")
+    parser.add_argument(
+        "--hammer-concurrency", type=int, default=16, help="concurrent requests of the hammering user during a burst"
+    )
 
 
 def _tags_requested(environment) -> set[str]:  # type: ignore[no-untyped-def]
@@ -149,18 +159,26 @@ class SignedInUser(FastHttpUser):
         self.account_id: str | None = None
         self.positions: list[str] = []
         self.api_get("/api/user")
-        self.client.put("/api/user", headers=self.bearer, name="/api/user",
-                        json={"years_until_retirement": random.randint(5, 40), "target_retirement_income": "80000"})
-        with self.client.post("/api/accounts", headers=self.bearer, catch_response=True,
-                              json={"account_name": "Brokerage", "cash_balance": "2500"}) as created:
+        self.client.put(
+            "/api/user",
+            headers=self.bearer,
+            name="/api/user",
+            json={"years_until_retirement": random.randint(5, 40), "target_retirement_income": "80000"},
+        )
+        with self.client.post(
+            "/api/accounts", headers=self.bearer, catch_response=True, json={"account_name": "Brokerage", "cash_balance": "2500"}
+        ) as created:
             if created.status_code == 201:
                 self.account_id = created.json()["id"]
         if self.account_id is None:
             return
         for symbol in random.sample(SYMBOLS, holdings):
-            with self.client.post("/api/positions", headers=self.bearer, catch_response=True,
-                                  json={"account_id": self.account_id, "symbol": symbol,
-                                        "quantity": str(random.randint(1, 100))}) as made:
+            with self.client.post(
+                "/api/positions",
+                headers=self.bearer,
+                catch_response=True,
+                json={"account_id": self.account_id, "symbol": symbol, "quantity": str(random.randint(1, 100))},
+            ) as made:
                 if made.status_code == 201:
                     self.positions.append(made.json()["id"])
 
@@ -218,8 +236,12 @@ class PortfolioUser(SignedInUser):
     @task(1)
     def update_cash(self) -> None:
         if self.account_id:
-            self.client.put(f"/api/accounts/{self.account_id}", headers=self.bearer, name="/api/accounts/[id]",
-                            json={"cash_balance": f"{random.randint(0, 50000)}.{random.randint(0, 99):02d}"})
+            self.client.put(
+                f"/api/accounts/{self.account_id}",
+                headers=self.bearer,
+                name="/api/accounts/[id]",
+                json={"cash_balance": f"{random.randint(0, 50000)}.{random.randint(0, 99):02d}"},
+            )
 
     @tag("write")
     @task(2)
@@ -228,20 +250,31 @@ class PortfolioUser(SignedInUser):
         if not self.account_id:
             return
         if self.positions and random.random() < 0.5:
-            self.client.put(f"/api/positions/{random.choice(self.positions)}", headers=self.bearer,
-                            name="/api/positions/[id]", json={"quantity": str(random.randint(1, 500))})
+            self.client.put(
+                f"/api/positions/{random.choice(self.positions)}",
+                headers=self.bearer,
+                name="/api/positions/[id]",
+                json={"quantity": str(random.randint(1, 500))},
+            )
         else:
-            with self.client.post("/api/positions", headers=self.bearer, catch_response=True, json={
-                    "account_id": self.account_id, "symbol": random.choice(SYMBOLS),
-                    "quantity": str(random.randint(1, 100))}) as made:
+            with self.client.post(
+                "/api/positions",
+                headers=self.bearer,
+                catch_response=True,
+                json={"account_id": self.account_id, "symbol": random.choice(SYMBOLS), "quantity": str(random.randint(1, 100))},
+            ) as made:
                 if made.status_code == 409:  # already held: the API refuses to overwrite, as documented
                     made.success()
 
     @tag("write")
     @task(1)
     def short_lived_account(self) -> None:
-        with self.client.post("/api/accounts", headers=self.bearer, catch_response=True,
-                              json={"account_name": "Holiday fund", "cash_balance": "100"}) as created:
+        with self.client.post(
+            "/api/accounts",
+            headers=self.bearer,
+            catch_response=True,
+            json={"account_name": "Holiday fund", "cash_balance": "100"},
+        ) as created:
             if created.status_code != 201:
                 return
             account_id = created.json()["id"]
@@ -278,8 +311,9 @@ class AnalystUser(SignedInUser):
         timeout = float(getattr(self.environment.parsed_options, "analysis_timeout", 180.0))
         while time.monotonic() - began < timeout:
             gevent.sleep(self.poll_seconds)
-            with self.client.get(f"/api/jobs/{job_id}", headers=self.bearer, name="/api/jobs/[id] (poll)",
-                                 catch_response=True) as polled:
+            with self.client.get(
+                f"/api/jobs/{job_id}", headers=self.bearer, name="/api/jobs/[id] (poll)", catch_response=True
+            ) as polled:
                 if polled.status_code != 200:
                     continue
                 job = polled.json()
@@ -325,8 +359,9 @@ class ThrottleHammerUser(SignedInUser):
             # A burst must outrun the bucket: 200 saved tokens plus 100 a second, so at R req/s
             # the first 429 comes after 200 / (R - 100) seconds. It stops once throttled enough.
             while time.monotonic() < end and counts["throttled"] < enough:
-                with self.client.get("/api/accounts", headers=self.bearer, catch_response=True,
-                                     name="throttle: hammer") as response:
+                with self.client.get(
+                    "/api/accounts", headers=self.bearer, catch_response=True, name="throttle: hammer"
+                ) as response:
                     counts["requests"] += 1
                     if response.status_code == 429:
                         counts["throttled"] += 1
@@ -358,8 +393,9 @@ class PoliteUser(SignedInUser):
     @tag("throttle")
     @task
     def browse(self) -> None:
-        with self.client.get("/api/accounts", headers=self.bearer, catch_response=True,
-                             name="throttle: polite /api/accounts") as response:
+        with self.client.get(
+            "/api/accounts", headers=self.bearer, catch_response=True, name="throttle: polite /api/accounts"
+        ) as response:
             throttled = response.status_code == 429
             if throttled:
                 response.failure("429 for a polite user: another user's burst ate its capacity")

@@ -23,8 +23,7 @@ class UserProfileReader(FastHttpUser):
 
     def on_start(self) -> None:
         user = f"bench-{secrets.token_hex(5)}"
-        self.headers = {"Authorization": f"Bearer {_keys.mint(user)}", "X-Bench-User": user,
-                        "Origin": "http://localhost:3000"}
+        self.headers = {"Authorization": f"Bearer {_keys.mint(user)}", "X-Bench-User": user, "Origin": "http://localhost:3000"}
         self.client.get("/api/user", headers=self.headers, name="first GET /api/user")  # creates the profile
 
     @task

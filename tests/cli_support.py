@@ -63,9 +63,23 @@ def running_up(tmp_path: Path, *args: str, timeout: float = 60) -> Iterator[UpPr
     inherited), once it has printed its banner; killed afterwards if a test did not stop it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.alexkit.cli", "up", "--data-dir", str(tmp_path / "pg"),
-         "--state-dir", str(tmp_path / "state"), "--api-port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "harness.alexkit.cli",
+            "up",
+            "--data-dir",
+            str(tmp_path / "pg"),
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--api-port",
+            "0",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     try:
         _, output = read_until(proc, "Ctrl-C stops it", timeout)

@@ -21,7 +21,9 @@ def zip_source(source: str, module: str = "handler", **extra_files: str) -> byte
     return buffer.getvalue()
 
 
-def create_function(lam: Any, role: str, name: str, source: str, *, handler: str = "handler.handler", timeout: int = 3, **kwargs: Any) -> dict[str, Any]:
+def create_function(
+    lam: Any, role: str, name: str, source: str, *, handler: str = "handler.handler", timeout: int = 3, **kwargs: Any
+) -> dict[str, Any]:
     """CreateFunction for a python3.12 function whose handler module is ``source``."""
     return lam.create_function(  # type: ignore[no-any-return]
         FunctionName=name,

@@ -51,8 +51,10 @@ def closure(project: str = PROJECT, extras: tuple[str, ...] = EXTRAS) -> dict[st
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            raise SystemExit(f"freeze_constraints: {name} is required but not installed; "
-                             f'install the project first (python3 -m pip install -e ".[dev]")') from None
+            raise SystemExit(
+                f"freeze_constraints: {name} is required but not installed; "
+                f'install the project first (python3 -m pip install -e ".[dev]")'
+            ) from None
         if key[0] != canonicalize_name(project):
             found[key[0]] = dist.version
         for line in dist.requires or []:
@@ -90,24 +92,39 @@ def direct_pins(pyproject: Path) -> dict[str, str]:
 
 
 def problems(file_pins: dict[str, str], pyproject_pins: dict[str, str], installed: dict[str, str] | None) -> list[str]:
-    found = [f"{name}: pyproject.toml pins {version}, constraints.txt {file_pins.get(name, 'nothing')}"
-             for name, version in sorted(pyproject_pins.items()) if file_pins.get(name) != version]
+    found = [
+        f"{name}: pyproject.toml pins {version}, constraints.txt {file_pins.get(name, 'nothing')}"
+        for name, version in sorted(pyproject_pins.items())
+        if file_pins.get(name) != version
+    ]
     if installed is not None:
-        found += [f"{name}: installed {installed.get(name, 'not at all')}, constraints.txt {file_pins.get(name, 'nothing')}"
-                  for name in sorted(set(installed) | set(file_pins)) if installed.get(name) != file_pins.get(name)]
+        found += [
+            f"{name}: installed {installed.get(name, 'not at all')}, constraints.txt {file_pins.get(name, 'nothing')}"
+            for name in sorted(set(installed) | set(file_pins))
+            if installed.get(name) != file_pins.get(name)
+        ]
     return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare instead of writing; exit 1 listing every difference (default: write)")
-    parser.add_argument("--file", type=Path, default=ROOT / "constraints.txt",
-                        help="the constraints file (default constraints.txt at the repository root)")
-    parser.add_argument("--pyproject", type=Path, default=ROOT / "pyproject.toml",
-                        help="the project's pyproject.toml (default the repository's)")
-    parser.add_argument("--no-installed", action="store_true",
-                        help="with --check: compare with pyproject.toml only, not with this environment (default: both)")
+    parser.add_argument(
+        "--check", action="store_true", help="compare instead of writing; exit 1 listing every difference (default: write)"
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=ROOT / "constraints.txt",
+        help="the constraints file (default constraints.txt at the repository root)",
+    )
+    parser.add_argument(
+        "--pyproject", type=Path, default=ROOT / "pyproject.toml", help="the project's pyproject.toml (default the repository's)"
+    )
+    parser.add_argument(
+        "--no-installed",
+        action="store_true",
+        help="with --check: compare with pyproject.toml only, not with this environment (default: both)",
+    )
     args = parser.parse_args(argv)
     if not args.check:
         args.file.write_text(render(closure()))
@@ -116,13 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.file.exists():
         print(f"freeze_constraints: {args.file} is missing; run tools/freeze_constraints.py", file=sys.stderr)
         return 1
-    found = problems(parse(args.file.read_text()), direct_pins(args.pyproject),
-                     None if args.no_installed else closure())
+    found = problems(parse(args.file.read_text()), direct_pins(args.pyproject), None if args.no_installed else closure())
     for line in found:
         print(f"freeze_constraints: {line}", file=sys.stderr)
     if found:
-        print("freeze_constraints: constraints.txt is stale; install the pins and run tools/freeze_constraints.py",
-              file=sys.stderr)
+        print(
+            "freeze_constraints: constraints.txt is stale; install the pins and run tools/freeze_constraints.py", file=sys.stderr
+        )
     return 1 if found else 0
 
 

@@ -38,8 +38,9 @@ class AgentRun:
 
 
 def build_agent(name: str, instructions: str, model: RetryingBedrockModel, config: ModelConfig, **kwargs: Any) -> Agent[Any]:
-    return Agent(name=f"Alex {name.capitalize()}", instructions=instructions, model=model,
-                 model_settings=config.settings(), **kwargs)
+    return Agent(
+        name=f"Alex {name.capitalize()}", instructions=instructions, model=model, model_settings=config.settings(), **kwargs
+    )
 
 
 async def run_agent(
@@ -63,14 +64,18 @@ async def run_agent(
     agent = build_agent(agent_name, instructions, model, config, **agent_kwargs)
     message = f"Here is your input for job {job_id}.\n{input_block(payload)}"
     started = time.perf_counter()
-    scope = (contextlib.nullcontext() if get_current_trace() is not None  # inside the planner's trace already
-             else trace(f"Alex {agent_name}", group_id=job_id, metadata={"job_id": job_id, "agent": agent_name}))
+    scope = (
+        contextlib.nullcontext()
+        if get_current_trace() is not None  # inside the planner's trace already
+        else trace(f"Alex {agent_name}", group_id=job_id, metadata={"job_id": job_id, "agent": agent_name})
+    )
     with scope:
-        result = await Runner.run(agent, message, max_turns=max_turns,
-                                  run_config=RunConfig(trace_include_sensitive_data=False))
+        result = await Runner.run(agent, message, max_turns=max_turns, run_config=RunConfig(trace_include_sensitive_data=False))
     duration = int((time.perf_counter() - started) * 1000)
-    log.info("agent finished", extra={"agent": agent_name, "duration_ms": duration, "model_calls": model.calls,
-                                      "model_retries": model.retries})
+    log.info(
+        "agent finished",
+        extra={"agent": agent_name, "duration_ms": duration, "model_calls": model.calls, "model_retries": model.retries},
+    )
     return AgentRun(result.final_output, model, duration, input_hash(payload), canary, instructions)
 
 
@@ -96,8 +101,8 @@ def audit(
             input_hash=run.input_hash if run else input_hash(payload),
             output_summary=summary,
             duration_ms=run.duration_ms if run else (duration_ms or 0),
-            guardrails=guardrails + ([{"name": "model_retries", "passed": True, "retries": run.model.retries,
-                                       "calls": run.model.calls}] if run else [])
+            guardrails=guardrails
+            + ([{"name": "model_retries", "passed": True, "retries": run.model.retries, "calls": run.model.calls}] if run else [])
             + ([run.model.tool_policy.audit()] if run and run.model.tool_policy else []),
             rationale=rationale,
             outcome=outcome,

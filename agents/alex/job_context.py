@@ -27,8 +27,14 @@ class JobContext:
 
     def input_guardrails(self) -> list[dict[str, Any]]:
         """The sanitiser's signal on the stored texts that went into the prompt (as data)."""
-        return [{"name": "input_sanitise", "passed": not self.findings.items, "suspect": self.findings.items,
-                 "passed_as_data": not self.findings.refused}]
+        return [
+            {
+                "name": "input_sanitise",
+                "passed": not self.findings.items,
+                "suspect": self.findings.items,
+                "passed_as_data": not self.findings.refused,
+            }
+        ]
 
     def symbols(self) -> set[str]:
         """The symbols the user holds."""

@@ -83,9 +83,17 @@ def agent_lambda(service: str, step: AgentStep) -> Callable[[Any, Any], dict[str
         except Exception as exc:
             log.exception("agent failed", extra={"agent": service})
             try:
-                audit(db, None, job_id=job_id, agent=service, guardrails=[], outcome="error", payload=event,
-                      summary=f"failed: {type(exc).__name__}: {exc}"[:1000],
-                      duration_ms=int((time.perf_counter() - started) * 1000))
+                audit(
+                    db,
+                    None,
+                    job_id=job_id,
+                    agent=service,
+                    guardrails=[],
+                    outcome="error",
+                    payload=event,
+                    summary=f"failed: {type(exc).__name__}: {exc}"[:1000],
+                    duration_ms=int((time.perf_counter() - started) * 1000),
+                )
             except Exception:  # the original error matters more than a failed audit write
                 log.exception("could not audit the failure")
             raise

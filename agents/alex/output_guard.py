@@ -35,6 +35,7 @@ def guard_output(
     symbols: Iterable[str] | None = None,
 ) -> GuardedText:
     """``text`` as it may be stored (cut to ``max_bytes`` UTF-8 bytes) and the checks' results."""
-    verdict = check_output(text, max_bytes=max_bytes, canary=canary, instructions=instructions,
-                           untrusted=untrusted, symbols=symbols)
+    verdict = check_output(
+        text, max_bytes=max_bytes, canary=canary, instructions=instructions, untrusted=untrusted, symbols=symbols
+    )
     return GuardedText(verdict.text, [{**c, "field": field_name} for c in verdict.checks])

@@ -34,8 +34,9 @@ class FindingLog:
     def clean(self, text: str | None, field: str, max_chars: int = 500, replacement: str | None = None) -> str:
         result = sanitise(text, field=field, max_chars=max_chars)
         if result.suspect:
-            self.items.append({"field": field, "kinds": sorted({f.kind for f in result.findings if f.blocking}),
-                               "refused": result.blocked})
+            self.items.append(
+                {"field": field, "kinds": sorted({f.kind for f in result.findings if f.blocking}), "refused": result.blocked}
+            )
         if result.text.strip():
             self.untrusted.append(Untrusted(field, result.text, result.suspect, replacement or ECHO_MARKER))
         return result.text
@@ -47,8 +48,9 @@ class FindingLog:
             return
         together = sanitise(joined, field="fields_together", max_chars=max(len(joined), 1))
         if together.suspect:
-            self.items.append({"field": "fields_together",
-                               "kinds": sorted({f.kind for f in together.findings if f.blocking}), "refused": False})
+            self.items.append(
+                {"field": "fields_together", "kinds": sorted({f.kind for f in together.findings if f.blocking}), "refused": False}
+            )
             self.untrusted = [Untrusted(u.field, u.text, True, u.replacement) for u in self.untrusted]
 
     @property
@@ -87,12 +89,21 @@ def build_portfolio(rows: Iterable[dict[str, Any]], user: dict[str, Any] | None,
         quantity, price = _num(row["quantity"]), _num(row.get("current_price"))
         value = quantity * price
         acc["positions"].append(
-            {"symbol": row["symbol"], "name": findings.clean(row.get("instrument_name") or row["symbol"], "instrument_name", 255,
-                                   replacement=str(row["symbol"])),
-             "quantity": quantity, "price": price, "value": round(value, 2)}
+            {
+                "symbol": row["symbol"],
+                "name": findings.clean(
+                    row.get("instrument_name") or row["symbol"], "instrument_name", 255, replacement=str(row["symbol"])
+                ),
+                "quantity": quantity,
+                "price": price,
+                "value": round(value, 2),
+            }
         )
-        for target, shares in ((classes, row.get("allocation_asset_class")), (regions, row.get("allocation_regions")),
-                               (sectors, row.get("allocation_sectors"))):
+        for target, shares in (
+            (classes, row.get("allocation_asset_class")),
+            (regions, row.get("allocation_regions")),
+            (sectors, row.get("allocation_sectors")),
+        ):
             for key, pct in (shares or {}).items():
                 target[key] += value * _num(pct) / 100
     cash = sum(a["cash"] for a in accounts.values())
@@ -103,8 +114,15 @@ def build_portfolio(rows: Iterable[dict[str, Any]], user: dict[str, Any] | None,
     views = []
     for acc in accounts.values():
         positions = [PositionView(**p, weight=round(p["value"] * 100 / total, 2) if total else 0.0) for p in acc["positions"]]
-        views.append(AccountView(name=acc["name"], purpose=acc["purpose"], cash=round(acc["cash"], 2),
-                                 value=round(acc["cash"] + sum(p.value for p in positions), 2), positions=positions))
+        views.append(
+            AccountView(
+                name=acc["name"],
+                purpose=acc["purpose"],
+                cash=round(acc["cash"], 2),
+                value=round(acc["cash"] + sum(p.value for p in positions), 2),
+                positions=positions,
+            )
+        )
     findings.finish()
     user = user or {}
     income = user.get("target_retirement_income")

@@ -121,8 +121,10 @@ class InstrumentClassification(_Schema):
 
     def for_storage(self) -> dict[str, Any]:
         """The instrument row without the rationale, zero shares dropped."""
+
         def nonzero(model: BaseModel) -> dict[str, float]:
             return {k: v for k, v in model.model_dump(by_alias=True).items() if v}
+
         return {
             "symbol": self.symbol,
             "name": self.name,
@@ -176,8 +178,9 @@ class RetirementInput(_Schema):
     portfolio_value: float
     equity_share: float = Field(ge=0, le=1, description="equities as a fraction of the portfolio, 0-1 (not a percent)")
     annual_contribution: float = Field(0.0, ge=0, description="saved a year until retirement in the simulation")
-    assumed: list[str] = Field(default_factory=list,
-                               description="inputs the user never set, so defaults were used: field names above")
+    assumed: list[str] = Field(
+        default_factory=list, description="inputs the user never set, so defaults were used: field names above"
+    )
     simulations: int
     success_rate: float = Field(description="percent of simulations that sustain the income for 30 years")
     percentiles_at_retirement: dict[str, float]

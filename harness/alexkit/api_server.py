@@ -101,8 +101,14 @@ class ApiServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{port}"
         guarded = LocalEdgeGuard(self.app, self.access_policy, self.limits)  # origin/Host, framing, body deadline, nesting
-        config = uvicorn.Config(guarded, http=hardened_h11(self.limits), log_level="warning", lifespan="off",
-                                access_log=False, timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            guarded,
+            http=hardened_h11(self.limits),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="alex-api", daemon=True)
         self._thread.start()

@@ -73,8 +73,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.no_stack:
         from harness.deploy.bare import serve_bare_cloud
 
-        return serve_bare_cloud(host=args.host, port=args.port, region=args.region, postgres_dsn=args.postgres_dsn,
-                                data_dir=args.data_dir, exit_after_start=args.exit_after_start, wait=wait_for_interrupt)
+        return serve_bare_cloud(
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            postgres_dsn=args.postgres_dsn,
+            data_dir=args.data_dir,
+            exit_after_start=args.exit_after_start,
+            wait=wait_for_interrupt,
+        )
     return _up_moto(args)
 
 
@@ -94,8 +101,7 @@ def _up_hybrid(args: argparse.Namespace) -> int:
     print(f"# LocalStack {found.version} on {found.url} serves SQS and Secrets Manager", flush=True)
     with tempfile.TemporaryDirectory(prefix="alex-cloud-") as scratch:
         components = alex_components(args.data_dir or Path(scratch), postgres_dsn=args.postgres_dsn)
-        cloud = HybridCloud(args.localstack_url, host=args.host, port=args.port, region=args.region,
-                            components=components)
+        cloud = HybridCloud(args.localstack_url, host=args.host, port=args.port, region=args.region, components=components)
         try:
             cloud.start()
         except OSError as err:
@@ -132,11 +138,18 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path, cloud: LocalCloud | N
     try:
         alex = start_local_alex(
             cloud=cloud,
-            components=lambda data_dir: alex_components(data_dir, postgres_dsn=args.postgres_dsn,
-                                                        persist=args.data_dir is not None, clock=clock),
+            components=lambda data_dir: alex_components(
+                data_dir, postgres_dsn=args.postgres_dsn, persist=args.data_dir is not None, clock=clock
+            ),
             spec=clock_driven_stack() if args.test_clocks else None,
-            data_dir=args.data_dir, host=args.host, port=args.port, region=args.region, state_dir=state_dir,
-            api_port=api_port, api_port_fallback=not args.api_port_explicit, issuer_port=args.issuer_port,
+            data_dir=args.data_dir,
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            state_dir=state_dir,
+            api_port=api_port,
+            api_port_fallback=not args.api_port_explicit,
+            issuer_port=args.issuer_port,
         )
     except PortUnavailable as err:
         print(err.strerror, file=sys.stderr)
@@ -144,16 +157,20 @@ def _serve_alex(args: argparse.Namespace, state_dir: Path, cloud: LocalCloud | N
     with alex:
         t = alex.timings
         kind = "moto; SQS and Secrets Manager on LocalStack" if cloud is not None else "moto"
-        print(f"local cloud ({kind}) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
-              f"Alex stack provisioned in {t['provisioned']:.2f}s, schema migrated in {t['migrated']:.2f}s")
+        print(
+            f"local cloud ({kind}) listening on {alex.cloud.url}: endpoint ready in {t['cloud']:.2f}s, "
+            f"Alex stack provisioned in {t['provisioned']:.2f}s, schema migrated in {t['migrated']:.2f}s"
+        )
         _print_stack(alex.stack)
         _print_exports(alex.cloud.client_env())
         if alex.api.port != api_port:
             print(f"# port {api_port} is taken; the API listens on a free port instead")
         _print_api(args, alex)
         if args.test_clocks:
-            print(f"# test clocks: schedules fire when told, e.g. curl -X POST {alex.cloud.url}/_harness/clock/advance "
-                  "-d '{\"seconds\": 60}'")
+            print(
+                f"# test clocks: schedules fire when told, e.g. curl -X POST {alex.cloud.url}/_harness/clock/advance "
+                "-d '{\"seconds\": 60}'"
+            )
         print(f"# on Ctrl-C or SIGTERM, work in flight drains for up to {args.drain_seconds:g}s (--drain-seconds)")
         print("# Ctrl-C stops it", flush=True)
         _announce_templates(alex)
@@ -177,8 +194,11 @@ def _announce_templates(alex: LocalAlex) -> None:
 
     def announce() -> None:
         if alex.wait_for_templates():
-            print(f"# Lambda templates ready ({len(alex.stack.function_arns)} functions prepared, "
-                  f"{time.perf_counter() - began:.1f}s after the API): analyses no longer wait on inits", flush=True)
+            print(
+                f"# Lambda templates ready ({len(alex.stack.function_arns)} functions prepared, "
+                f"{time.perf_counter() - began:.1f}s after the API): analyses no longer wait on inits",
+                flush=True,
+            )
 
     threading.Thread(target=announce, name="templates-ready", daemon=True).start()
 
@@ -190,9 +210,9 @@ def _print_api(args: argparse.Namespace, alex: LocalAlex) -> None:
         token_command += f" --state-dir {alex.state_dir}"
     print(f"# Alex API on {alex.url} (tokens from the local issuer at {alex.issuer.url}, keys in {alex.state_dir})")
     print(f"#   a fresh token:  TOKEN=$({token_command})")
-    print(f"#   try it:         curl -H \"Authorization: Bearer $TOKEN\" {alex.url}/api/user")
+    print(f'#   try it:         curl -H "Authorization: Bearer $TOKEN" {alex.url}/api/user')
     print("#   or, with a token valid for an hour:")
-    print(f"#   curl -H \"Authorization: Bearer {alex.token(DEFAULT_TOKEN_USER)}\" {alex.url}/api/user")
+    print(f'#   curl -H "Authorization: Bearer {alex.token(DEFAULT_TOKEN_USER)}" {alex.url}/api/user')
     print(f"export ALEX_API_URL={alex.url}")
 
 
@@ -213,51 +233,88 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="start the local cloud and provision Alex's stack")
-    up.add_argument("--backend", choices=["moto", "localstack", "hybrid", "aws"], default="moto",
-                    help="where the stack goes: moto (default, the local cloud in this process), localstack "
-                         "(a running LocalStack at --localstack-url), hybrid (SQS and Secrets Manager on the "
-                         "LocalStack at --localstack-url, see `alex-harness localstack start`; the rest on the "
-                         "harness) or aws (real AWS, with --yes)")
+    up.add_argument(
+        "--backend",
+        choices=["moto", "localstack", "hybrid", "aws"],
+        default="moto",
+        help="where the stack goes: moto (default, the local cloud in this process), localstack "
+        "(a running LocalStack at --localstack-url), hybrid (SQS and Secrets Manager on the "
+        "LocalStack at --localstack-url, see `alex-harness localstack start`; the rest on the "
+        "harness) or aws (real AWS, with --yes)",
+    )
     up.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    up.add_argument("--port", type=int, default=None,
-                    help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT}, "
-                         f"{HYBRID_DEFAULT_PORT} with --backend hybrid)")
-    up.add_argument("--region", default=DEFAULT_REGION,
-                    help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})")
-    up.add_argument("--localstack-url", default=None,
-                    help=f"with --backend localstack or hybrid: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL}; "
-                         "hybrid: the one `alex-harness localstack start` left running, else one on "
-                         f"{LOCALSTACK_DEFAULT_URL} if its health endpoint says SQS and Secrets Manager are up; "
-                         "loopback only)")
+    up.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"port of the local cloud's AWS endpoint (default {DEFAULT_PORT}, {HYBRID_DEFAULT_PORT} with --backend hybrid)",
+    )
+    up.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help=f"the AWS region the stack is provisioned in and the exports name (default {DEFAULT_REGION})",
+    )
+    up.add_argument(
+        "--localstack-url",
+        default=None,
+        help=f"with --backend localstack or hybrid: LocalStack's edge URL (default {LOCALSTACK_DEFAULT_URL}; "
+        "hybrid: the one `alex-harness localstack start` left running, else one on "
+        f"{LOCALSTACK_DEFAULT_URL} if its health endpoint says SQS and Secrets Manager are up; "
+        "loopback only)",
+    )
     up.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL (superuser DSN) instead of the embedded one")
-    up.add_argument("--data-dir", type=Path, default=None,
-                    help="keep the cloud's state (queues and messages, secrets, functions, mappings, alarms, logs, "
-                         "clusters and their PostgreSQL data) here between runs, even if killed")
-    up.add_argument("--drain-seconds", type=float, default=30.0,
-                    help="on Ctrl-C or SIGTERM, let work in flight finish for up to this long (default 30)")
-    up.add_argument("--test-clocks", action="store_true",
-                    help="test timings: schedules fire only when POST /_harness/clock/advance says time passed, "
-                         "short retry backoffs, leases and sweeper bounds")
-    up.add_argument("--no-stack", action="store_true",
-                    help="serve the local cloud with nothing provisioned, to deploy your own system into it")
+    up.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="keep the cloud's state (queues and messages, secrets, functions, mappings, alarms, logs, "
+        "clusters and their PostgreSQL data) here between runs, even if killed",
+    )
+    up.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        help="on Ctrl-C or SIGTERM, let work in flight finish for up to this long (default 30)",
+    )
+    up.add_argument(
+        "--test-clocks",
+        action="store_true",
+        help="test timings: schedules fire only when POST /_harness/clock/advance says time passed, "
+        "short retry backoffs, leases and sweeper bounds",
+    )
+    up.add_argument(
+        "--no-stack",
+        action="store_true",
+        help="serve the local cloud with nothing provisioned, to deploy your own system into it",
+    )
     up.add_argument("--yes", action="store_true", help="with --backend aws: really create resources")
     up.add_argument("--exit-after-start", action="store_true", help="start, provision, print, then stop (smoke test)")
-    up.add_argument("--api-port", type=int, default=None,
-                    help=f"port of Alex's API (default {DEFAULT_API_PORT}, or a free one if that is taken)")
+    up.add_argument(
+        "--api-port",
+        type=int,
+        default=None,
+        help=f"port of Alex's API (default {DEFAULT_API_PORT}, or a free one if that is taken)",
+    )
     up.add_argument("--issuer-port", type=int, default=0, help="port of the local token issuer (default: a free one)")
-    up.add_argument("--state-dir", type=Path, default=None,
-                    help=f"the local issuer's keys (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
-    up.add_argument("--moto-api", action="store_true",
-                    help="serve moto's control API (/moto-api/, reset included); off by default (or HARNESS_MOTO_API=1)")
+    up.add_argument(
+        "--state-dir", type=Path, default=None, help=f"the local issuer's keys (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)"
+    )
+    up.add_argument(
+        "--moto-api",
+        action="store_true",
+        help="serve moto's control API (/moto-api/, reset included); off by default (or HARNESS_MOTO_API=1)",
+    )
     up.set_defaults(func=cmd_up)
 
     token = sub.add_parser("token", help="print a JWT for a test user, from the running stack's issuer keys")
-    token.add_argument("--user", default=DEFAULT_TOKEN_USER,
-                       help=f"the token's sub, the Clerk user id (default {DEFAULT_TOKEN_USER})")
+    token.add_argument(
+        "--user", default=DEFAULT_TOKEN_USER, help=f"the token's sub, the Clerk user id (default {DEFAULT_TOKEN_USER})"
+    )
     token.add_argument("--ttl", type=float, default=3600.0, help="lifetime in seconds (default 3600)")
     token.add_argument("--name", default=None, help="a display name claim (name), shown as the user's name")
-    token.add_argument("--state-dir", type=Path, default=None,
-                       help=f"the issuer's state (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)")
+    token.add_argument(
+        "--state-dir", type=Path, default=None, help=f"the issuer's state (default ${STATE_DIR_VARIABLE} or ~/.alex-harness)"
+    )
     token.set_defaults(func=cmd_token)
 
     from harness.alexkit.load.cli import add_parser as add_load_parser  # `alex-harness load` (harness/alexkit/load/cli.py)

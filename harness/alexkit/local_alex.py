@@ -190,8 +190,17 @@ def start_local_alex(
     except BaseException:
         cleanup.close()
         raise
-    return LocalAlex(cloud=cloud, stack=stack, issuer=issuer, api=api, settings=settings,
-                     state_dir=Path(issuer.state_dir), timings=timings, templates=templates, _cleanup=cleanup)
+    return LocalAlex(
+        cloud=cloud,
+        stack=stack,
+        issuer=issuer,
+        api=api,
+        settings=settings,
+        state_dir=Path(issuer.state_dir),
+        timings=timings,
+        templates=templates,
+        _cleanup=cleanup,
+    )
 
 
 def _prepare_templates(cloud: LocalCloud, stack: AlexDeployment) -> threading.Thread | None:

@@ -19,8 +19,7 @@ from typing import IO, Any
 
 from harness.alexkit.facts import AGENTS
 
-COLOURS = {"planner": "\033[94m", "tagger": "\033[95m", "reporter": "\033[92m", "charter": "\033[93m",
-           "retirement": "\033[96m"}
+COLOURS = {"planner": "\033[94m", "tagger": "\033[95m", "reporter": "\033[92m", "charter": "\033[93m", "retirement": "\033[96m"}
 LEVEL_COLOURS = {"ERROR": "\033[91m", "CRITICAL": "\033[91m", "WARNING": "\033[33m", "DEBUG": "\033[90m"}
 RESET, DIM, BOLD = "\033[0m", "\033[2m", "\033[1m"
 SHOWN_FIRST = ("timestamp", "level", "logger", "message", "service", "job_id", "agent", "request_id", "exception")
@@ -37,6 +36,7 @@ class LogEvent:
 
 def format_event(event: LogEvent, *, colour: bool = True, width: int = 10) -> str:
     """One printable line (or a few, for an exception) for a log event."""
+
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
@@ -74,8 +74,9 @@ def _short(value: Any, limit: int = 80) -> str:
 class LogWatcher:
     """Fetches new events of the agents' log groups since the last call (de-duplicated)."""
 
-    def __init__(self, logs_client: Any, prefix: str = "alex", agents: Iterable[str] = AGENTS,
-                 lookback_minutes: float = 5.0) -> None:
+    def __init__(
+        self, logs_client: Any, prefix: str = "alex", agents: Iterable[str] = AGENTS, lookback_minutes: float = 5.0
+    ) -> None:
         self.logs = logs_client
         self.groups = {agent: f"/aws/lambda/{prefix}-{agent}" for agent in agents}
         self.since_ms = int((time.time() - lookback_minutes * 60) * 1000)
@@ -116,16 +117,29 @@ class LogWatcher:
         return events
 
 
-def watch(logs_client: Any, *, prefix: str = "alex", agents: Iterable[str] = AGENTS, lookback_minutes: float = 5.0,
-          interval: float = 2.0, colour: bool = True, out: IO[str] | None = None, iterations: int | None = None,
-          sleep: Callable[[float], None] = time.sleep) -> int:
+def watch(
+    logs_client: Any,
+    *,
+    prefix: str = "alex",
+    agents: Iterable[str] = AGENTS,
+    lookback_minutes: float = 5.0,
+    interval: float = 2.0,
+    colour: bool = True,
+    out: IO[str] | None = None,
+    iterations: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
     """Print the agents' logs as they arrive (``iterations`` polls, or until interrupted); events printed."""
     out = out or sys.stdout
     watcher = LogWatcher(logs_client, prefix, agents, lookback_minutes)
     width = max(len(a) for a in watcher.groups) if watcher.groups else 10
     legend = "  ".join((f"{COLOURS.get(a, '')}{a}{RESET}" if colour else a) for a in watcher.groups)
-    print(f"watching {len(watcher.groups)} log groups ({legend}) from {lookback_minutes:g} min back, "
-          f"every {interval:g} s; Ctrl-C stops", file=out, flush=True)
+    print(
+        f"watching {len(watcher.groups)} log groups ({legend}) from {lookback_minutes:g} min back, "
+        f"every {interval:g} s; Ctrl-C stops",
+        file=out,
+        flush=True,
+    )
     printed = done = 0
     try:
         while iterations is None or done < iterations:

@@ -136,9 +136,7 @@ class KeyStore:
         if (self.state_dir / STATE_FILE).exists():
             self._load()
         elif read_only:
-            raise IssuerStateError(
-                f"no issuer state in {self.state_dir} (start the local stack first, which creates it)"
-            )
+            raise IssuerStateError(f"no issuer state in {self.state_dir} (start the local stack first, which creates it)")
         else:
             self._keys.append(self._new_key())
         if issuer is not None:

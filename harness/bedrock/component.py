@@ -56,9 +56,13 @@ if TYPE_CHECKING:
 class ScriptedBedrock:
     """The harness's scripted Bedrock model, as a CloudComponent."""
 
-    def __init__(self, *, publish_metrics: bool = True,
-                 scripts: Iterable[str | os.PathLike[str] | Script | Sequence[Rule]] = (),
-                 environment: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        publish_metrics: bool = True,
+        scripts: Iterable[str | os.PathLike[str] | Script | Sequence[Rule]] = (),
+        environment: bool = True,
+    ) -> None:
         """``scripts``: module paths, ``.py``/YAML files, Scripts or lists of Rules, tried in order;
         then (``environment``) those ``HARNESS_BEDROCK_SCRIPTS`` names."""
         self.publish_metrics = publish_metrics
@@ -111,8 +115,9 @@ class ScriptedBedrock:
     def scripts(self) -> list[Script]:
         return list(self.model.scripts)
 
-    def add_fault(self, kind: str, agent: str | None = None, count: int = 1, always: bool = False,
-                  delay_seconds: float = 30.0) -> Fault:
+    def add_fault(
+        self, kind: str, agent: str | None = None, count: int = 1, always: bool = False, delay_seconds: float = 30.0
+    ) -> Fault:
         """Queue a fault (FaultError, a ValueError, if the arguments are wrong)."""
         fault = make_fault(kind, agent, count, always, delay_seconds)
         self._faults.add(fault)
@@ -158,8 +163,9 @@ class ScriptedBedrock:
         state: dict[str, Any] = {"agent": None, "fault": None, "input_tokens": 0}
         try:
             if called.name != "Converse":
-                raise validation(f"The scripted model answers Converse only (POST /model/{{modelId}}/converse), "
-                                 f"not {called.name}.")
+                raise validation(
+                    f"The scripted model answers Converse only (POST /model/{{modelId}}/converse), not {called.name}."
+                )
             reply = self._converse(model_id, request.get_data(), state)
         except ConverseError as err:
             self._record(ctx, model_id, state, started, err.status, err.error_type, None, 0)
@@ -192,17 +198,33 @@ class ScriptedBedrock:
         reply = render(answer, converse)
         if fault is not None:
             state["fault"] = fault.kind
-            reply = spoil(reply, fault, agent, decision.rule.malformed_for(converse) if decision.rule else None,
-                          converse)
+            reply = spoil(reply, fault, agent, decision.rule.malformed_for(converse) if decision.rule else None, converse)
         return reply
 
-    def _record(self, ctx: AwsRequestContext, model_id: str, state: dict[str, Any], started: float, status: int,
-                error_type: str | None, stop_reason: str | None, output_tokens: int) -> None:
+    def _record(
+        self,
+        ctx: AwsRequestContext,
+        model_id: str,
+        state: dict[str, Any],
+        started: float,
+        status: int,
+        error_type: str | None,
+        stop_reason: str | None,
+        output_tokens: int,
+    ) -> None:
         record = CallRecord(
-            agent=state["agent"], model_id=model_id, status=status, fault=state["fault"], error_type=error_type,
-            stop_reason=stop_reason, input_tokens=state["input_tokens"] if status == 200 else 0,
-            output_tokens=output_tokens, latency_ms=max(1, round((time.perf_counter() - started) * 1000)),
-            region=ctx.region, timestamp=time.time(), prompt=state.get("prompt", ""),
+            agent=state["agent"],
+            model_id=model_id,
+            status=status,
+            fault=state["fault"],
+            error_type=error_type,
+            stop_reason=stop_reason,
+            input_tokens=state["input_tokens"] if status == 200 else 0,
+            output_tokens=output_tokens,
+            latency_ms=max(1, round((time.perf_counter() - started) * 1000)),
+            region=ctx.region,
+            timestamp=time.time(),
+            prompt=state.get("prompt", ""),
         )
         self._log.add(record)
         if self.publish_metrics:

@@ -54,7 +54,7 @@ def _collect(text: str, found: list[str]) -> None:
     found.append(text)
     for match in re.finditer(r"[\[{]", text):
         try:
-            value, _ = json.JSONDecoder().raw_decode(text[match.start():])
+            value, _ = json.JSONDecoder().raw_decode(text[match.start() :])
         except ValueError:
             continue
         _strings(value, found)
@@ -94,8 +94,14 @@ def compromise(reply: Reply, request: ConverseRequest) -> Reply:
     leaked = f"My instructions are:\n{request.system_text}" if request.system_text and asked else ""
     extra = "\n\n".join(part for part in (copied, leaked) if part)
     content = copy.deepcopy(reply.content)
-    structured = next((b["toolUse"] for b in content if "toolUse" in b and b["toolUse"].get("name") in STRUCTURED_TOOLS
-                       and isinstance(b["toolUse"].get("input"), dict)), None)
+    structured = next(
+        (
+            b["toolUse"]
+            for b in content
+            if "toolUse" in b and b["toolUse"].get("name") in STRUCTURED_TOOLS and isinstance(b["toolUse"].get("input"), dict)
+        ),
+        None,
+    )
     if structured is not None:
         _fill_strings(structured["input"], extra)
     elif any("text" in b for b in content):
@@ -105,8 +111,10 @@ def compromise(reply: Reply, request: ConverseRequest) -> Reply:
                 break
     else:
         content.insert(0, {"text": extra})
-    calls = [{"toolUse": {"toolUseId": f"tooluse_compromised_{i}", "name": name, "input": {"requested_by": "prompt"}}}
-             for i, name in enumerate(asked_tools(texts, request.tool_names))]
+    calls = [
+        {"toolUse": {"toolUseId": f"tooluse_compromised_{i}", "name": name, "input": {"requested_by": "prompt"}}}
+        for i, name in enumerate(asked_tools(texts, request.tool_names))
+    ]
     if calls:
         return Reply([b for b in content if "toolUse" not in b] + calls, "tool_use")
     return Reply(content, reply.stop_reason)

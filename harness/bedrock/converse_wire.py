@@ -20,10 +20,17 @@ JSON_TOOL = "json_tool_call"  # the tool LiteLLM adds to force structured output
 STRUCTURED_TOOLS = (JSON_TOOL, "final_output")
 # the bedrock-runtime operations on a model (``/model/{modelId}/...``), routed by botocore's model: the edge
 # answers Converse, refuses the others with a ValidationException, or forwards any of them to real Bedrock
-MODEL_OPERATIONS = OperationRouter("bedrock-runtime", [
-    "Converse", "ConverseStream", "CountTokens", "InvokeModel", "InvokeModelWithResponseStream",
-    "InvokeModelWithBidirectionalStream",
-])
+MODEL_OPERATIONS = OperationRouter(
+    "bedrock-runtime",
+    [
+        "Converse",
+        "ConverseStream",
+        "CountTokens",
+        "InvokeModel",
+        "InvokeModelWithResponseStream",
+        "InvokeModelWithBidirectionalStream",
+    ],
+)
 
 
 class ConverseError(ServiceError):
@@ -90,7 +97,9 @@ class ConverseRequest:
             try:
                 raw = json.loads(raw)
             except ValueError:
-                raise validation("Malformed input request: outputConfig.textFormat.structure.jsonSchema.schema is not JSON") from None
+                raise validation(
+                    "Malformed input request: outputConfig.textFormat.structure.jsonSchema.schema is not JSON"
+                ) from None
         return raw if isinstance(raw, dict) else {}
 
     def function_tools(self) -> list[ToolSpec]:
@@ -107,8 +116,13 @@ class ConverseRequest:
 
     def user_texts(self) -> list[str]:
         """Every text block of every user message, oldest first."""
-        return [block["text"] for msg in self.messages if msg.get("role") == "user"
-                for block in msg.get("content", []) if isinstance(block, dict) and isinstance(block.get("text"), str)]
+        return [
+            block["text"]
+            for msg in self.messages
+            if msg.get("role") == "user"
+            for block in msg.get("content", [])
+            if isinstance(block, dict) and isinstance(block.get("text"), str)
+        ]
 
     def tool_uses(self) -> dict[str, str]:
         """toolUseId -> tool name, for every toolUse the assistant made in this conversation."""
@@ -122,8 +136,12 @@ class ConverseRequest:
 
     def tool_results(self) -> list[dict[str, Any]]:
         """Every toolResult block, oldest first."""
-        return [block["toolResult"] for msg in self.messages for block in msg.get("content", [])
-                if isinstance(block, dict) and isinstance(block.get("toolResult"), dict)]
+        return [
+            block["toolResult"]
+            for msg in self.messages
+            for block in msg.get("content", [])
+            if isinstance(block, dict) and isinstance(block.get("toolResult"), dict)
+        ]
 
     def input_text_chars(self) -> int:
         """Characters of everything the model reads (for the token estimate)."""
@@ -140,7 +158,9 @@ def parse_request(model_id: str, raw: bytes) -> ConverseRequest:
         raise validation("Malformed input request: the body must be a JSON object")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
+        raise validation(
+            "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+        )
     for msg in messages:
         if not isinstance(msg, dict) or msg.get("role") not in ("user", "assistant") or not isinstance(msg.get("content"), list):
             raise validation("Malformed input request: each message needs a role of user or assistant and a content list")
@@ -159,7 +179,9 @@ def parse_request(model_id: str, raw: bytes) -> ConverseRequest:
     inference = body.get("inferenceConfig") or {}
     max_tokens = inference.get("maxTokens") if isinstance(inference, dict) else None
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-        raise validation("1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1")
+        raise validation(
+            "1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        )
     return ConverseRequest(
         model_id=model_id,
         system_text=system_text,
@@ -177,8 +199,9 @@ def estimate_tokens(chars: int) -> int:
     return chars // 4 + 1
 
 
-def response_body(content: list[dict[str, Any]], stop_reason: str, input_tokens: int, output_tokens: int,
-                  latency_ms: int) -> dict[str, Any]:
+def response_body(
+    content: list[dict[str, Any]], stop_reason: str, input_tokens: int, output_tokens: int, latency_ms: int
+) -> dict[str, Any]:
     return {
         "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": stop_reason,

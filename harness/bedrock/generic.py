@@ -64,8 +64,9 @@ def answer(request: ConverseRequest, ctx: Context) -> Answer:
             raise Unsatisfiable(f"toolChoice forces the tool {forced!r}, which is not among the offered tools")
         if spec.name == request.structured_tool or not request.function_tools():
             return Answer(data=ctx.instance(spec.input_schema), tool_use_id=tool_use_id(ctx.seed, forced, turn))
-        return Answer(tool_name=forced, tool_input=ctx.instance(spec.input_schema),
-                      tool_use_id=tool_use_id(ctx.seed, forced, turn))
+        return Answer(
+            tool_name=forced, tool_input=ctx.instance(spec.input_schema), tool_use_id=tool_use_id(ctx.seed, forced, turn)
+        )
     pending = next_tool(request)
     choice = request.tool_choice or {}
     if pending is None and isinstance(choice, dict) and "any" in choice and request.function_tools():
@@ -73,8 +74,9 @@ def answer(request: ConverseRequest, ctx: Context) -> Answer:
     if pending is not None:
         spec = request.tool(pending)
         assert spec is not None
-        return Answer(tool_name=pending, tool_input=ctx.instance(spec.input_schema),
-                      tool_use_id=tool_use_id(ctx.seed, pending, turn))
+        return Answer(
+            tool_name=pending, tool_input=ctx.instance(spec.input_schema), tool_use_id=tool_use_id(ctx.seed, pending, turn)
+        )
     structured = request.structured_tool
     if structured is not None:
         spec = request.tool(structured)
@@ -104,11 +106,14 @@ def next_tool(request: ConverseRequest) -> str | None:
 
 def structured_instance(schema: dict[str, Any], ctx: Context) -> Any:
     """An instance of ``schema``; a trivial schema (``{"type": "object"}``) borrows the prompt's example."""
-    trivial = not schema.get("properties") and not any(k in schema for k in ("$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items"))
+    trivial = not schema.get("properties") and not any(
+        k in schema for k in ("$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items")
+    )
     if trivial and schema.get("type", "object") == "object":
         example = _example(ctx)
         if example is not None:
             from harness.bedrock.instances import problems
+
             if not problems(schema, example):
                 return example
     return ctx.instance(schema)
@@ -160,11 +165,19 @@ def text_answer(request: ConverseRequest, ctx: Context) -> str:
     return _limit(text, prompt.limits(both), request.max_tokens)
 
 
-_LEADS = ("Based on the information provided, {fact}.", "The figures given show that {fact}.",
-          "As stated in the request, {fact}.", "One point to note: {fact}.")
-_FILLERS = ("This deserves attention in the next review.", "The details above support this view.",
-            "It is a reasonable place to start.", "Further detail can be added on request.",
-            "This follows from the stated inputs.")
+_LEADS = (
+    "Based on the information provided, {fact}.",
+    "The figures given show that {fact}.",
+    "As stated in the request, {fact}.",
+    "One point to note: {fact}.",
+)
+_FILLERS = (
+    "This deserves attention in the next review.",
+    "The details above support this view.",
+    "It is a reasonable place to start.",
+    "Further detail can be added on request.",
+    "This follows from the stated inputs.",
+)
 
 
 def _facts(ctx: Context) -> list[str]:

@@ -26,10 +26,44 @@ from harness.bedrock.prompt import Hints
 
 MAX_DEPTH = 12
 ATTEMPTS = 6
-_WORDS = ("alpha", "bravo", "clear", "delta", "steady", "prime", "north", "river", "summit", "vector",
-          "harbor", "linear", "quiet", "silver", "bright", "core")
-_TEXTY = ("description", "rationale", "reason", "reasoning", "feedback", "summary", "explanation", "analysis",
-          "comment", "comments", "notes", "note", "message", "content", "details", "text", "answer", "justification")
+_WORDS = (
+    "alpha",
+    "bravo",
+    "clear",
+    "delta",
+    "steady",
+    "prime",
+    "north",
+    "river",
+    "summit",
+    "vector",
+    "harbor",
+    "linear",
+    "quiet",
+    "silver",
+    "bright",
+    "core",
+)
+_TEXTY = (
+    "description",
+    "rationale",
+    "reason",
+    "reasoning",
+    "feedback",
+    "summary",
+    "explanation",
+    "analysis",
+    "comment",
+    "comments",
+    "notes",
+    "note",
+    "message",
+    "content",
+    "details",
+    "text",
+    "answer",
+    "justification",
+)
 _HIGH = ("score", "rating", "confidence", "quality", "probability", "certainty")
 
 
@@ -52,8 +86,11 @@ def check_schema(schema: Any) -> None:
 
 def problems(schema: Any, instance: Any) -> list[str]:
     """Why ``instance`` does not validate against ``schema`` (empty when it does)."""
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator) \
-        if isinstance(schema, dict) else jsonschema.Draft202012Validator
+    cls = (
+        jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        if isinstance(schema, dict)
+        else jsonschema.Draft202012Validator
+    )
     validator = cls(schema, format_checker=FormatChecker())
     out = []
     for err in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
@@ -272,8 +309,7 @@ class _Generator:
         if hi is None:
             hi = lo + (100 if any(w in key for w in ("percent", "pct", "share", "weight", "score")) else 1000)
         if lo > hi:
-            raise Unsatisfiable(f"{path}: the bounds leave no {'integer' if integer else 'number'} "
-                                f"(at least {lo}, at most {hi})")
+            raise Unsatisfiable(f"{path}: the bounds leave no {'integer' if integer else 'number'} (at least {lo}, at most {hi})")
         return float(lo), float(hi)
 
     def _number(self, schema: dict[str, Any], path: str, name: str | None, integer: bool) -> float | int:
@@ -364,8 +400,9 @@ class _Generator:
         if any(w in key for w in _TEXTY):
             return self.hints.sentence(rng, name or "")
         words = [rng.choice(_WORDS) for _ in range(2)]
-        return " ".join(w.title() for w in words) if key in ("name", "title", "label") or key.endswith("name") \
-            else " ".join(words)
+        return (
+            " ".join(w.title() for w in words) if key in ("name", "title", "label") or key.endswith("name") else " ".join(words)
+        )
 
     # arrays -------------------------------------------------------------------------------
     def _array(self, schema: dict[str, Any], path: str, name: str | None, depth: int) -> list[Any]:
@@ -435,7 +472,9 @@ class _Generator:
         while len(out) < lo:
             if extra is False:
                 raise Unsatisfiable(f"{path}: minProperties {lo} but only {len(props)} properties are allowed")
-            out[f"extra_{n}"] = self.value(extra if isinstance(extra, dict) else {"type": "string"}, f"{path}.extra_{n}", None, depth + 1)
+            out[f"extra_{n}"] = self.value(
+                extra if isinstance(extra, dict) else {"type": "string"}, f"{path}.extra_{n}", None, depth + 1
+            )
             n += 1
         if hi is not None and len(out) > hi:
             for key in [k for k in list(out) if k not in required][: len(out) - int(hi)]:
@@ -491,8 +530,10 @@ def _split(total: float, bounds: dict[str, tuple[float, float, bool]], rng: rand
     hi = {k: round(b[1] * scale) for k, b in bounds.items()}
     target = round(total * scale)
     if sum(lo.values()) > target or sum(hi.values()) < target:
-        raise Unsatisfiable(f"{path}: its parts must sum to {total:g}, but their bounds allow "
-                            f"{sum(lo.values()) / scale:g} to {sum(hi.values()) / scale:g}")
+        raise Unsatisfiable(
+            f"{path}: its parts must sum to {total:g}, but their bounds allow "
+            f"{sum(lo.values()) / scale:g} to {sum(hi.values()) / scale:g}"
+        )
     values = dict(lo)
     remaining = target - sum(lo.values())
     keys = list(bounds)
@@ -527,9 +568,12 @@ def _described_range(description: str) -> tuple[float, float] | None:
 
 # -- strings from regular expressions (the stdlib parser's tree, walked) ---------------------
 _CATEGORIES = {
-    "CATEGORY_DIGIT": string.digits, "CATEGORY_NOT_DIGIT": string.ascii_letters,
-    "CATEGORY_WORD": string.ascii_letters + string.digits + "_", "CATEGORY_NOT_WORD": " -.",
-    "CATEGORY_SPACE": " ", "CATEGORY_NOT_SPACE": string.ascii_letters + string.digits,
+    "CATEGORY_DIGIT": string.digits,
+    "CATEGORY_NOT_DIGIT": string.ascii_letters,
+    "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
+    "CATEGORY_NOT_WORD": " -.",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_SPACE": string.ascii_letters + string.digits,
 }
 
 

@@ -50,8 +50,9 @@ class LiveBedrock:
     def forward(self, path: str, body: bytes) -> Response:
         """Send one bedrock-runtime call (``path`` as sent, e.g. ``/model/{modelId}/converse``) to real Bedrock, signed."""
         url = f"{self.base_url}{path}"
-        request = AWSRequest(method="POST", url=url, data=body,
-                             headers={"Content-Type": "application/json", "Accept": "application/json"})
+        request = AWSRequest(
+            method="POST", url=url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
+        )
         SigV4Auth(self.credentials, "bedrock", self.region).add_auth(request)
         answer = httpx.post(url, content=body, headers=dict(request.headers.items()), timeout=self.timeout)
         headers = {k: v for k, v in answer.headers.items() if k.lower() in FORWARDED_HEADERS}

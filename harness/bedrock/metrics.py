@@ -32,8 +32,12 @@ def datums(record: CallRecord) -> list[dict[str, Any]]:
         return {"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": float(value), "Unit": unit}
 
     if record.status == 200:
-        return [point("Invocations", 1), point("InvocationLatency", record.latency_ms, "Milliseconds"),
-                point("InputTokenCount", record.input_tokens), point("OutputTokenCount", record.output_tokens)]
+        return [
+            point("Invocations", 1),
+            point("InvocationLatency", record.latency_ms, "Milliseconds"),
+            point("InputTokenCount", record.input_tokens),
+            point("OutputTokenCount", record.output_tokens),
+        ]
     if record.status == 429:
         return [point("InvocationThrottles", 1)]
     if record.status >= 500 or record.status == 408:

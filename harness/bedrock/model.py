@@ -24,8 +24,28 @@ from harness.bedrock.instances import Unsatisfiable, check_schema, fill_defaults
 from harness.bedrock.scripts import Rule, Script, ScriptError
 
 _ROLE = re.compile(r"\bYou are\s+(?:an?\s+|the\s+)?(.{1,80})", re.I)
-_STOPWORDS = {"responsible", "specializing", "specialising", "focusing", "that", "who", "which", "for", "and", "with",
-              "to", "in", "of", "on", "whose", "designed", "tasked", "working", "helping", "agent"}
+_STOPWORDS = {
+    "responsible",
+    "specializing",
+    "specialising",
+    "focusing",
+    "that",
+    "who",
+    "which",
+    "for",
+    "and",
+    "with",
+    "to",
+    "in",
+    "of",
+    "on",
+    "whose",
+    "designed",
+    "tasked",
+    "working",
+    "helping",
+    "agent",
+}
 
 
 def agent_label(system_text: str) -> str:
@@ -100,8 +120,10 @@ class ScriptedModel:
         if answer.tool_name is not None:
             spec = request.tool(answer.tool_name)
             if spec is None:
-                raise validation(f"scripted model: {who} calls the tool {answer.tool_name!r}, which the request does not offer "
-                                 f"(offered: {', '.join(request.tool_names) or 'none'})")
+                raise validation(
+                    f"scripted model: {who} calls the tool {answer.tool_name!r}, which the request does not offer "
+                    f"(offered: {', '.join(request.tool_names) or 'none'})"
+                )
             _check(spec.input_schema, answer.tool_input or {}, f"{who}'s input for the tool {answer.tool_name!r}")
             return answer
         schema = _structured_schema(request)
@@ -112,16 +134,20 @@ class ScriptedModel:
             try:
                 data = json.loads(answer.text)
             except ValueError:
-                raise validation(f"scripted model: {who} answered text that is not JSON, but the request asks for "
-                                 "structured output") from None
+                raise validation(
+                    f"scripted model: {who} answered text that is not JSON, but the request asks for structured output"
+                ) from None
             if request.structured_tool is not None:
                 answer = Answer(data=data, tool_use_id=answer.tool_use_id or "tooluse_json")
         if problems(schema, data) and isinstance(data, dict):
             filled = fill_defaults(schema, data)
             if filled != data and not problems(schema, filled):
                 data = filled
-                answer = Answer(data=filled, tool_use_id=answer.tool_use_id) if answer.data is not None \
+                answer = (
+                    Answer(data=filled, tool_use_id=answer.tool_use_id)
+                    if answer.data is not None
                     else Answer(text=json.dumps(filled))
+                )
         _check(schema, data, f"{who}'s structured answer")
         return answer
 

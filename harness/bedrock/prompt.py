@@ -16,16 +16,67 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _FACT = re.compile(r"^[ \t>*-]*(?:\d+\.\s+)?\**([A-Za-z][\w /()'-]{0,40}?)\**\s*[:=]\s*(.+?)\s*$", re.M)
-_SUM = re.compile(r"(?:\bsums?|\badds?\s+up)\s+to\s+(?:exactly\s+)?(\d+(?:\.\d+)?)"
-                  r"|\btotal(?:s|ling|ing)?\s+(?:of\s+)?(?:exactly\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent)", re.I)
+_SUM = re.compile(
+    r"(?:\bsums?|\badds?\s+up)\s+to\s+(?:exactly\s+)?(\d+(?:\.\d+)?)"
+    r"|\btotal(?:s|ling|ing)?\s+(?:of\s+)?(?:exactly\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent)",
+    re.I,
+)
 _TICKER = re.compile(r"(?<![\w$.-])([A-Z]{1,5}(?:\.[A-Z])?)(?=[:\s,)])")
-_NOT_TICKERS = {"A", "I", "AI", "US", "USD", "ETF", "ETFS", "JSON", "ID", "OK", "IRA", "API", "AWS", "SQL", "URL",
-                "REIT", "EUR", "GBP", "CEO", "NOT", "ONLY", "AND", "OR", "THE", "IF", "IS", "NO", "YES", "TODO",
-                "SYSTEM", "IGNORE", "ALL", "SWR", "MCP", "PDF", "CSV", "FAQ", "LLM", "UTC", "GDP", "N", "S", "X"}
-_LIMIT = re.compile(r"(?:under|at most|no more than|maximum of|max(?:imum)?|within|fewer than|less than|up to)\s+"
-                    r"(\d[\d,]*)\s+(words|characters|chars|sentences|paragraphs|lines|bullets?|bullet points|items)", re.I)
-_EXACT = re.compile(r"(?:respond|reply|answer|say|end)\s+(?:only\s+)?with\s+(?:just\s+|exactly\s+|the word\s+)?"
-                    r"[\"“']([^\"”'\n]{1,120})[\"”']", re.I)
+_NOT_TICKERS = {
+    "A",
+    "I",
+    "AI",
+    "US",
+    "USD",
+    "ETF",
+    "ETFS",
+    "JSON",
+    "ID",
+    "OK",
+    "IRA",
+    "API",
+    "AWS",
+    "SQL",
+    "URL",
+    "REIT",
+    "EUR",
+    "GBP",
+    "CEO",
+    "NOT",
+    "ONLY",
+    "AND",
+    "OR",
+    "THE",
+    "IF",
+    "IS",
+    "NO",
+    "YES",
+    "TODO",
+    "SYSTEM",
+    "IGNORE",
+    "ALL",
+    "SWR",
+    "MCP",
+    "PDF",
+    "CSV",
+    "FAQ",
+    "LLM",
+    "UTC",
+    "GDP",
+    "N",
+    "S",
+    "X",
+}
+_LIMIT = re.compile(
+    r"(?:under|at most|no more than|maximum of|max(?:imum)?|within|fewer than|less than|up to)\s+"
+    r"(\d[\d,]*)\s+(words|characters|chars|sentences|paragraphs|lines|bullets?|bullet points|items)",
+    re.I,
+)
+_EXACT = re.compile(
+    r"(?:respond|reply|answer|say|end)\s+(?:only\s+)?with\s+(?:just\s+|exactly\s+|the word\s+)?"
+    r"[\"“']([^\"”'\n]{1,120})[\"”']",
+    re.I,
+)
 _COUNT = re.compile(r"\((\d+)\s*(?:-|–|to)\s*(\d+)[^)]*\)|\((\d+)[^)\d]*\)")
 _CONDITION = re.compile(r"\bif\s+(?:the\s+)?(?:number of\s+)?([a-z_]+)\s*(>=|<=|>|<|==|=|!=)\s*(\d+(?:\.\d+)?)", re.I)
 
@@ -86,8 +137,30 @@ def hints_for(text: str) -> Hints:
     return Hints(facts, total, tickers[:20], [w.lower() for w in topic])
 
 
-_STOP = {"your", "you", "this", "that", "with", "from", "have", "will", "must", "should", "following", "please",
-         "task", "provide", "here", "input", "agent", "responsible", "expert", "specializing", "primary", "about"}
+_STOP = {
+    "your",
+    "you",
+    "this",
+    "that",
+    "with",
+    "from",
+    "have",
+    "will",
+    "must",
+    "should",
+    "following",
+    "please",
+    "task",
+    "provide",
+    "here",
+    "input",
+    "agent",
+    "responsible",
+    "expert",
+    "specializing",
+    "primary",
+    "about",
+}
 
 
 def _flatten_facts(obj: Any, facts: dict[str, str], depth: int = 0) -> None:
@@ -126,7 +199,9 @@ def json_objects(text: str, limit: int = 200) -> list[Any]:
 
 
 def looks_like_schema(obj: Any) -> bool:
-    return isinstance(obj, dict) and ("$schema" in obj or (obj.get("type") == "object" and isinstance(obj.get("properties"), dict)))
+    return isinstance(obj, dict) and (
+        "$schema" in obj or (obj.get("type") == "object" and isinstance(obj.get("properties"), dict))
+    )
 
 
 def exact_reply(text: str) -> str | None:
@@ -137,7 +212,12 @@ def exact_reply(text: str) -> str | None:
 
 def wants_json(text: str) -> bool:
     return bool(re.search(r"\bJSON\b", text)) and bool(
-        re.search(r"\b(output|respond|return|reply|answer|format|provide)\b[^.\n]{0,60}\bJSON\b|\bJSON\b[^.\n]{0,40}\b(only|object|format)\b", text, re.I))
+        re.search(
+            r"\b(output|respond|return|reply|answer|format|provide)\b[^.\n]{0,60}\bJSON\b|\bJSON\b[^.\n]{0,40}\b(only|object|format)\b",
+            text,
+            re.I,
+        )
+    )
 
 
 @dataclass
@@ -230,16 +310,24 @@ def tool_condition_holds(text: str, tool: str, facts_text: str) -> bool:
         value = _figure(var, facts_text)
         if value is None:
             continue
-        return {">=": value >= limit, "<=": value <= limit, ">": value > limit, "<": value < limit,
-                "==": value == limit, "=": value == limit, "!=": value != limit}[op]
+        return {
+            ">=": value >= limit,
+            "<=": value <= limit,
+            ">": value > limit,
+            "<": value < limit,
+            "==": value == limit,
+            "=": value == limit,
+            "!=": value != limit,
+        }[op]
     return True
 
 
 def _figure(var: str, text: str) -> float | None:
     stems = {var, var.rstrip("s"), var + "s"}
     for stem in stems:
-        match = re.search(rf"(\d[\d,]*(?:\.\d+)?)\s+{re.escape(stem)}\b", text, re.I) or \
-            re.search(rf"\b{re.escape(stem)}\s*[:=]\s*(\d[\d,]*(?:\.\d+)?)", text, re.I)
+        match = re.search(rf"(\d[\d,]*(?:\.\d+)?)\s+{re.escape(stem)}\b", text, re.I) or re.search(
+            rf"\b{re.escape(stem)}\s*[:=]\s*(\d[\d,]*(?:\.\d+)?)", text, re.I
+        )
         if match:
             return float(match.group(1).replace(",", ""))
     return None

@@ -135,9 +135,14 @@ def _render(template: str, request: ConverseRequest, ctx: Any, agent: str) -> st
         if found:
             inputs = found[0]
             break
-    values = {"system": request.system_text, "user": users[-1] if users else "", "model": request.model_id,
-              "agent": agent, "facts": _Lenient(ctx.hints.facts if ctx is not None and getattr(ctx, "hints", None) else {}),
-              "input": _Lenient(inputs) if isinstance(inputs, dict) else inputs}
+    values = {
+        "system": request.system_text,
+        "user": users[-1] if users else "",
+        "model": request.model_id,
+        "agent": agent,
+        "facts": _Lenient(ctx.hints.facts if ctx is not None and getattr(ctx, "hints", None) else {}),
+        "input": _Lenient(inputs) if isinstance(inputs, dict) else inputs,
+    }
     try:
         return template.format_map(_Lenient(values))
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
@@ -146,6 +151,7 @@ def _render(template: str, request: ConverseRequest, ctx: Any, agent: str) -> st
 
 def _objects(text: str) -> list[Any]:
     from harness.bedrock.prompt import json_objects
+
     return json_objects(text, limit=20)
 
 
@@ -235,11 +241,20 @@ def _rule_from_yaml(entry: Any, path: Path, index: int) -> Rule:
     if "call" in answer:
         call = _callable(str(answer["call"]), where)
     tools = match.get("tools") or ()
-    return Rule(name=entry["name"], agent=entry.get("agent"), system_contains=match.get("system_contains"),
-                system_regex=match.get("system_regex"), user_contains=match.get("user_contains"),
-                tools=tuple(tools) if isinstance(tools, (list, tuple)) else (str(tools),), model=match.get("model"),
-                text=answer.get("text"), json=answer.get("json"), tool=answer.get("tool"), call=call,
-                malformed=entry.get("malformed"))
+    return Rule(
+        name=entry["name"],
+        agent=entry.get("agent"),
+        system_contains=match.get("system_contains"),
+        system_regex=match.get("system_regex"),
+        user_contains=match.get("user_contains"),
+        tools=tuple(tools) if isinstance(tools, (list, tuple)) else (str(tools),),
+        model=match.get("model"),
+        text=answer.get("text"),
+        json=answer.get("json"),
+        tool=answer.get("tool"),
+        call=call,
+        malformed=entry.get("malformed"),
+    )
 
 
 def _callable(spec: str, where: str) -> RuleCallable:

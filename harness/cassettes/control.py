@@ -50,9 +50,13 @@ class CassetteControl:
         self._cloud = cloud
         with contextlib.suppress(LookupError):
             runtime = cloud.component(LambdaRuntime)
-            runtime.extension_environment.update({CONTROL_VARIABLE: str(self.control_path),
-                                                  "HARNESS_HANDLER_WRAPPER": WRAPPER,
-                                                  "DISABLE_AIOHTTP_TRANSPORT": "True"})
+            runtime.extension_environment.update(
+                {
+                    CONTROL_VARIABLE: str(self.control_path),
+                    "HARNESS_HANDLER_WRAPPER": WRAPPER,
+                    "DISABLE_AIOHTTP_TRANSPORT": "True",
+                }
+            )
         assert cloud.edge is not None
         cloud.edge.add_routes(self.routes())
 
@@ -100,8 +104,11 @@ class CassetteControl:
 
     # HTTP control on the edge
     def routes(self) -> list[Route]:
-        return [Route("GET", "cassettes", self._get), Route("DELETE", "cassettes", self._delete),
-                Route("POST", "cassettes", self._post)]
+        return [
+            Route("GET", "cassettes", self._get),
+            Route("DELETE", "cassettes", self._delete),
+            Route("POST", "cassettes", self._post),
+        ]
 
     def _get(self, request: Request) -> Response:
         current = self.selection

@@ -65,5 +65,6 @@ def _report(control: str | None, cassette: str, message: str) -> None:
     if not control:
         return
     with open(misses_path(control), "a", encoding="utf-8") as out:
-        out.write(json.dumps({"cassette": cassette, "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
-                              "message": message}) + "\n")
+        out.write(
+            json.dumps({"cassette": cassette, "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"), "message": message}) + "\n"
+        )

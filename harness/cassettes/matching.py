@@ -94,8 +94,10 @@ def first_difference(recorded: Any, current: Any, path: str = "$") -> str | None
     if recorded != current:
         if isinstance(recorded, str) and isinstance(current, str):
             at = next((i for i, (a, b) in enumerate(zip(recorded, current)) if a != b), min(len(recorded), len(current)))
-            return (f"{path}: text differs at character {at}: recorded …{recorded[max(0, at - 40):at + 40]!r}…, "
-                    f"now …{current[max(0, at - 40):at + 40]!r}…")
+            return (
+                f"{path}: text differs at character {at}: recorded …{recorded[max(0, at - 40) : at + 40]!r}…, "
+                f"now …{current[max(0, at - 40) : at + 40]!r}…"
+            )
         return f"{path}: recorded {_show(recorded)}, now {_show(current)}"
     return None
 

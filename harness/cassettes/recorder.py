@@ -106,8 +106,9 @@ def make_vcr(record_mode: str) -> vcr.VCR:
 
 
 @contextlib.contextmanager
-def use_cassette(path: str | os.PathLike[str], record_mode: str = "none",
-                 provenance: Provenance | None = None) -> Iterator[ActiveCassette]:
+def use_cassette(
+    path: str | os.PathLike[str], record_mode: str = "none", provenance: Provenance | None = None
+) -> Iterator[ActiveCassette]:
     """Play (and in a record mode, record) the model calls made inside the block.
 
     In a record mode the cassette file is locked for the block, so two environments of

@@ -18,10 +18,18 @@ from harness.redaction import is_sensitive_key, scrub, scrub_text
 
 from harness.cassettes.matching import model_operation
 
-DROPPED_REQUEST_HEADERS = frozenset({
-    "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256",
-    "amz-sdk-invocation-id", "amz-sdk-request", "x-amz-user-agent", "cookie",
-})
+DROPPED_REQUEST_HEADERS = frozenset(
+    {
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+        "x-amz-user-agent",
+        "cookie",
+    }
+)
 DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "x-amzn-requestid", "date", "server"})
 
 

@@ -64,8 +64,14 @@ class ChaosPlan:
         return f"seed={self.seed} fault={self.fault} delay={self.delay:.2f}s{aim} (replay: {SEED_VARIABLE}={self.seed})"
 
 
-def plan(seed: int, *, faults: Sequence[str] = FAULTS, max_delay: float = 20.0,
-         functions: Sequence[str] = (), busy_window: float | None = None) -> ChaosPlan:
+def plan(
+    seed: int,
+    *,
+    faults: Sequence[str] = FAULTS,
+    max_delay: float = 20.0,
+    functions: Sequence[str] = (),
+    busy_window: float | None = None,
+) -> ChaosPlan:
     """The plan a seed stands for. The fault is the seed's turn in ``faults`` (seeds 1..4 cover all
     four), the delay and the target are drawn from the seed, so a seed always replays the same.
 
@@ -105,8 +111,7 @@ class Outcome:
     note: str = ""
 
 
-def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_dir: Path,
-           busy_timeout: float = 30.0) -> Outcome:
+def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_dir: Path, busy_timeout: float = 30.0) -> Outcome:
     """Apply the plan's fault now (the caller has waited ``chaos.wait_before``)."""
     if chaos.fault == "kill-up":
         up.send_signal(signal.SIGKILL)
@@ -117,8 +122,9 @@ def inject(chaos: ChaosPlan, *, up: subprocess.Popen[str], cloud_url: str, data_
     if chaos.fault == "kill-lambda":
         pid = kill_busy_worker(cloud_url, chaos.target, busy_timeout, into=chaos.delay)
         if pid is None:
-            return Outcome(chaos, False, note=f"no environment of {chaos.target or 'any function'} was busy "
-                                              f"within {busy_timeout:g}s")
+            return Outcome(
+                chaos, False, note=f"no environment of {chaos.target or 'any function'} was busy within {busy_timeout:g}s"
+            )
         return Outcome(chaos, True, [pid])
     if chaos.fault == "kill-postgres":
         pids = kill_postmasters(data_dir)
@@ -139,8 +145,11 @@ def kill_busy_worker(cloud_url: str, function: str | None, timeout: float, into:
     or None if none was busy within ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        busy = [env for env in lambda_environments(cloud_url, function)
-                if env.get("busy") and isinstance(env.get("pid"), int) and process_alive(int(env["pid"]))]  # type: ignore[call-overload]
+        busy = [
+            env
+            for env in lambda_environments(cloud_url, function)
+            if env.get("busy") and isinstance(pid := env.get("pid"), int) and process_alive(pid)
+        ]
         if busy:
             if into > 0:
                 time.sleep(into)

@@ -50,10 +50,14 @@ class ControlApi:
         except LookupError:
             return json_error(409, "this cloud runs no Lambda runtime")
         function = request.args.get("function")
-        return json_response({"environments": [
-            {"id": e.id, "function": e.function_name, "version": e.version, "pid": e.pid, "busy": e.busy}
-            for e in runtime.environments(function)
-        ]})
+        return json_response(
+            {
+                "environments": [
+                    {"id": e.id, "function": e.function_name, "version": e.version, "pid": e.pid, "busy": e.busy}
+                    for e in runtime.environments(function)
+                ]
+            }
+        )
 
     def _lambda_fault(self, request: Request) -> Response:
         from harness.cloud.awslambda.runtime import LambdaRuntime
@@ -68,8 +72,9 @@ class ControlApi:
             missing = [key for key in ("function", "kind") if key not in body] if isinstance(body, dict) else []
             if missing:
                 return json_error(400, f'{usage}: missing "{missing[0]}"')
-            fault = runtime.faults.add(str(body["function"]), str(body["kind"]), int(body.get("count", 1)),
-                                       float(body.get("delay_seconds", 1.0)))
+            fault = runtime.faults.add(
+                str(body["function"]), str(body["kind"]), int(body.get("count", 1)), float(body.get("delay_seconds", 1.0))
+            )
         except (ValueError, KeyError, TypeError) as err:
             return json_error(400, f"{usage}: {err}")
         return json_response({"function": fault.function, "kind": fault.kind, "count": fault.remaining})

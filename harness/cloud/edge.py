@@ -69,8 +69,12 @@ MOTO_API_PREFIX = "/moto-api"
 
 def moto_api_off() -> Response:
     """What ``/moto-api/`` answers while it is off: it can wipe every resource with one POST."""
-    return aws_json_error(404, "NotFound", "moto's control API (/moto-api/) is off; start the cloud with "
-                          "HARNESS_MOTO_API=1 (or LocalCloud(moto_api=True)) to use it")
+    return aws_json_error(
+        404,
+        "NotFound",
+        "moto's control API (/moto-api/) is off; start the cloud with "
+        "HARNESS_MOTO_API=1 (or LocalCloud(moto_api=True)) to use it",
+    )
 
 
 class EdgeApp:
@@ -104,8 +108,9 @@ class EdgeApp:
 
     def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if _json_too_deep(environ):
-            return aws_json_error(400, "SerializationException",
-                                  f"JSON nested deeper than {MAX_JSON_DEPTH} levels is refused")(environ, start_response)
+            return aws_json_error(400, "SerializationException", f"JSON nested deeper than {MAX_JSON_DEPTH} levels is refused")(
+                environ, start_response
+            )
         path = environ.get("PATH_INFO", "")
         if not self._moto_api and path.startswith(MOTO_API_PREFIX):
             return moto_api_off()(environ, start_response)

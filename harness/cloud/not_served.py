@@ -41,15 +41,19 @@ def not_implemented(environ: dict[str, Any], start_response: Callable[..., Any],
     """A 501 in the shape the caller's protocol parses (JSON for x-amz-json/REST-JSON, XML otherwise)."""
     ctx = request_context(environ)
     service = ctx.service if ctx else "an unsigned request"
-    message = (f"the local cloud does not emulate {service} operation {operation_name(environ)} ({detail}); "
-               "deploy this resource on real AWS or leave it out locally")
+    message = (
+        f"the local cloud does not emulate {service} operation {operation_name(environ)} ({detail}); "
+        "deploy this resource on real AWS or leave it out locally"
+    )
     wants_json = "json" in environ.get("CONTENT_TYPE", "") or "HTTP_X_AMZ_TARGET" in environ
     if wants_json:
         body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "NotImplemented")]
     else:
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>"
-                f"<Message>{_xml_escape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>").encode()
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>"
+            f"<Message>{_xml_escape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>"
+        ).encode()
         headers = [("Content-Type", "text/xml"), ("x-amzn-ErrorType", "NotImplemented")]
     start_response("501 Not Implemented", headers + [("Content-Length", str(len(body)))])
     return [body]

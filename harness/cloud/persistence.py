@@ -41,8 +41,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # moto services whose backends are kept (those with any account's state)
-SERVICES = ("sqs", "secretsmanager", "lambda", "rds", "logs", "cloudwatch", "sns", "events", "scheduler", "iam",
-            "ssm", "s3", "dynamodb", "kms", "sts")
+SERVICES = (
+    "sqs",
+    "secretsmanager",
+    "lambda",
+    "rds",
+    "logs",
+    "cloudwatch",
+    "sns",
+    "events",
+    "scheduler",
+    "iam",
+    "ssm",
+    "s3",
+    "dynamodb",
+    "kms",
+    "sts",
+)
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 FORMAT = 1
 

@@ -26,8 +26,7 @@ Handler = Callable[[Request], Response]
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """``body`` as JSON (values JSON has no type for, such as datetimes, as their ``str``)."""
-    return Response(json.dumps(body, default=str), status=status, headers=dict(headers or {}),
-                    content_type="application/json")
+    return Response(json.dumps(body, default=str), status=status, headers=dict(headers or {}), content_type="application/json")
 
 
 def json_error(status: int, message: str, **extra: Any) -> Response:

@@ -29,8 +29,7 @@ def _model(service: str) -> ServiceModel:
 @cache
 def error_statuses(service: str) -> dict[str, int]:
     """Every modelled error of ``service`` (its botocore name, e.g. ``rds-data``) and its HTTP status."""
-    return {shape.name: int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
-            for shape in _model(service).error_shapes}
+    return {shape.name: int(shape.metadata.get("error", {}).get("httpStatusCode", 400)) for shape in _model(service).error_shapes}
 
 
 class ServiceError(Exception):
@@ -107,8 +106,7 @@ class OperationRouter:
         routes = [_route(model, name) for name in operations]
         self._routes = sorted(routes, key=lambda r: -len(r.fixed_query))  # stable: the given order otherwise
 
-    def match(self, method: str, path: str, query: _Lookup | None = None,
-              headers: _Lookup | None = None) -> Operation | None:
+    def match(self, method: str, path: str, query: _Lookup | None = None, headers: _Lookup | None = None) -> Operation | None:
         """The operation ``method`` on ``path`` (percent-encoded, as sent) calls, or None."""
         query, headers = query or {}, headers or {}
         for route in self._routes:
@@ -132,8 +130,7 @@ class OperationRouter:
     def path(self, operation: Operation) -> str:
         """The request path of ``operation`` (its URI labels quoted), e.g. to forward it to real AWS."""
         uri = next(r.request_uri for r in self._routes if r.name == operation.name).split("?", 1)[0]
-        return re.sub(r"\{(\w+)(\+?)\}",
-                      lambda m: quote(operation.params[m[1]], safe="/" if m[2] else ""), uri)
+        return re.sub(r"\{(\w+)(\+?)\}", lambda m: quote(operation.params[m[1]], safe="/" if m[2] else ""), uri)
 
 
 def _route(model: ServiceModel, name: str) -> _Route:
@@ -142,7 +139,7 @@ def _route(model: ServiceModel, name: str) -> _Route:
     fixed = dict(part.split("=", 1) for part in uri.partition("?")[2].split("&") if "=" in part)
     query: dict[str, str] = {}
     headers: dict[str, str] = {}
-    for member, shape in (op.input_shape.members.items() if op.input_shape else ()):
+    for member, shape in op.input_shape.members.items() if op.input_shape else ():
         location, wire = shape.serialization.get("location"), shape.serialization.get("name", member)
         if location == "querystring":
             query[wire] = member
@@ -155,6 +152,6 @@ def _uri_pattern(request_uri: str) -> re.Pattern[str]:
     path = request_uri.split("?", 1)[0].rstrip("/")
     regex, end = "", 0
     for param in re.finditer(r"\{(\w+)(\+?)\}", path):
-        regex += re.escape(path[end:param.start()]) + (f"(?P<{param[1]}>.+)" if param[2] else f"(?P<{param[1]}>[^/]+)")
+        regex += re.escape(path[end : param.start()]) + (f"(?P<{param[1]}>.+)" if param[2] else f"(?P<{param[1]}>[^/]+)")
         end = param.end()
     return re.compile(f"^{regex}{re.escape(path[end:])}/?$")

@@ -112,8 +112,12 @@ def clean_orphans(root: Path | None = None) -> list[Path]:
     for entry in entries:
         if not entry.name.startswith(TEMP_PREFIXES) or not entry.is_dir() or not _owner_gone(entry):
             continue
-        for pid_file in [*entry.glob("postmaster.pid"), *entry.glob("*/postmaster.pid"), *entry.glob("*/*/postmaster.pid"),
-                         *entry.glob("*/*/*/postmaster.pid")]:
+        for pid_file in [
+            *entry.glob("postmaster.pid"),
+            *entry.glob("*/postmaster.pid"),
+            *entry.glob("*/*/postmaster.pid"),
+            *entry.glob("*/*/*/postmaster.pid"),
+        ]:
             stop_postmaster(pid_file.parent)
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
@@ -135,8 +139,11 @@ class Watchdog:
                 if self._proc is None or self._proc.poll() is not None:
                     self._proc = subprocess.Popen(
                         [sys.executable, "-m", "harness.cloud.watchdog", str(os.getpid())],
-                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                        start_new_session=True, close_fds=True,
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        start_new_session=True,
+                        close_fds=True,
                     )
                 assert self._proc.stdin is not None
                 self._proc.stdin.write(line)

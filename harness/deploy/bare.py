@@ -54,8 +54,10 @@ def serve_bare_cloud(
         print(f"cannot listen on {host}:{port}: {err.strerror} (choose another --port)", file=sys.stderr)
         return 1
     try:
-        print(f"local cloud (moto) listening on {cloud.url}: ready in {time.perf_counter() - began:.2f}s, "
-              "nothing provisioned (--no-stack)")
+        print(
+            f"local cloud (moto) listening on {cloud.url}: ready in {time.perf_counter() - began:.2f}s, "
+            "nothing provisioned (--no-stack)"
+        )
         print("# deploy your own system into it, e.g.:")
         print("#   alex-harness package backend/tagger                      # a Lambda zip from a uv project, no Docker")
         print("#   alex-harness terraform -chdir=terraform/6_agents apply   # your Terraform, endpoints overridden")

@@ -17,14 +17,22 @@ def cmd_package(args: argparse.Namespace) -> int:
         return 2
     for project in args.projects:
         try:
-            result = build_lambda_zip(project, out=args.out, runtime=args.runtime, platform=args.platform,
-                                      exclude=tuple(args.exclude), cache_dir=args.cache_dir)
+            result = build_lambda_zip(
+                project,
+                out=args.out,
+                runtime=args.runtime,
+                platform=args.platform,
+                exclude=tuple(args.exclude),
+                cache_dir=args.cache_dir,
+            )
         except PackagingError as err:
             print(f"alex-harness package: {project}: {err}", file=sys.stderr)
             return 1
         source = "dependencies from the cache" if result.dependencies_cached else "dependencies resolved and cached"
-        print(f"{result.zip_path}: {result.size_bytes / 1e6:.1f} MB, {result.files} files, "
-              f"{result.seconds:.1f}s ({source})", flush=True)
+        print(
+            f"{result.zip_path}: {result.size_bytes / 1e6:.1f} MB, {result.files} files, {result.seconds:.1f}s ({source})",
+            flush=True,
+        )
     return 0
 
 
@@ -33,8 +41,10 @@ def cmd_terraform(args: argparse.Namespace) -> int:
     if tf_args[:1] == ["--"]:
         tf_args = tf_args[1:]
     if not tf_args:
-        print("alex-harness terraform: give terraform's arguments, e.g. alex-harness terraform -chdir=terraform/6_agents apply",
-              file=sys.stderr)
+        print(
+            "alex-harness terraform: give terraform's arguments, e.g. alex-harness terraform -chdir=terraform/6_agents apply",
+            file=sys.stderr,
+        )
         return 2
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or DEFAULT_ENDPOINT
     try:
@@ -46,22 +56,35 @@ def cmd_terraform(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     package = sub.add_parser(
-        "package", help="build Lambda zips from uv project folders (as package_docker.py does, without Docker)")
+        "package", help="build Lambda zips from uv project folders (as package_docker.py does, without Docker)"
+    )
     package.add_argument("projects", nargs="+", type=Path, help="folders with pyproject.toml and uv.lock")
     package.add_argument("--runtime", default=DEFAULT_RUNTIME, help=f"the function's Runtime (default {DEFAULT_RUNTIME})")
     package.add_argument("--platform", default=DEFAULT_PLATFORM, help=f"wheel platform (default {DEFAULT_PLATFORM})")
-    package.add_argument("--exclude", action="append", default=[], metavar="NAME",
-                         help="leave this requirement out (repeatable; the course's scripts leave out pyperclip)")
+    package.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this requirement out (repeatable; the course's scripts leave out pyperclip)",
+    )
     package.add_argument("--out", type=Path, default=None, help="zip path (default <folder>/<folder>_lambda.zip)")
-    package.add_argument("--cache-dir", type=Path, default=None,
-                         help="dependency cache (default $ALEX_HARNESS_CACHE_DIR or ~/.cache/alex-harness)")
+    package.add_argument(
+        "--cache-dir", type=Path, default=None, help="dependency cache (default $ALEX_HARNESS_CACHE_DIR or ~/.cache/alex-harness)"
+    )
     package.set_defaults(func=cmd_package)
 
     terraform = sub.add_parser(
-        "terraform", help="run your terraform against the local cloud (only endpoints and credentials overridden)")
-    terraform.add_argument("--endpoint-url", default=None,
-                           help=f"the local cloud (default $AWS_ENDPOINT_URL or {DEFAULT_ENDPOINT})")
-    terraform.add_argument("--plugin-mirror", type=Path, default=None,
-                           help="a provider filesystem mirror (default $ALEX_HARNESS_TF_MIRROR or /opt/tf-plugins if present)")
+        "terraform", help="run your terraform against the local cloud (only endpoints and credentials overridden)"
+    )
+    terraform.add_argument(
+        "--endpoint-url", default=None, help=f"the local cloud (default $AWS_ENDPOINT_URL or {DEFAULT_ENDPOINT})"
+    )
+    terraform.add_argument(
+        "--plugin-mirror",
+        type=Path,
+        default=None,
+        help="a provider filesystem mirror (default $ALEX_HARNESS_TF_MIRROR or /opt/tf-plugins if present)",
+    )
     terraform.add_argument("terraform_args", nargs=argparse.REMAINDER, help="terraform's own arguments")
     terraform.set_defaults(func=cmd_terraform)

@@ -110,9 +110,24 @@ def build_lambda_zip(
     with tempfile.TemporaryDirectory(prefix="lambda-package-") as scratch:
         local_dir = Path(scratch) / "local"
         for source in _local_sources(project, pyproject):
-            _run([uv, "pip", "install", "--quiet", "--no-deps", "--target", str(local_dir),
-                  "--python-version", version, "--python-platform", platform, str(source)],
-                 cwd=project, what=f"installing the local package {source}")
+            _run(
+                [
+                    uv,
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--no-deps",
+                    "--target",
+                    str(local_dir),
+                    "--python-version",
+                    version,
+                    "--python-platform",
+                    platform,
+                    str(source),
+                ],
+                cwd=project,
+                what=f"installing the local package {source}",
+            )
         entries = _tree_entries(local_dir) | _module_entries(_project_modules(project))
         files = _write_zip(out, deps_zip, entries)
     return PackageResult(out, cached, time.perf_counter() - began, out.stat().st_size, files)
@@ -136,8 +151,11 @@ def _dependencies_key(lock: Path, version: str, platform: str, exclude: tuple[st
 
 def _export_requirements(uv: str, project: Path, exclude: tuple[str, ...]) -> str:
     """The locked third-party requirements (local path packages are installed separately)."""
-    exported = _run([uv, "export", "--frozen", "--no-hashes", "--no-dev", "--no-emit-project", "--no-emit-local"],
-                    cwd=project, what="exporting requirements from uv.lock")
+    exported = _run(
+        [uv, "export", "--frozen", "--no-hashes", "--no-dev", "--no-emit-project", "--no-emit-local"],
+        cwd=project,
+        what="exporting requirements from uv.lock",
+    )
     dropped = {re.sub(r"[-_.]+", "-", name).lower() for name in exclude}
     kept = []
     for line in exported.splitlines():
@@ -156,9 +174,24 @@ def _install_into_cache(uv: str, requirements: str, deps_zip: Path, version: str
         req_file = scratch / "requirements.txt"
         req_file.write_text(requirements)
         target = scratch / "site"
-        _run([uv, "pip", "install", "--quiet", "--target", str(target), "--python-version", version,
-              "--python-platform", platform, "-r", str(req_file)],
-             cwd=scratch, what=f"installing dependencies for python{version} on {platform}")
+        _run(
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                str(target),
+                "--python-version",
+                version,
+                "--python-platform",
+                platform,
+                "-r",
+                str(req_file),
+            ],
+            cwd=scratch,
+            what=f"installing dependencies for python{version} on {platform}",
+        )
         staged = scratch / "deps.zip"
         with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for name, path in sorted(_tree_entries(target).items()):
@@ -197,8 +230,11 @@ def _project_modules(project: Path) -> list[Path]:
 def _tree_entries(tree: Path) -> dict[str, Path]:
     if not tree.is_dir():
         return {}
-    return {path.relative_to(tree).as_posix(): path for path in tree.rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts and path.relative_to(tree).as_posix() != ".lock"}
+    return {
+        path.relative_to(tree).as_posix(): path
+        for path in tree.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.relative_to(tree).as_posix() != ".lock"
+    }
 
 
 def _module_entries(modules: list[Path]) -> dict[str, Path]:

@@ -28,8 +28,21 @@ DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 # Services the edge serves, by the provider's `endpoints` keys (valid in hashicorp/aws 4.x-5.x).
 # Any other service still reaches the edge through AWS_ENDPOINT_URL and gets a 501 naming it.
 ENDPOINT_KEYS = (
-    "apigateway", "cloudwatch", "dynamodb", "events", "iam", "kms", "lambda", "logs", "rds",
-    "s3", "secretsmanager", "sns", "sqs", "ssm", "sts",
+    "apigateway",
+    "cloudwatch",
+    "dynamodb",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
 )
 _PROVIDER_BLOCK = re.compile(r'provider\s+"aws"\s*\{')
 _ALIAS = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
@@ -84,7 +97,7 @@ def _block_body(text: str, start: int) -> str:
 
 def override_text(endpoint: str, aliases: Sequence[str | None]) -> str:
     """One provider override per declared configuration: endpoints, credentials, no AWS-only checks."""
-    endpoints = "\n".join(f"    {key:<14} = \"{endpoint}\"" for key in ENDPOINT_KEYS)
+    endpoints = "\n".join(f'    {key:<14} = "{endpoint}"' for key in ENDPOINT_KEYS)
     blocks = []
     for alias in aliases:
         alias_line = f'  alias                       = "{alias}"\n' if alias else ""
@@ -119,19 +132,16 @@ def find_mirror(explicit: Path | None = None) -> Path | None:
 
 def cli_config_text(mirror: Path) -> str:
     """Install providers found in the mirror from it; anything else from its registry as usual."""
-    return (
-        "provider_installation {\n"
-        "  filesystem_mirror {\n"
-        f'    path    = "{mirror}"\n'
-        "  }\n"
-        "}\n"
-    )
+    return f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n  }}\n}}\n'
 
 
 def terraform_environment(endpoint: str, base: dict[str, str], cli_config: Path | None) -> dict[str, str]:
     """The caller's environment with AWS pointed at the local cloud and no real credential left in it."""
-    env = {key: value for key, value in base.items()
-           if key not in {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE"}}
+    env = {
+        key: value
+        for key, value in base.items()
+        if key not in {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE"}
+    }
     env |= {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
@@ -175,8 +185,19 @@ def run_terraform(
             if found_mirror is not None and _mirror_missing_from_lock(args, run):
                 # The lock file records the registry's checksums; an unpacked mirror only matches an h1 hash
                 # of this platform, which `terraform providers lock -fs-mirror` adds (as Terraform advises).
-                lock = _run([binary, f"-chdir={module_dir}", "providers", "lock", f"-fs-mirror={found_mirror}",
-                             f"-platform={_platform()}"], cwd, environment, echo)
+                lock = _run(
+                    [
+                        binary,
+                        f"-chdir={module_dir}",
+                        "providers",
+                        "lock",
+                        f"-fs-mirror={found_mirror}",
+                        f"-platform={_platform()}",
+                    ],
+                    cwd,
+                    environment,
+                    echo,
+                )
                 if lock.returncode == 0:
                     run = _run([binary, *args], cwd, environment, echo)
         finally:
@@ -185,8 +206,7 @@ def run_terraform(
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str], echo: bool) -> TerraformRun:
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines = []
     assert process.stdout is not None
     for line in process.stdout:
@@ -198,8 +218,12 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], echo: bool) -> Terr
 
 def _mirror_missing_from_lock(args: Sequence[str], run: TerraformRun) -> bool:
     """`init` refused the mirror's provider only because the lock file has no checksum for it."""
-    return run.returncode != 0 and "init" in args and "doesn't match any of the" in run.output \
+    return (
+        run.returncode != 0
+        and "init" in args
+        and "doesn't match any of the" in run.output
         and "checksums previously recorded in the dependency lock file" in run.output
+    )
 
 
 def _platform() -> str:

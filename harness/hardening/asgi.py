@@ -37,8 +37,10 @@ _HEAD_END = b"\r\n\r\n"
 
 def _raw_response(status: int, reason: str, message: str) -> bytes:
     body = json.dumps({"message": message}).encode()
-    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\nconnection: close\r\n"
-            f"content-length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 class _HardenedH11Protocol(H11Protocol):
@@ -84,8 +86,9 @@ class _HardenedH11Protocol(H11Protocol):
             self._head_bytes += len(data) if end == -1 else max(0, end + len(_HEAD_END) - len(self._tail))
             self._tail = window[-3:]
             if self._head_bytes > self.limits.max_header_bytes:
-                self._refuse_raw(431, "Request Header Fields Too Large",
-                                 f"request headers larger than {self.limits.max_header_bytes} bytes")
+                self._refuse_raw(
+                    431, "Request Header Fields Too Large", f"request headers larger than {self.limits.max_header_bytes} bytes"
+                )
                 return
         super().data_received(data)
         if not self._awaiting_head():
@@ -211,7 +214,15 @@ def _framing_error(headers: _Headers) -> str | None:
 
 async def _answer(send: Send, status: int, message: str) -> None:
     body = json.dumps({"message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -135,8 +135,9 @@ def _framing_error(headers: Any) -> str | None:
     return None
 
 
-def hardened(handler: type[BaseHTTPRequestHandler], policy: LocalAccessPolicy | None = None,
-             limits: Limits | None = None) -> type[BaseHTTPRequestHandler]:
+def hardened(
+    handler: type[BaseHTTPRequestHandler], policy: LocalAccessPolicy | None = None, limits: Limits | None = None
+) -> type[BaseHTTPRequestHandler]:
     """A subclass of ``handler`` with the deadlines, limits and access policy applied."""
     attributes = {"access_policy": policy or LocalAccessPolicy.from_env(), "limits": limits or Limits()}
     return type(f"Hardened{handler.__name__}", (HardenedHandlerMixin, handler), attributes)

@@ -83,8 +83,9 @@ class LocalAccessPolicy:
         object.__setattr__(self, "_origins", frozenset(normalise_origin(o) for o in self.extra_origins))
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, origins: Iterable[str] = (),
-                 allow_navigation: bool = True) -> LocalAccessPolicy:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, origins: Iterable[str] = (), allow_navigation: bool = True
+    ) -> LocalAccessPolicy:
         """The policy the environment asks for, plus ``origins`` the server itself trusts (a dev frontend)."""
         env = os.environ if environ is None else environ
         return cls(
@@ -123,14 +124,18 @@ class LocalAccessPolicy:
             return None
         host = _get(headers, "host")
         if not self.host_allowed(host):
-            return (f"Host {host!r} is not a loopback name (DNS rebinding?); add it to {HOSTS_ENV} "
-                    "if you reach this server under that name on purpose")
+            return (
+                f"Host {host!r} is not a loopback name (DNS rebinding?); add it to {HOSTS_ENV} "
+                "if you reach this server under that name on purpose"
+            )
         origin = _get(headers, "origin")
         if origin is not None:
             if self.origin_allowed(origin, own_port):
                 return None
-            return (f"requests from origin {origin!r} are refused: a web page may not drive the local cloud; "
-                    f"add the origin to {ORIGINS_ENV} if it is your own frontend")
+            return (
+                f"requests from origin {origin!r} are refused: a web page may not drive the local cloud; "
+                f"add the origin to {ORIGINS_ENV} if it is your own frontend"
+            )
         site = (_get(headers, "sec-fetch-site") or "").lower()
         if site in ("cross-site", "same-site"):
             mode = (_get(headers, "sec-fetch-mode") or "").lower()

@@ -80,8 +80,10 @@ def cmd_stop(args: argparse.Namespace) -> int:
         (state_dir / STATE_FILE).unlink(missing_ok=True)
         found = detect.detect()
         if found.running:
-            print(f"LocalStack {found.version} on {found.url} was not started by `alex-harness localstack start`: "
-                  "stop it the way it was started (docker stop, `localstack stop`)")
+            print(
+                f"LocalStack {found.version} on {found.url} was not started by `alex-harness localstack start`: "
+                "stop it the way it was started (docker stop, `localstack stop`)"
+            )
             return 1
         print("LocalStack is not running")
         return 0
@@ -105,8 +107,10 @@ def _status_of_another() -> int:
     """No LocalStack of ours runs: report one the user runs on localhost:4566, if any."""
     found = detect.detect()
     if not found.running:
-        print(f"LocalStack is not running (none of ours, and nothing answers at {found.url}): "
-              "`alex-harness localstack start` starts one")
+        print(
+            f"LocalStack is not running (none of ours, and nothing answers at {found.url}): "
+            "`alex-harness localstack start` starts one"
+        )
         return 3
     print(f"LocalStack {found.version} on {found.url} (started outside alex-harness): {found.services}")
     if found.usable:
@@ -118,21 +122,33 @@ def _status_of_another() -> int:
 
 def add_localstack_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``localstack start|stop|status`` under an existing CLI."""
-    parser = sub.add_parser("localstack", help="install, start and stop LocalStack in host mode (no Docker)",
-                            description="install, start and stop LocalStack in host mode (no Docker), on loopback")
+    parser = sub.add_parser(
+        "localstack",
+        help="install, start and stop LocalStack in host mode (no Docker)",
+        description="install, start and stop LocalStack in host mode (no Docker), on loopback",
+    )
     actions = parser.add_subparsers(dest="localstack_command", required=True)
-    for name, func, text in (("start", cmd_start, "install on first use, start on loopback, wait for health"),
-                             ("stop", cmd_stop, "stop the LocalStack that start left running"),
-                             ("status", cmd_status, "whether it runs, and its services")):
+    for name, func, text in (
+        ("start", cmd_start, "install on first use, start on loopback, wait for health"),
+        ("stop", cmd_stop, "stop the LocalStack that start left running"),
+        ("status", cmd_status, "whether it runs, and its services"),
+    ):
         action = actions.add_parser(name, help=text, description=text)
-        action.add_argument("--state-dir", type=Path, default=None,
-                            help="its pid file, data and log (default $ALEX_HARNESS_STATE_DIR/localstack "
-                                 "or ~/.alex-harness/localstack)")
+        action.add_argument(
+            "--state-dir",
+            type=Path,
+            default=None,
+            help="its pid file, data and log (default $ALEX_HARNESS_STATE_DIR/localstack or ~/.alex-harness/localstack)",
+        )
         if name == "start":
             action.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-            action.add_argument("--port", type=int, default=DEFAULT_PORT,
-                                help=f"LocalStack's gateway port (default {DEFAULT_PORT})")
-            action.add_argument("--harness-url", default=None,
-                                help="the harness edge (alex-harness up) for the services LocalStack leaves out "
-                                     "(default: none, only LocalStack's own services are exported)")
+            action.add_argument(
+                "--port", type=int, default=DEFAULT_PORT, help=f"LocalStack's gateway port (default {DEFAULT_PORT})"
+            )
+            action.add_argument(
+                "--harness-url",
+                default=None,
+                help="the harness edge (alex-harness up) for the services LocalStack leaves out "
+                "(default: none, only LocalStack's own services are exported)",
+            )
         action.set_defaults(func=func)

@@ -52,8 +52,10 @@ class Detected:
             return f"no LocalStack answers at {self.url}{HEALTH_PATH}: {START_HINT}"
         if self.missing:
             states = ", ".join(f"{name} {state}" for name, state in sorted(self.missing.items()))
-            return (f"LocalStack {self.version} at {self.url} does not offer what the hybrid needs ({states}): "
-                    f"enable them (SERVICES={','.join(LOCALSTACK_SERVED)},...) or {START_HINT}")
+            return (
+                f"LocalStack {self.version} at {self.url} does not offer what the hybrid needs ({states}): "
+                f"enable them (SERVICES={','.join(LOCALSTACK_SERVED)},...) or {START_HINT}"
+            )
         return ""
 
 
@@ -73,6 +75,5 @@ def detect(url: str | None = None, timeout: float = 2.0) -> Detected:
     if doc is None or not isinstance(doc.get("services"), dict):
         return Detected(url, None)
     services = doc["services"]
-    missing = {name: str(services.get(name, "absent")) for name in LOCALSTACK_SERVED
-               if services.get(name) not in USABLE}
+    missing = {name: str(services.get(name, "absent")) for name in LOCALSTACK_SERVED if services.get(name) not in USABLE}
     return Detected(url, doc, missing)

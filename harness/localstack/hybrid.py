@@ -53,8 +53,12 @@ class LocalStackServices:
             client = self._clients.get((service, region))
             if client is None:
                 client = self._clients[(service, region)] = boto3.session.Session().client(
-                    service, endpoint_url=self.url, region_name=region,
-                    aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY)
+                    service,
+                    endpoint_url=self.url,
+                    region_name=region,
+                    aws_access_key_id=FAKE_ACCESS_KEY,
+                    aws_secret_access_key=FAKE_SECRET_KEY,
+                )
             return client
 
     def sqs_client(self, region: str) -> Any:
@@ -88,8 +92,9 @@ class LocalStackServices:
                     secret = json.loads(value.get("SecretString") or "")
                     return str(secret["username"]), str(secret["password"])
                 except (ValueError, KeyError, TypeError) as err:
-                    raise DataApiError("InvalidSecretException",
-                                       "The secret must be a JSON document with username and password.") from err
+                    raise DataApiError(
+                        "InvalidSecretException", "The secret must be a JSON document with username and password."
+                    ) from err
         return moto_credentials(secret_arn)
 
     def queue_figures(self, now_ms: int) -> QueueFigures:
@@ -149,9 +154,14 @@ class HybridCloud(LocalCloud):
 
     def client(self, service: str, **kwargs: Any) -> Any:
         if service in LOCALSTACK_SERVED:
-            return boto3.client(service, endpoint_url=self.localstack.url,
-                                region_name=kwargs.pop("region_name", self.region),
-                                aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY, **kwargs)
+            return boto3.client(
+                service,
+                endpoint_url=self.localstack.url,
+                region_name=kwargs.pop("region_name", self.region),
+                aws_access_key_id=FAKE_ACCESS_KEY,
+                aws_secret_access_key=FAKE_SECRET_KEY,
+                **kwargs,
+            )
         return super().client(service, **kwargs)
 
     def client_env(self) -> dict[str, str]:

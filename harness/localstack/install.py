@@ -63,8 +63,9 @@ def is_installed(venv: Path | None = None) -> bool:
 
 def _python_version(python: str) -> tuple[int, int] | None:
     try:
-        out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=20, check=True).stdout.split()
+        out = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         return None
     return (int(out[0]), int(out[1])) if len(out) == 2 else None
@@ -114,7 +115,9 @@ def ensure_installed(log=print) -> Path:
         subprocess.run([python, "-m", "venv", str(venv)], check=True)
         result = subprocess.run(
             [str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PINS],
-            check=False, capture_output=True, text=True,
+            check=False,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])

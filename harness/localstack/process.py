@@ -35,19 +35,21 @@ def localstack_env(host: str, port: int, data_dir: Path, services: tuple[str, ..
     """The environment that makes LocalStack loopback-only and offline."""
     require_loopback(host, "LocalStack")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
-    env.update({
-        "GATEWAY_SERVER": "hypercorn",  # the Twisted gateway binds 0.0.0.0 regardless of GATEWAY_LISTEN
-        "GATEWAY_LISTEN": f"{host}:{port}",
-        "LOCALSTACK_HOST": f"{host}:{port}",
-        "SQS_ENDPOINT_STRATEGY": "path",
-        "SERVICES": ",".join(services),
-        "LOCALSTACK_VOLUME_DIR": str(data_dir),
-        "TMPDIR": str(data_dir / "tmp"),
-        "DISABLE_EVENTS": "1",
-        "SKIP_SSL_CERT_DOWNLOAD": "1",
-        "DNS_ADDRESS": "0",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "GATEWAY_SERVER": "hypercorn",  # the Twisted gateway binds 0.0.0.0 regardless of GATEWAY_LISTEN
+            "GATEWAY_LISTEN": f"{host}:{port}",
+            "LOCALSTACK_HOST": f"{host}:{port}",
+            "SQS_ENDPOINT_STRATEGY": "path",
+            "SERVICES": ",".join(services),
+            "LOCALSTACK_VOLUME_DIR": str(data_dir),
+            "TMPDIR": str(data_dir / "tmp"),
+            "DISABLE_EVENTS": "1",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+            "DNS_ADDRESS": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -73,8 +75,15 @@ class LocalStackProcess:
     log_path: Path
 
     @classmethod
-    def start(cls, python: Path, data_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-              services: tuple[str, ...] = DEFAULT_SERVICES, timeout: float = 120.0) -> LocalStackProcess:
+    def start(
+        cls,
+        python: Path,
+        data_dir: Path,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        services: tuple[str, ...] = DEFAULT_SERVICES,
+        timeout: float = 120.0,
+    ) -> LocalStackProcess:
         """Start it and wait until every requested service is available."""
         url = f"http://{host}:{port}"
         if health(url) is not None:
@@ -83,8 +92,12 @@ class LocalStackProcess:
         log_path = data_dir / "localstack.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [str(python), "-m", "localstack.runtime.main"], env=localstack_env(host, port, data_dir, services),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                [str(python), "-m", "localstack.runtime.main"],
+                env=localstack_env(host, port, data_dir, services),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         started = cls(pid=proc.pid, url=url, log_path=log_path)
         deadline = time.monotonic() + timeout

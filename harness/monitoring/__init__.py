@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["AlarmEvaluator", "LambdaMetrics", "SnsRecorder", "SqsMetrics", "monitoring_components"]
 
 
-def monitoring_components(runtime: LambdaRuntime, *, metrics_interval: float = 5.0,
-                          alarm_interval: float = 5.0) -> list[CloudComponent]:
+def monitoring_components(
+    runtime: LambdaRuntime, *, metrics_interval: float = 5.0, alarm_interval: float = 5.0
+) -> list[CloudComponent]:
     """The monitoring services of the default local cloud (intervals in seconds; a test may shorten them)."""
     return [LambdaMetrics(runtime), SqsMetrics(metrics_interval), AlarmEvaluator(alarm_interval), SnsRecorder()]

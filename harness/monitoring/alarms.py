@@ -38,12 +38,22 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "LessThanThreshold": lambda v, t: v < t,
     "LessThanOrEqualToThreshold": lambda v, t: v <= t,
 }
-SYMBOLS = {"GreaterThanThreshold": "greater than", "GreaterThanOrEqualToThreshold": "greater than or equal to",
-           "LessThanThreshold": "less than", "LessThanOrEqualToThreshold": "less than or equal to"}
+SYMBOLS = {
+    "GreaterThanThreshold": "greater than",
+    "GreaterThanOrEqualToThreshold": "greater than or equal to",
+    "LessThanThreshold": "less than",
+    "LessThanOrEqualToThreshold": "less than or equal to",
+}
 REGION_NAMES = {
-    "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
-    "us-west-2": "US West (Oregon)", "eu-west-1": "EU (Ireland)", "eu-central-1": "EU (Frankfurt)",
-    "eu-west-2": "EU (London)", "ap-southeast-1": "Asia Pacific (Singapore)", "ap-northeast-1": "Asia Pacific (Tokyo)",
+    "us-east-1": "US East (N. Virginia)",
+    "us-east-2": "US East (Ohio)",
+    "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)",
+    "eu-west-1": "EU (Ireland)",
+    "eu-central-1": "EU (Frankfurt)",
+    "eu-west-2": "EU (London)",
+    "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-northeast-1": "Asia Pacific (Tokyo)",
 }
 
 
@@ -57,8 +67,9 @@ class Verdict:
     breaching: int
 
 
-def decide(values: list[float | None], comparison: str, threshold: float, datapoints_to_alarm: int,
-           treat_missing: str | None) -> Verdict:
+def decide(
+    values: list[float | None], comparison: str, threshold: float, datapoints_to_alarm: int, treat_missing: str | None
+) -> Verdict:
     """The alarm state for ``values`` (one per evaluation period, oldest first; None = no data)."""
     compare = COMPARISONS[comparison]
     treat = treat_missing or "missing"
@@ -77,23 +88,36 @@ def decide(values: list[float | None], comparison: str, threshold: float, datapo
     shown = ", ".join("no data" if v is None else _fmt(v) for v in values)
     n = len(values)
     if breaching >= datapoints_to_alarm:
-        return Verdict("ALARM", f"Threshold Crossed: {breaching} out of the last {n} datapoints [{shown}] "
-                                f"{'was' if breaching == 1 else 'were'} {SYMBOLS[comparison]} the threshold "
-                                f"({_fmt(threshold)}) (minimum {datapoints_to_alarm} datapoint"
-                                f"{'' if datapoints_to_alarm == 1 else 's'} for OK -> ALARM transition).",
-                       tuple(values), breaching)
+        return Verdict(
+            "ALARM",
+            f"Threshold Crossed: {breaching} out of the last {n} datapoints [{shown}] "
+            f"{'was' if breaching == 1 else 'were'} {SYMBOLS[comparison]} the threshold "
+            f"({_fmt(threshold)}) (minimum {datapoints_to_alarm} datapoint"
+            f"{'' if datapoints_to_alarm == 1 else 's'} for OK -> ALARM transition).",
+            tuple(values),
+            breaching,
+        )
     if present == 0:
         if treat == "ignore":
             return Verdict(None, "no data; missing data is ignored", tuple(values), 0)
-        return Verdict("INSUFFICIENT_DATA", f"Insufficient Data: {n} datapoint{'' if n == 1 else 's'} "
-                                            f"{'was' if n == 1 else 'were'} unknown.", tuple(values), 0)
-    return Verdict("OK", f"Threshold Crossed: {breaching} out of the last {n} datapoints [{shown}] "
-                         f"{'was' if breaching == 1 else 'were'} {SYMBOLS[comparison]} the threshold "
-                         f"({_fmt(threshold)}) (minimum {datapoints_to_alarm} datapoint"
-                         f"{'' if datapoints_to_alarm == 1 else 's'} for ALARM -> OK transition)."
-                   if breaching else f"Threshold Crossed: no datapoint of the last {n} [{shown}] was "
-                                     f"{SYMBOLS[comparison]} the threshold ({_fmt(threshold)}).",
-                   tuple(values), breaching)
+        return Verdict(
+            "INSUFFICIENT_DATA",
+            f"Insufficient Data: {n} datapoint{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} unknown.",
+            tuple(values),
+            0,
+        )
+    return Verdict(
+        "OK",
+        f"Threshold Crossed: {breaching} out of the last {n} datapoints [{shown}] "
+        f"{'was' if breaching == 1 else 'were'} {SYMBOLS[comparison]} the threshold "
+        f"({_fmt(threshold)}) (minimum {datapoints_to_alarm} datapoint"
+        f"{'' if datapoints_to_alarm == 1 else 's'} for ALARM -> OK transition)."
+        if breaching
+        else f"Threshold Crossed: no datapoint of the last {n} [{shown}] was "
+        f"{SYMBOLS[comparison]} the threshold ({_fmt(threshold)}).",
+        tuple(values),
+        breaching,
+    )
 
 
 def _fmt(value: float) -> str:
@@ -181,9 +205,13 @@ class AlarmEvaluator(TickingComponent):
         for back in range(periods, 0, -1):
             start = end - timedelta(seconds=back * period)
             query: dict[str, Any] = {
-                "Namespace": alarm["Namespace"], "MetricName": alarm["MetricName"],
-                "Dimensions": alarm.get("Dimensions") or [], "StartTime": start,
-                "EndTime": start + timedelta(seconds=period), "Period": period, "Statistics": [statistic],
+                "Namespace": alarm["Namespace"],
+                "MetricName": alarm["MetricName"],
+                "Dimensions": alarm.get("Dimensions") or [],
+                "StartTime": start,
+                "EndTime": start + timedelta(seconds=period),
+                "Period": period,
+                "Statistics": [statistic],
             }
             if alarm.get("Unit"):
                 query["Unit"] = alarm["Unit"]
@@ -201,8 +229,7 @@ class AlarmEvaluator(TickingComponent):
                 values.append(max(found))
         return values
 
-    def evaluate(self, alarm: dict[str, Any], account_id: str, region: str,
-                 now: datetime | None = None) -> Transition | None:
+    def evaluate(self, alarm: dict[str, Any], account_id: str, region: str, now: datetime | None = None) -> Transition | None:
         """Evaluate one alarm (a DescribeAlarms MetricAlarm); the transition, if its state changed."""
         if not alarm.get("MetricName") or alarm.get("ComparisonOperator") not in COMPARISONS:
             return None  # metric math or anomaly detection: not evaluated here
@@ -212,34 +239,53 @@ class AlarmEvaluator(TickingComponent):
         now = now or datetime.now(UTC)
         values = self.datapoints(alarm, cloudwatch, now)
         periods = len(values)
-        verdict = decide(values, alarm["ComparisonOperator"], float(alarm["Threshold"]),
-                         int(alarm.get("DatapointsToAlarm") or periods), alarm.get("TreatMissingData"))
+        verdict = decide(
+            values,
+            alarm["ComparisonOperator"],
+            float(alarm["Threshold"]),
+            int(alarm.get("DatapointsToAlarm") or periods),
+            alarm.get("TreatMissingData"),
+        )
         current = str(alarm.get("StateValue") or "INSUFFICIENT_DATA")
         unchecked = str(alarm.get("StateReason", "")).startswith("Unchecked")
         old = "INSUFFICIENT_DATA" if unchecked else current  # a new alarm starts in INSUFFICIENT_DATA on AWS (moto says OK)
         if verdict.state is None or (verdict.state == current and not unchecked):
             return None
         reason_data = {
-            "version": "1.0", "queryDate": _iso(now), "statistic": _statistic_key(alarm),
-            "period": int(alarm.get("Period") or 60), "recentDatapoints": [v for v in values if v is not None],
-            "threshold": float(alarm["Threshold"]), "evaluatedDatapoints": [
-                {"timestamp": _iso(now - timedelta(seconds=(periods - i - 1) * int(alarm.get("Period") or 60))),
-                 **({"value": v} if v is not None else {})} for i, v in enumerate(values)],
+            "version": "1.0",
+            "queryDate": _iso(now),
+            "statistic": _statistic_key(alarm),
+            "period": int(alarm.get("Period") or 60),
+            "recentDatapoints": [v for v in values if v is not None],
+            "threshold": float(alarm["Threshold"]),
+            "evaluatedDatapoints": [
+                {
+                    "timestamp": _iso(now - timedelta(seconds=(periods - i - 1) * int(alarm.get("Period") or 60))),
+                    **({"value": v} if v is not None else {}),
+                }
+                for i, v in enumerate(values)
+            ],
         }
-        cloudwatch.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue=verdict.state,
-                                   StateReason=verdict.reason[:1023], StateReasonData=json.dumps(reason_data))
+        cloudwatch.set_alarm_state(
+            AlarmName=alarm["AlarmName"],
+            StateValue=verdict.state,
+            StateReason=verdict.reason[:1023],
+            StateReasonData=json.dumps(reason_data),
+        )
         if verdict.state == old:
             return None  # a new alarm confirmed in its initial state: no transition, no notification
         notified = self._notify(alarm, account_id, region, old, verdict, now)
-        transition = Transition(now.timestamp(), account_id, region, alarm["AlarmName"], old, verdict.state,
-                                verdict.reason, tuple(notified))
+        transition = Transition(
+            now.timestamp(), account_id, region, alarm["AlarmName"], old, verdict.state, verdict.reason, tuple(notified)
+        )
         with self._history_lock:
             self._history.append(transition)
         log.info("alarm %s: %s -> %s (%s)", alarm["AlarmName"], old, verdict.state, verdict.reason)
         return transition
 
-    def _notify(self, alarm: dict[str, Any], account_id: str, region: str, old: str, verdict: Verdict,
-                now: datetime) -> list[str]:
+    def _notify(
+        self, alarm: dict[str, Any], account_id: str, region: str, old: str, verdict: Verdict, now: datetime
+    ) -> list[str]:
         if alarm.get("ActionsEnabled") is False:
             return []
         actions = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
@@ -252,7 +298,8 @@ class AlarmEvaluator(TickingComponent):
             topic_region = topic_arn.split(":")[3] or region
             try:
                 self._clients.get("sns", account_id, topic_region).publish(
-                    TopicArn=topic_arn, Subject=subject[:100], Message=json.dumps(message))
+                    TopicArn=topic_arn, Subject=subject[:100], Message=json.dumps(message)
+                )
                 sent.append(topic_arn)
             except Exception:  # noqa: BLE001 - a missing topic must not stop the evaluation
                 log.warning("could not publish alarm %s to %s", alarm["AlarmName"], topic_arn, exc_info=True)
@@ -263,8 +310,9 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
 
 
-def notification(alarm: dict[str, Any], account_id: str, region: str, old: str, verdict: Verdict,
-                 now: datetime) -> tuple[str, dict[str, Any]]:
+def notification(
+    alarm: dict[str, Any], account_id: str, region: str, old: str, verdict: Verdict, now: datetime
+) -> tuple[str, dict[str, Any]]:
     """The Subject and Message CloudWatch sends to SNS when an alarm changes state."""
     region_name = REGION_NAMES.get(region, region)
     subject = f'{verdict.state}: "{alarm["AlarmName"]}" in {region_name}'

@@ -94,7 +94,7 @@ class MetricBuffer:
                 pending, self._pending = self._pending, defaultdict(list)
             for (account_id, region, namespace), points in pending.items():
                 for start in range(0, len(points), MAX_DATA_PER_CALL):
-                    chunk = points[start:start + MAX_DATA_PER_CALL]
+                    chunk = points[start : start + MAX_DATA_PER_CALL]
                     try:
                         self._client_for(account_id, region).put_metric_data(Namespace=namespace, MetricData=chunk)
                         sent += len(chunk)
@@ -169,4 +169,3 @@ class TickingComponent:
     def paused(self) -> AbstractContextManager[None]:
         """The scheduled work held off inside the block (see :meth:`Ticker.paused`)."""
         return self._ticker.paused()
-

@@ -26,8 +26,14 @@ def recorded_notifications(topic_arn: str | None = None) -> list[dict[str, Any]]
     """Every message moto's SNS topics were sent (of one topic, or all)."""
     out: list[dict[str, Any]] = []
     for sent in moto_sns.sent_notifications(topic_arn):
-        entry: dict[str, Any] = {"topic_arn": sent.topic_arn, "account_id": sent.account_id, "region": sent.region,
-                                 "message_id": sent.message_id, "subject": sent.subject, "message": sent.message}
+        entry: dict[str, Any] = {
+            "topic_arn": sent.topic_arn,
+            "account_id": sent.account_id,
+            "region": sent.region,
+            "message_id": sent.message_id,
+            "subject": sent.subject,
+            "message": sent.message,
+        }
         try:
             decoded = json.loads(sent.message)
         except (TypeError, ValueError):
@@ -63,8 +69,7 @@ class SnsRecorder:
 
     def alarm_notifications(self, alarm_name: str | None = None) -> list[dict[str, Any]]:
         """The CloudWatch alarm notifications recorded (of one alarm, or all), oldest first."""
-        return [n for n in self.notifications()
-                if "alarm" in n and (alarm_name is None or n["alarm"]["AlarmName"] == alarm_name)]
+        return [n for n in self.notifications() if "alarm" in n and (alarm_name is None or n["alarm"]["AlarmName"] == alarm_name)]
 
     def tick(self) -> dict[str, Any]:
         """Publish pending Lambda and SQS metrics, then evaluate every alarm."""
@@ -88,8 +93,11 @@ class SnsRecorder:
     # the control API ---------------------------------------------------------------
     def routes(self) -> list[Route]:
         return [
-            Route("GET", "monitoring/notifications",
-                  lambda request: json_response({"notifications": self.notifications(request.args.get("topic"))})),
+            Route(
+                "GET",
+                "monitoring/notifications",
+                lambda request: json_response({"notifications": self.notifications(request.args.get("topic"))}),
+            ),
             Route("GET", "monitoring/alarm-history", lambda request: json_response({"transitions": self._history()})),
             Route("POST", "monitoring/tick", lambda request: json_response(self.tick())),
         ]
@@ -103,4 +111,3 @@ class SnsRecorder:
             if isinstance(component, AlarmEvaluator):
                 out += [t.to_json() for t in component.transitions()]
         return out
-

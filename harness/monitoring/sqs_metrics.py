@@ -85,8 +85,13 @@ class SqsMetrics(TickingComponent):
         for account_id, region, name, figures in self.source(now_ms):
             unit = {"ApproximateAgeOfOldestMessage": "Seconds"}
             points = [
-                {"MetricName": metric, "Dimensions": [{"Name": "QueueName", "Value": name}], "Timestamp": when,
-                 "Value": float(value), "Unit": unit.get(metric, "Count")}
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "QueueName", "Value": name}],
+                    "Timestamp": when,
+                    "Value": float(value),
+                    "Unit": unit.get(metric, "Count"),
+                }
                 for metric, value in figures.items()
             ]
             self._buffer.add(account_id, region, NAMESPACE, points)

@@ -70,26 +70,43 @@ def dlq_alarm_name(dlq_name: str) -> str:
     return f"{dlq_name}-not-empty"
 
 
-def alarm_specs(spec: StackSpec, *, error_threshold: float = ERROR_THRESHOLD,
-                error_period: int = ERROR_PERIOD_SECONDS, dlq_period: int = DLQ_PERIOD_SECONDS) -> list[AlarmSpec]:
+def alarm_specs(
+    spec: StackSpec,
+    *,
+    error_threshold: float = ERROR_THRESHOLD,
+    error_period: int = ERROR_PERIOD_SECONDS,
+    dlq_period: int = DLQ_PERIOD_SECONDS,
+) -> list[AlarmSpec]:
     """The design's alarms for ``spec``'s functions and its DLQ."""
     alarms = [
         AlarmSpec(
             name=error_alarm_name(fn.name),
             description=f"{fn.name}: more than {error_threshold:g} errors in {error_period // 60} minutes",
-            namespace="AWS/Lambda", metric_name="Errors", dimensions=(("FunctionName", fn.name),),
-            statistic="Sum", period=error_period, evaluation_periods=1, threshold=error_threshold,
+            namespace="AWS/Lambda",
+            metric_name="Errors",
+            dimensions=(("FunctionName", fn.name),),
+            statistic="Sum",
+            period=error_period,
+            evaluation_periods=1,
+            threshold=error_threshold,
         )
         for fn in spec.functions
     ]
     dlqs = [q.dlq.name for q in spec.queues if q.dlq is not None]
     for dlq in dlqs:
-        alarms.append(AlarmSpec(
-            name=dlq_alarm_name(dlq),
-            description=f"a message is in the dead-letter queue {dlq}",
-            namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", dimensions=(("QueueName", dlq),),
-            statistic="Maximum", period=dlq_period, evaluation_periods=1, threshold=0,
-        ))
+        alarms.append(
+            AlarmSpec(
+                name=dlq_alarm_name(dlq),
+                description=f"a message is in the dead-letter queue {dlq}",
+                namespace="AWS/SQS",
+                metric_name="ApproximateNumberOfMessagesVisible",
+                dimensions=(("QueueName", dlq),),
+                statistic="Maximum",
+                period=dlq_period,
+                evaluation_periods=1,
+                threshold=0,
+            )
+        )
     return alarms
 
 

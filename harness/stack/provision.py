@@ -177,9 +177,7 @@ def _function(lam: Any, function: FunctionSpec, out: ProvisionedStack, code: byt
     if function.reserved_concurrency is None:
         lam.delete_function_concurrency(FunctionName=function.name)
     else:
-        lam.put_function_concurrency(
-            FunctionName=function.name, ReservedConcurrentExecutions=function.reserved_concurrency
-        )
+        lam.put_function_concurrency(FunctionName=function.name, ReservedConcurrentExecutions=function.reserved_concurrency)
     return arn
 
 
@@ -191,8 +189,13 @@ def _schedule(events: Any, lam: Any, schedule: ScheduleSpec, function_arn: str) 
         target["Input"] = schedule.input
     events.put_targets(Rule=schedule.name, Targets=[target])
     try:
-        lam.add_permission(FunctionName=schedule.function, StatementId=f"{schedule.name}-events",
-                           Action="lambda:InvokeFunction", Principal="events.amazonaws.com", SourceArn=rule_arn)
+        lam.add_permission(
+            FunctionName=schedule.function,
+            StatementId=f"{schedule.name}-events",
+            Action="lambda:InvokeFunction",
+            Principal="events.amazonaws.com",
+            SourceArn=rule_arn,
+        )
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceConflictException":
             raise
@@ -211,7 +214,5 @@ def _mapping(lam: Any, queue_arn: str, mapping: Any) -> str:
         uuid = str(existing["EventSourceMappings"][0]["UUID"])
         lam.update_event_source_mapping(UUID=uuid, Enabled=True, **settings)
         return uuid
-    created = lam.create_event_source_mapping(
-        EventSourceArn=queue_arn, FunctionName=mapping.function, Enabled=True, **settings
-    )
+    created = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=mapping.function, Enabled=True, **settings)
     return str(created["UUID"])

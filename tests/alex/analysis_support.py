@@ -12,8 +12,9 @@ from harness.alexkit.scenarios.runner import wait_for_jobs
 from harness.alexkit.stack.deployment import AlexDeployment
 
 
-def seed_portfolio(db: Database, user: str, holdings: dict[str, float], *, cash: str = "5000",
-                   account_name: str = "Retirement 401k") -> dict[str, Any]:
+def seed_portfolio(
+    db: Database, user: str, holdings: dict[str, float], *, cash: str = "5000", account_name: str = "Retirement 401k"
+) -> dict[str, Any]:
     """A user with one account holding ``holdings``; unknown instruments are placeholders (the tagger's work)."""
     db.users.update(user, {"years_until_retirement": 25, "target_retirement_income": Decimal("80000")})
     account = db.accounts.create(user, {"account_name": account_name, "cash_balance": Decimal(cash)})
@@ -40,4 +41,5 @@ def forget_classification(db: Database, symbols: list[str]) -> None:
         "UPDATE instruments SET name = symbol, instrument_type = NULL, current_price = NULL, "
         "allocation_asset_class = CAST('{}' AS jsonb), allocation_regions = CAST('{}' AS jsonb), "
         "allocation_sectors = CAST('{}' AS jsonb) WHERE symbol = ANY(string_to_array(:symbols, ','))",
-        {"symbols": ",".join(symbols)})
+        {"symbols": ",".join(symbols)},
+    )

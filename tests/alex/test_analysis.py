@@ -74,7 +74,10 @@ def test_analysis_completes_with_every_payload_audit_record_and_span(analysis, f
     generations = [s for s in spans if s["kind"] == "generation"]
     assert generations and all(s["attributes"]["gen_ai.usage.input_tokens"] > 0 for s in generations)
     assert {s["attributes"]["gen_ai.tool.name"] for s in spans if s["kind"] == "tool"} == {
-        "invoke_reporter", "invoke_charter", "invoke_retirement"}
+        "invoke_reporter",
+        "invoke_charter",
+        "invoke_retirement",
+    }
     assert fresh_model.counts() == {"tagger": 3, "planner": 4, "reporter": 1, "charter": 1, "retirement": 1}
 
 
@@ -117,7 +120,8 @@ def test_a_duplicate_delivered_while_the_job_runs_is_dropped_not_dead_lettered(a
 def _queue_depth(analysis) -> int:
     attrs = analysis.sqs.get_queue_attributes(
         QueueUrl=analysis.stack.jobs_queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
     return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
 
 
@@ -185,7 +189,12 @@ def test_a_replayed_analysis_stores_the_same_payloads_without_reaching_the_model
         recorded = wait_for_job(analysis.db, submit(analysis.db, analysis.stack, analysis.sqs, "recorded_user", seed=7))
     assert recorded["status"] == "completed", recorded["error_message"]
     assert sorted(p.name for p in tmp_path.glob("*.yaml")) == [
-        "alex-charter.yaml", "alex-planner.yaml", "alex-reporter.yaml", "alex-retirement.yaml", "alex-tagger.yaml"]
+        "alex-charter.yaml",
+        "alex-planner.yaml",
+        "alex-reporter.yaml",
+        "alex-retirement.yaml",
+        "alex-tagger.yaml",
+    ]
 
     forget_classification(analysis.db, list(holdings))
     seed_portfolio(analysis.db, "replayed_user", holdings)

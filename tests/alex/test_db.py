@@ -11,7 +11,9 @@ from alex.db import AuditRecord, Database, DatabaseError, input_hash
 def test_users_are_created_on_first_use_and_updated(alex_db: Database) -> None:
     row = alex_db.users.ensure("user_a", "Ada")
     assert row["display_name"] == "Ada" and row["asset_class_targets"] == {"equity": 70, "fixed_income": 30}
-    updated = alex_db.users.update("user_a", {"years_until_retirement": 25, "region_targets": {"north_america": 60, "international": 40}})
+    updated = alex_db.users.update(
+        "user_a", {"years_until_retirement": 25, "region_targets": {"north_america": 60, "international": 40}}
+    )
     assert updated["years_until_retirement"] == 25
     assert updated["region_targets"] == {"north_america": 60, "international": 40}
 
@@ -42,9 +44,17 @@ def test_constraint_violation_is_a_database_error(alex_db: Database) -> None:
 
 def test_unclassified_lists_symbols_without_allocations(alex_db: Database) -> None:
     alex_db.instruments.ensure_placeholder("AAA")
-    alex_db.instruments.upsert({"symbol": "BBB", "name": "B", "instrument_type": "etf", "current_price": 10,
-                                "allocation_asset_class": {"equity": 100}, "allocation_regions": {"north_america": 100},
-                                "allocation_sectors": {"technology": 100}})
+    alex_db.instruments.upsert(
+        {
+            "symbol": "BBB",
+            "name": "B",
+            "instrument_type": "etf",
+            "current_price": 10,
+            "allocation_asset_class": {"equity": 100},
+            "allocation_regions": {"north_america": 100},
+            "allocation_sectors": {"technology": 100},
+        }
+    )
     assert alex_db.instruments.unclassified(["BBB", "AAA", "CCC"]) == ["AAA", "CCC"]
 
 
@@ -67,11 +77,33 @@ def test_job_claim_is_exclusive_and_terminal_states_stick(alex_db: Database) -> 
 def test_audit_records_and_spans_are_stored_per_job(alex_db: Database) -> None:
     alex_db.users.ensure("u")
     job = alex_db.jobs.create("u", {})
-    alex_db.audit.add(AuditRecord(job_id=job["id"], agent="tagger", model="m", input_hash=input_hash({"a": 1}),
-                                  output_summary="ok", duration_ms=12, guardrails=[{"name": "sanitise", "passed": True}]))
-    alex_db.spans.add_many([{"span_id": "s1", "job_id": job["id"], "trace_id": "t", "kind": "agent", "name": "Tagger",
-                             "started_at": "2026-01-01T00:00:00Z", "ended_at": "2026-01-01T00:00:01Z", "duration_ms": 1000,
-                             "attributes": {"gen_ai.agent.name": "Tagger"}}] * 2)
+    alex_db.audit.add(
+        AuditRecord(
+            job_id=job["id"],
+            agent="tagger",
+            model="m",
+            input_hash=input_hash({"a": 1}),
+            output_summary="ok",
+            duration_ms=12,
+            guardrails=[{"name": "sanitise", "passed": True}],
+        )
+    )
+    alex_db.spans.add_many(
+        [
+            {
+                "span_id": "s1",
+                "job_id": job["id"],
+                "trace_id": "t",
+                "kind": "agent",
+                "name": "Tagger",
+                "started_at": "2026-01-01T00:00:00Z",
+                "ended_at": "2026-01-01T00:00:01Z",
+                "duration_ms": 1000,
+                "attributes": {"gen_ai.agent.name": "Tagger"},
+            }
+        ]
+        * 2
+    )
     [record] = alex_db.audit.for_job(job["id"])
     assert record["guardrails"] == [{"name": "sanitise", "passed": True}] and record["input_hash"] == input_hash({"a": 1})
     [span] = alex_db.spans.for_job(job["id"])

@@ -38,15 +38,27 @@ def _seed(db, user: str, attacks: list[fuzz.Attack], tag: str) -> None:
     db.users.update(user, {"years_until_retirement": 20, "target_retirement_income": Decimal(60000)})
     for n, attack in enumerate(attacks):
         rows = fuzz.rows_for(attack)
-        account = db.accounts.create(user, {"account_name": rows[0]["account_name"][:100],
-                                            "account_purpose": rows[0]["account_purpose"],
-                                            "cash_balance": Decimal(1000)})
+        account = db.accounts.create(
+            user,
+            {
+                "account_name": rows[0]["account_name"][:100],
+                "account_purpose": rows[0]["account_purpose"],
+                "cash_balance": Decimal(1000),
+            },
+        )
         for i, row in enumerate(rows):
             symbol = f"Z{tag}{n}{'ABC'[i]}"
-            db.instruments.upsert({"symbol": symbol, "name": row["instrument_name"], "instrument_type": "etf",
-                                   "current_price": 100, "allocation_asset_class": {"equity": 100},
-                                   "allocation_regions": {"north_america": 100},
-                                   "allocation_sectors": {"technology": 100}})
+            db.instruments.upsert(
+                {
+                    "symbol": symbol,
+                    "name": row["instrument_name"],
+                    "instrument_type": "etf",
+                    "current_price": 100,
+                    "allocation_asset_class": {"equity": 100},
+                    "allocation_regions": {"north_america": 100},
+                    "allocation_sectors": {"technology": 100},
+                }
+            )
             db.positions.upsert(user, account["id"], symbol, Decimal(10))
 
 
@@ -58,15 +70,25 @@ def test_compromised_model_reaches_no_stored_output(analysis, fresh_model) -> No
     done = wait_for_jobs(analysis.db, list(jobs), 110)
     for job_id, attacks in jobs.items():
         job = done[job_id]
-        stored = json.dumps({k: job.get(k) for k in ("report_payload", "charts_payload", "retirement_payload",
-                                                      "summary_payload", "error_message")}, ensure_ascii=False)
+        stored = json.dumps(
+            {
+                k: job.get(k)
+                for k in ("report_payload", "charts_payload", "retirement_payload", "summary_payload", "error_message")
+            },
+            ensure_ascii=False,
+        )
         for attack in attacks:
             assert attack.payload not in stored, (attack, stored[:2000])
         assert "canary-" not in stored and "exfil.example" not in stored and "javascript:" not in stored
         assert not any(ch in fuzz._INVISIBLE or 0xE0000 <= ord(ch) <= 0xE007F for ch in json.loads(stored).__str__())
         audit = analysis.db.audit.for_job(job_id)
-        acted = [g["name"] for a in audit if a["agent"] == "reporter" for g in a["guardrails"]
-                 if g.get("name") in ("output_echo", "output_leak") and not g["passed"]]
+        acted = [
+            g["name"]
+            for a in audit
+            if a["agent"] == "reporter"
+            for g in a["guardrails"]
+            if g.get("name") in ("output_echo", "output_leak") and not g["passed"]
+        ]
         assert acted, "the compromised model's copy should have been caught by the output checks"
         ran = [g for a in audit for g in a["guardrails"] if g.get("name") == "tool_calls"]
         assert all(set(g["calls"]) <= {"invoke_reporter", "invoke_charter", "invoke_retirement"} for g in ran)

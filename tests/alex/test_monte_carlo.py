@@ -15,16 +15,23 @@ def test_a_zero_portfolio_projects_zero_without_contributions() -> None:
 
 def test_contributions_only_when_given() -> None:
     """A contribution is an input: given one, a $0 portfolio grows by at least the sum paid in (returns aside)."""
-    result = simulate(portfolio_value=0.0, equity_share=0.0, years_until_retirement=10, target_income=1.0, seed=7,
-                      annual_contribution=1_000.0)
+    result = simulate(
+        portfolio_value=0.0, equity_share=0.0, years_until_retirement=10, target_income=1.0, seed=7, annual_contribution=1_000.0
+    )
     assert 8_000 < result.percentiles_at_retirement["p50"] < 20_000
 
 
 def test_final_projection_year_is_the_tables_percentiles() -> None:
     """The final projection year is the retirement year, and its median/p10/p90 equal the table's (an even
     simulation count once made them differ: a mean-of-two median against a nearest-rank p50)."""
-    result = simulate(portfolio_value=100_000.0, equity_share=0.7333, years_until_retirement=25,
-                      target_income=80_000.0, seed=42, simulations=500)
+    result = simulate(
+        portfolio_value=100_000.0,
+        equity_share=0.7333,
+        years_until_retirement=25,
+        target_income=80_000.0,
+        seed=42,
+        simulations=500,
+    )
     last = result.projections[-1]
     assert last["year"] == 25.0
     table = result.percentiles_at_retirement

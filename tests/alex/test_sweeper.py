@@ -147,7 +147,8 @@ def test_requeues_are_bounded_then_the_job_fails(swept: Any) -> None:
     assert job_id in sweep(db, sqs, "queue", settings).requeued
     assert job_id in sweep(db, sqs, "queue", settings).failed
     assert [m["MessageBody"] for m in sqs.sent if job_id in m["MessageBody"]] == [
-        f'{{"job_id": "{job_id}", "previous_attempts": 0}}'] * 2
+        f'{{"job_id": "{job_id}", "previous_attempts": 0}}'
+    ] * 2
     row = db.jobs.get_any(job_id)
     assert row["status"] == "failed" and "re-queued 2 times already" in row["error_message"]
 
@@ -183,9 +184,13 @@ def test_the_sweeper_loads_no_agent_libraries() -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SQS_QUEUE_URL": "http://127.0.0.1:9/q",
-           "AURORA_CLUSTER_ARN": "arn:aws:rds:us-east-1:123456789012:cluster:c",
-           "AURORA_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s"}
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SQS_QUEUE_URL": "http://127.0.0.1:9/q",
+        "AURORA_CLUSTER_ARN": "arn:aws:rds:us-east-1:123456789012:cluster:c",
+        "AURORA_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s",
+    }
     done = subprocess.run([sys.executable, "-c", _FIRST_SWEEP], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

@@ -43,7 +43,9 @@ def jobs_queue(planner_trigger_off: None, cloud: LocalCloud, alex_deployed: Alex
         seen: set[str] = set()
         for _ in range(5):
             response = sqs.receive_message(
-                QueueUrl=alex_deployed.jobs_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait,
+                QueueUrl=alex_deployed.jobs_queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=wait,
                 MessageAttributeNames=["All"],
             )
             for message in response.get("Messages", []):

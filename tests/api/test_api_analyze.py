@@ -42,9 +42,10 @@ def test_a_queue_that_refuses_the_message_fails_the_job_and_answers_503(api: Ale
     """With SQS_QUEUE_URL naming a queue that does not exist, SendMessage fails: the job is marked failed
     with the reason (no pending job that no message will ever run) and the caller gets 503 with the job id."""
     env = dict(api.env, SQS_QUEUE_URL=api.env["SQS_QUEUE_URL"].rsplit("/", 1)[0] + "/no-such-queue")
-    with ApiServer(api.settings, env) as broken, httpx.Client(
-        base_url=broken.url, headers={"Authorization": f"Bearer {api.token('user_q503')}"}, timeout=15
-    ) as client:
+    with (
+        ApiServer(api.settings, env) as broken,
+        httpx.Client(base_url=broken.url, headers={"Authorization": f"Bearer {api.token('user_q503')}"}, timeout=15) as client,
+    ):
         response = client.post("/api/analyze", json={})
         assert response.status_code == 503, response.text
         body = response.json()

@@ -18,8 +18,9 @@ def test_token_command_prints_a_jwt_the_api_accepts(api: AlexApi, capsys: pytest
     """``alex-harness token --user U --state-dir DIR`` prints only a token, signed with the running issuer's
     keys, that the API accepts as user U (with --name as the display name); an empty state dir is a clear
     error (exit 2), and so is a non-positive --ttl."""
-    assert main(["token", "--user", "user_cli", "--name", "Cli User", "--ttl", "120",
-                 "--state-dir", str(api.issuer.state_dir)]) == 0
+    assert (
+        main(["token", "--user", "user_cli", "--name", "Cli User", "--ttl", "120", "--state-dir", str(api.issuer.state_dir)]) == 0
+    )
     token = capsys.readouterr().out.strip()
     assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", token)
     with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
@@ -47,8 +48,13 @@ def test_up_serves_the_api_and_prints_a_working_curl(tmp_path) -> None:
         assert httpx.get(f"{api_url}/health", timeout=10).json()["status"] == "healthy"
         me = httpx.get(f"{api_url}/api/user", headers={"Authorization": f"Bearer {printed.group(1)}"}, timeout=10)
         assert me.status_code == 200 and me.json()["clerk_user_id"] == "user_local_dev"
-        minted = subprocess.run([sys.executable, "-m", "harness.alexkit.cli", "token", "--user", "user_other",
-                                 "--state-dir", str(state)], capture_output=True, text=True, timeout=30, env=env)
+        minted = subprocess.run(
+            [sys.executable, "-m", "harness.alexkit.cli", "token", "--user", "user_other", "--state-dir", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+        )
         assert minted.returncode == 0, minted.stderr
         headers = {"Authorization": f"Bearer {minted.stdout.strip()}"}
         created = httpx.post(f"{api_url}/api/accounts", json={"account_name": "From curl"}, headers=headers, timeout=10)

@@ -33,13 +33,20 @@ def test_every_api_route_needs_a_valid_token(api: AlexApi) -> None:
     (API Gateway's {"message": "Unauthorized"}), even when the body is also invalid."""
     zero = "00000000-0000-0000-0000-000000000000"
     routes = [
-        ("GET", "/api/user", None), ("PUT", "/api/user", {"display_name": "x"}),
-        ("GET", "/api/accounts", None), ("POST", "/api/accounts", {"account_name": "x"}),
-        ("PUT", f"/api/accounts/{zero}", {}), ("DELETE", f"/api/accounts/{zero}", None),
-        ("GET", f"/api/accounts/{zero}/positions", None), ("POST", "/api/positions", {"bad": 1}),
-        ("PUT", f"/api/positions/{zero}", {"quantity": 1}), ("DELETE", f"/api/positions/{zero}", None),
-        ("GET", "/api/instruments", None), ("POST", "/api/analyze", {}),
-        ("GET", f"/api/jobs/{zero}", None), ("GET", "/api/jobs", None),
+        ("GET", "/api/user", None),
+        ("PUT", "/api/user", {"display_name": "x"}),
+        ("GET", "/api/accounts", None),
+        ("POST", "/api/accounts", {"account_name": "x"}),
+        ("PUT", f"/api/accounts/{zero}", {}),
+        ("DELETE", f"/api/accounts/{zero}", None),
+        ("GET", f"/api/accounts/{zero}/positions", None),
+        ("POST", "/api/positions", {"bad": 1}),
+        ("PUT", f"/api/positions/{zero}", {"quantity": 1}),
+        ("DELETE", f"/api/positions/{zero}", None),
+        ("GET", "/api/instruments", None),
+        ("POST", "/api/analyze", {}),
+        ("GET", f"/api/jobs/{zero}", None),
+        ("GET", "/api/jobs", None),
     ]
     expired = api.token("user_a", extra_claims={"exp": 1_000_000_000, "iat": 999_999_000, "nbf": 999_999_000})
     for headers in ({}, {"Authorization": "Bearer not.a.jwt"}, {"Authorization": f"Bearer {expired}"}):
@@ -65,10 +72,14 @@ def test_user_is_created_on_first_call_named_from_the_token_and_updated(api: Ale
     assert ISO_UTC.fullmatch(row["created_at"])
     assert client.get("/api/user").json()["created_at"] == row["created_at"]  # the same row, not a new one
 
-    updated = client.put("/api/user", json={
-        "years_until_retirement": 25, "target_retirement_income": "85000.50",
-        "region_targets": {"north_america": 60, "international": 40},
-    })
+    updated = client.put(
+        "/api/user",
+        json={
+            "years_until_retirement": 25,
+            "target_retirement_income": "85000.50",
+            "region_targets": {"north_america": 60, "international": 40},
+        },
+    )
     assert updated.status_code == 200, updated.text
     body = updated.json()
     assert body["years_until_retirement"] == 25 and body["target_retirement_income"] == "85000.50"
@@ -82,8 +93,7 @@ def test_account_create_list_update_delete_round_trip(api: AlexApi) -> None:
     """POST /api/accounts (201), GET lists it, PUT changes the given fields (money stays exact),
     DELETE removes it (then 404 on a second DELETE or PUT)."""
     client = api.client("user_acc")
-    account = create_account(client, "Roth IRA", account_purpose="long-term growth", cash_balance="1234.56",
-                             cash_interest=0.045)
+    account = create_account(client, "Roth IRA", account_purpose="long-term growth", cash_balance="1234.56", cash_interest=0.045)
     assert account["account_name"] == "Roth IRA" and account["cash_balance"] == "1234.56"
     assert Decimal(account["cash_interest"]) == Decimal("0.045")
     assert [a["id"] for a in client.get("/api/accounts").json()] == [account["id"]]

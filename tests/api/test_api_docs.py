@@ -5,9 +5,20 @@ from __future__ import annotations
 from harness.alexkit.api_docs import render
 from harness.alexkit.pytest_plugin import AlexApi
 
-ROUTES = ("/health", "/api/user", "/api/accounts", "/api/accounts/{account_id}/positions", "/api/positions",
-          "/api/positions/{position_id}", "/api/instruments", "/api/analyze", "/api/jobs", "/api/jobs/{job_id}",
-          "/api/jobs/{job_id}/audit", "/api/jobs/{job_id}/trace")
+ROUTES = (
+    "/health",
+    "/api/user",
+    "/api/accounts",
+    "/api/accounts/{account_id}/positions",
+    "/api/positions",
+    "/api/positions/{position_id}",
+    "/api/instruments",
+    "/api/analyze",
+    "/api/jobs",
+    "/api/jobs/{job_id}",
+    "/api/jobs/{job_id}/audit",
+    "/api/jobs/{job_id}/trace",
+)
 
 
 def test_docs_list_every_route_and_load_nothing_remote(api: AlexApi) -> None:

@@ -13,8 +13,9 @@ from alex.api import lambda_handler as api_lambda
 from harness.alexkit.pytest_plugin import AlexApi
 
 
-def http_api_event(method: str, path: str, *, token: str | None = None, body: Any = None,
-                   query: str = "", request_id: str = "JKJaXmPLvHcESHA=") -> dict[str, Any]:
+def http_api_event(
+    method: str, path: str, *, token: str | None = None, body: Any = None, query: str = "", request_id: str = "JKJaXmPLvHcESHA="
+) -> dict[str, Any]:
     """An API Gateway HTTP API (v2.0 payload) event as AWS delivers it to a $default route integration."""
     headers = {
         "accept": "application/json",
@@ -43,8 +44,13 @@ def http_api_event(method: str, path: str, *, token: str | None = None, body: An
             "apiId": "a1b2c3d4e5",
             "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
             "domainPrefix": "a1b2c3d4e5",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
-                     "userAgent": "Mozilla/5.0"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "Mozilla/5.0",
+            },
             "requestId": request_id,
             "routeKey": "$default",
             "stage": "$default",

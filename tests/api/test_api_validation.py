@@ -79,9 +79,14 @@ def test_bad_uuids_in_paths_and_bodies_are_422_never_a_database_error(api: AlexA
     a well-formed UUID that names nothing is 404."""
     client = api.client("user_uuid")
     for bad in BAD_UUIDS:
-        for method, path in [("PUT", f"/api/accounts/{bad}"), ("DELETE", f"/api/accounts/{bad}"),
-                             ("GET", f"/api/accounts/{bad}/positions"), ("PUT", f"/api/positions/{bad}"),
-                             ("DELETE", f"/api/positions/{bad}"), ("GET", f"/api/jobs/{bad}")]:
+        for method, path in [
+            ("PUT", f"/api/accounts/{bad}"),
+            ("DELETE", f"/api/accounts/{bad}"),
+            ("GET", f"/api/accounts/{bad}/positions"),
+            ("PUT", f"/api/positions/{bad}"),
+            ("DELETE", f"/api/positions/{bad}"),
+            ("GET", f"/api/jobs/{bad}"),
+        ]:
             response = client.request(method, path, json={"quantity": 1} if method == "PUT" else None)
             assert response.status_code in (403, 404, 422), (method, path, response.status_code, response.text)
             assert response.status_code != 500
@@ -128,11 +133,17 @@ def test_a_database_failure_is_a_generic_503_and_logged(api: AlexApi, caplog: py
     """When the Data API refuses the API's calls (here: a secret ARN that names no secret), routes answer
     503 with a generic message; the database's own message is logged, not sent."""
     env = dict(api.env, AURORA_SECRET_ARN=api.env["AURORA_SECRET_ARN"] + "-gone")
-    with ApiServer(api.settings, env) as broken, httpx.Client(
-        base_url=broken.url, headers={"Authorization": f"Bearer {api.token('user_db')}"}, timeout=15
-    ) as client, caplog.at_level("ERROR", logger="alex.api"):
-        for method, path, body in [("GET", "/api/user", None), ("GET", "/api/accounts", None),
-                                   ("POST", "/api/accounts", {"account_name": "x"}), ("POST", "/api/analyze", {})]:
+    with (
+        ApiServer(api.settings, env) as broken,
+        httpx.Client(base_url=broken.url, headers={"Authorization": f"Bearer {api.token('user_db')}"}, timeout=15) as client,
+        caplog.at_level("ERROR", logger="alex.api"),
+    ):
+        for method, path, body in [
+            ("GET", "/api/user", None),
+            ("GET", "/api/accounts", None),
+            ("POST", "/api/accounts", {"account_name": "x"}),
+            ("POST", "/api/analyze", {}),
+        ]:
             response = client.request(method, path, json=body)
             assert response.status_code == 503, (path, response.text)
             assert response.json() == {"detail": "The database is unavailable right now; please try again shortly."}

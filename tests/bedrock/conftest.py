@@ -37,8 +37,11 @@ def model(bedrock_cloud: LocalCloud) -> Iterator[ScriptedBedrock]:
 @pytest.fixture
 def runtime(bedrock_cloud: LocalCloud, model: ScriptedBedrock) -> Any:
     """boto3's bedrock-runtime client on the local cloud, with no retries (each fault is seen once)."""
-    return bedrock_cloud.client("bedrock-runtime", region_name=REGION,
-                                config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=20))
+    return bedrock_cloud.client(
+        "bedrock-runtime",
+        region_name=REGION,
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=20),
+    )
 
 
 @pytest.fixture

@@ -32,15 +32,28 @@ def tool_use(response: dict[str, Any]) -> dict[str, Any] | None:
 
 
 JSON_TOOL_CONFIG = {
-    "tools": [{"toolSpec": {"name": "json_tool_call", "description": "json_tool_call",
-                            "inputSchema": {"json": {"type": "object", "properties": {}}}}}],
+    "tools": [
+        {
+            "toolSpec": {
+                "name": "json_tool_call",
+                "description": "json_tool_call",
+                "inputSchema": {"json": {"type": "object", "properties": {}}},
+            }
+        }
+    ],
     "toolChoice": {"tool": {"name": "json_tool_call"}},
 }
 
 
 def position(symbol: str, value: float, weight: float, name: str | None = None) -> dict[str, Any]:
-    return {"symbol": symbol, "name": name or f"{symbol} fund", "quantity": 10.0, "price": value / 10,
-            "value": value, "weight": weight}
+    return {
+        "symbol": symbol,
+        "name": name or f"{symbol} fund",
+        "quantity": 10.0,
+        "price": value / 10,
+        "value": value,
+        "weight": weight,
+    }
 
 
 def portfolio(**overrides: Any) -> dict[str, Any]:
@@ -49,10 +62,20 @@ def portfolio(**overrides: Any) -> dict[str, Any]:
         "total_value": 100_000.0,
         "cash": 5_000.0,
         "accounts": [
-            {"name": "Roth IRA", "purpose": "retirement", "cash": 2_000.0, "value": 60_000.0,
-             "positions": [position("VTI", 40_000, 40.0), position("BND", 18_000, 18.0)]},
-            {"name": "Taxable", "purpose": "", "cash": 3_000.0, "value": 40_000.0,
-             "positions": [position("VXUS", 22_000, 22.0), position("GLD", 15_000, 15.0)]},
+            {
+                "name": "Roth IRA",
+                "purpose": "retirement",
+                "cash": 2_000.0,
+                "value": 60_000.0,
+                "positions": [position("VTI", 40_000, 40.0), position("BND", 18_000, 18.0)],
+            },
+            {
+                "name": "Taxable",
+                "purpose": "",
+                "cash": 3_000.0,
+                "value": 40_000.0,
+                "positions": [position("VXUS", 22_000, 22.0), position("GLD", 15_000, 15.0)],
+            },
         ],
         "asset_class": {"equity": 62.0, "fixed_income": 18.0, "commodities": 15.0, "cash": 5.0},
         "regions": {"north_america": 61.1, "europe": 15.4, "asia": 13.5, "global": 10.0},
@@ -65,14 +88,25 @@ def portfolio(**overrides: Any) -> dict[str, Any]:
 
 def empty_portfolio(cash: float = 1_500.0) -> dict[str, Any]:
     accounts = [{"name": "Savings", "purpose": "", "cash": cash, "value": cash, "positions": []}] if cash else []
-    return {"total_value": cash, "cash": cash, "accounts": accounts, "asset_class": {"cash": 100.0} if cash else {},
-            "regions": {}, "sectors": {}, "targets": {}}
+    return {
+        "total_value": cash,
+        "cash": cash,
+        "accounts": accounts,
+        "asset_class": {"cash": 100.0} if cash else {},
+        "regions": {},
+        "sectors": {},
+        "targets": {},
+    }
 
 
 def retirement_input(success_rate: float = 68.5, **overrides: Any) -> dict[str, Any]:
     base = {
-        "years_until_retirement": 20, "target_retirement_income": 80_000.0, "portfolio_value": 250_000.0,
-        "equity_share": 0.7, "simulations": 500, "success_rate": success_rate,
+        "years_until_retirement": 20,
+        "target_retirement_income": 80_000.0,
+        "portfolio_value": 250_000.0,
+        "equity_share": 0.7,
+        "simulations": 500,
+        "success_rate": success_rate,
         "percentiles_at_retirement": {"p10": 410_000.0, "p50": 1_234_567.0, "p90": 2_500_000.0},
         "projections": [{"year": 0.0, "median": 250_000.0}, {"year": 20.0, "median": 1_234_567.0}],
     }

@@ -25,11 +25,19 @@ TOKEN = "IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJHMEUCIQD6example" + "x" * 60
 def converse(cloud, text: str = "hello", **client_kwargs):
     client_kwargs.setdefault("aws_access_key_id", "testing")
     client_kwargs.setdefault("aws_secret_access_key", "testing")
-    client = boto3.client("bedrock-runtime", endpoint_url=cloud.url, region_name="us-west-2",
-                          config=Config(retries={"total_max_attempts": 1}), **client_kwargs)
+    client = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=cloud.url,
+        region_name="us-west-2",
+        config=Config(retries={"total_max_attempts": 1}),
+        **client_kwargs,
+    )
     message = f"Here is your input.\n{input_block({'symbol': 'SPY', 'name': text})}"
-    return client.converse(modelId="us.amazon.nova-pro-v1:0", system=[{"text": role_line("tagger")}],
-                           messages=[{"role": "user", "content": [{"text": message}]}])
+    return client.converse(
+        modelId="us.amazon.nova-pro-v1:0",
+        system=[{"text": role_line("tagger")}],
+        messages=[{"role": "user", "content": [{"text": message}]}],
+    )
 
 
 def test_a_recorded_call_replays_without_the_model(bedrock_cloud, model, tmp_path) -> None:
@@ -50,8 +58,13 @@ def test_no_credential_reaches_a_cassette(bedrock_cloud, model, tmp_path) -> Non
     """SigV4 Authorization, X-Amz-Date, X-Amz-Security-Token and key-like values are never written."""
     path = tmp_path / "scrubbed.yaml"
     with use_cassette(path, "all", Provenance("scripted model (test)")):
-        converse(bedrock_cloud, f"my key is {ACCESS_KEY} and secret aws_secret_access_key={SECRET}",
-                 aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
+        converse(
+            bedrock_cloud,
+            f"my key is {ACCESS_KEY} and secret aws_secret_access_key={SECRET}",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET,
+            aws_session_token=TOKEN,
+        )
     text = path.read_text()
     for secret in (ACCESS_KEY, SECRET, TOKEN, "Signature=", "Credential=", "X-Amz-Security-Token", "X-Amz-Date"):
         assert secret not in text, secret
@@ -78,8 +91,13 @@ def test_a_miss_report_carries_no_credential(bedrock_cloud, model, tmp_path) -> 
     with use_cassette(path, "all", Provenance("scripted model (test)")):
         converse(bedrock_cloud, "portfolio value 1000")
     with use_cassette(path, "none") as active, pytest.raises(Exception):  # noqa: B017 (whatever LiteLLM wraps the miss in)
-        converse(bedrock_cloud, f"my key is {ACCESS_KEY} and aws_secret_access_key={SECRET}",
-                 aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
+        converse(
+            bedrock_cloud,
+            f"my key is {ACCESS_KEY} and aws_secret_access_key={SECRET}",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET,
+            aws_session_token=TOKEN,
+        )
     message = active.misses[0].message
     assert "$.messages[0].content[0].text" in message  # the difference is still shown...
     for secret in (ACCESS_KEY, SECRET, TOKEN):
@@ -147,13 +165,19 @@ def test_replay_blocks_connections_beyond_loopback() -> None:
             sock.bind(("127.0.0.1", 0))  # loopback stays usable
 
 
-@pytest.mark.parametrize(("recorded", "current", "same"), [
-    ({"a": "job 6f1c2a9e-1b2c-4d5e-8f90-123456789abc at 2026-12-01T10:00:00Z"},
-     {"a": "job 0f1c2a9e-1b2c-4d5e-8f90-123456789abc at 2027-01-01T11:11:11.5+00:00"}, True),
-    ({"toolUseId": "tooluse_AbC123", "b": [1, 2]}, {"b": [1, 2], "toolUseId": "tooluse_Zz9"}, True),
-    ({"b": [1, 2]}, {"b": [1, 3]}, False),
-    ({"b": "x"}, {"b": "x", "c": 1}, False),
-])
+@pytest.mark.parametrize(
+    ("recorded", "current", "same"),
+    [
+        (
+            {"a": "job 6f1c2a9e-1b2c-4d5e-8f90-123456789abc at 2026-12-01T10:00:00Z"},
+            {"a": "job 0f1c2a9e-1b2c-4d5e-8f90-123456789abc at 2027-01-01T11:11:11.5+00:00"},
+            True,
+        ),
+        ({"toolUseId": "tooluse_AbC123", "b": [1, 2]}, {"b": [1, 2], "toolUseId": "tooluse_Zz9"}, True),
+        ({"b": [1, 2]}, {"b": [1, 3]}, False),
+        ({"b": "x"}, {"b": "x", "c": 1}, False),
+    ],
+)
 def test_matching_ignores_volatile_values_and_key_order(recorded, current, same) -> None:
     a, b = matching.normalise(recorded), matching.normalise(current)
     assert (a == b) is same
@@ -172,10 +196,13 @@ def test_bodies_compare_as_json_structures() -> None:
 
 def test_a_body_is_normalised_the_same_whether_as_text_or_as_json() -> None:
     """The matcher normalises a body's raw text; that must equal normalising its parsed JSON."""
-    body = json.dumps({
-        "job 6f1c2a9e-1b2c-4d5e-8f90-123456789abc": ["at 2026-12-01T10:00:00.5+01:00", {"toolUseId": "tooluse_Ab-1"}],
-        "nested": json.dumps({"id": "call_abcdefgh1234", "when": "2026-12-01 10:00:00"}),
-        "plain": "café \u2603 \\n", "n": 1.5,
-    }).encode()
+    body = json.dumps(
+        {
+            "job 6f1c2a9e-1b2c-4d5e-8f90-123456789abc": ["at 2026-12-01T10:00:00.5+01:00", {"toolUseId": "tooluse_Ab-1"}],
+            "nested": json.dumps({"id": "call_abcdefgh1234", "when": "2026-12-01 10:00:00"}),
+            "plain": "café \u2603 \\n",
+            "n": 1.5,
+        }
+    ).encode()
     assert matching._normalised(body) == matching.normalise(matching.body_json(body))
     assert matching._normalised(b"not json 6f1c2a9e-1b2c-4d5e-8f90-123456789abc") == "not json <uuid>"

@@ -29,8 +29,17 @@ def test_faults_over_http(bedrock_cloud, runtime, model):
     converse(runtime, "tagger", TAGGER_INPUT)
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1]", b'{"count": 1}', b'{"kind": "throttle", "count": -1}',
-                                  b'{"kind": "throttle", "extra": 1}', b'{"kind": "nope"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1]",
+        b'{"count": 1}',
+        b'{"kind": "throttle", "count": -1}',
+        b'{"kind": "throttle", "extra": 1}',
+        b'{"kind": "nope"}',
+    ],
+)
 def test_bad_fault_json_is_a_400_with_a_message(bedrock_cloud, model, body):
     """A fault the harness cannot queue is refused with 400 and says why."""
     response = httpx.post(f"{bedrock_cloud.url}/_harness/bedrock/faults", content=body)
@@ -87,13 +96,27 @@ def test_bedrock_metrics_in_cloudwatch(bedrock_cloud, runtime, model):
         converse(runtime, "nobody", TAGGER_INPUT)
     httpx.get(f"{bedrock_cloud.url}/_harness/bedrock/calls")  # flushes pending metrics
     cloudwatch = bedrock_cloud.client("cloudwatch", region_name="us-west-2")
-    names = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="AWS/Bedrock",
-                                                              Dimensions=[{"Name": "ModelId", "Value": NOVA}])["Metrics"]}
-    assert names == {"Invocations", "InvocationLatency", "InputTokenCount", "OutputTokenCount",
-                     "InvocationThrottles", "InvocationServerErrors", "InvocationClientErrors"}
+    names = {
+        m["MetricName"]
+        for m in cloudwatch.list_metrics(Namespace="AWS/Bedrock", Dimensions=[{"Name": "ModelId", "Value": NOVA}])["Metrics"]
+    }
+    assert names == {
+        "Invocations",
+        "InvocationLatency",
+        "InputTokenCount",
+        "OutputTokenCount",
+        "InvocationThrottles",
+        "InvocationServerErrors",
+        "InvocationClientErrors",
+    }
     now = dt.datetime.now(dt.UTC)
-    stats = cloudwatch.get_metric_statistics(Namespace="AWS/Bedrock", MetricName="Invocations",
-                                             Dimensions=[{"Name": "ModelId", "Value": NOVA}],
-                                             StartTime=now - dt.timedelta(minutes=5), EndTime=now + dt.timedelta(minutes=1),
-                                             Period=3600, Statistics=["Sum"])
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Bedrock",
+        MetricName="Invocations",
+        Dimensions=[{"Name": "ModelId", "Value": NOVA}],
+        StartTime=now - dt.timedelta(minutes=5),
+        EndTime=now + dt.timedelta(minutes=1),
+        Period=3600,
+        Statistics=["Sum"],
+    )
     assert sum(p["Sum"] for p in stats["Datapoints"]) == 2

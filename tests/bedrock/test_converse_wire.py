@@ -40,12 +40,16 @@ def test_model_id_in_path_is_logged(runtime, model):
 def test_prompt_of_no_alex_agent_gets_a_generic_answer(runtime, model):
     """Any agent is answered (the generic model, labelled from its role line); a request Bedrock cannot
     serve, here a role line of the Alex script naming no Alex agent, is a 400 ValidationException, not a 500."""
-    answer = runtime.converse(modelId=NOVA, system=[{"text": "You are a helpful assistant."}],
-                              messages=[{"role": "user", "content": [{"text": "hi"}]}])
+    answer = runtime.converse(
+        modelId=NOVA, system=[{"text": "You are a helpful assistant."}], messages=[{"role": "user", "content": [{"text": "hi"}]}]
+    )
     assert answer["stopReason"] == "end_turn" and text_of(answer).strip()
     with pytest.raises(ClientError, match="unknown agent 'astrologer'") as err:
-        runtime.converse(modelId=NOVA, system=[{"text": "You are Alex's Astrologer agent."}],
-                         messages=[{"role": "user", "content": [{"text": "hi"}]}])
+        runtime.converse(
+            modelId=NOVA,
+            system=[{"text": "You are Alex's Astrologer agent."}],
+            messages=[{"role": "user", "content": [{"text": "hi"}]}],
+        )
     assert err.value.response["Error"]["Code"] == "ValidationException"
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert [(c.agent, c.status) for c in model.calls] == [("helpful-assistant", 200), ("astrologer", 400)]
@@ -94,8 +98,12 @@ def test_claude_output_config_gets_json_text(runtime):
     """Claude 4.5 structured output (outputConfig.textFormat): the JSON comes back as the text of the message."""
     schema = {"type": "object", "properties": {"symbol": {"type": "string"}}}
     response = runtime.converse(
-        modelId=CLAUDE, system=system("tagger"), messages=[user({"symbol": "QQQ", "name": "Invesco QQQ"})],
-        outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "x"}}}},
+        modelId=CLAUDE,
+        system=system("tagger"),
+        messages=[user({"symbol": "QQQ", "name": "Invesco QQQ"})],
+        outputConfig={
+            "textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "x"}}}
+        },
     )
     assert json.loads(text_of(response))["symbol"] == "QQQ"
 

@@ -26,11 +26,14 @@ def _error(call) -> ClientError:
     return err.value
 
 
-@pytest.mark.parametrize(("kind", "code", "status", "message"), [
-    ("throttle", "ThrottlingException", 429, "Too many requests, please wait before trying again."),
-    ("unavailable", "ServiceUnavailableException", 503, None),
-    ("timeout", "ModelTimeoutException", 408, None),
-])
+@pytest.mark.parametrize(
+    ("kind", "code", "status", "message"),
+    [
+        ("throttle", "ThrottlingException", 429, "Too many requests, please wait before trying again."),
+        ("unavailable", "ServiceUnavailableException", 503, None),
+        ("timeout", "ModelTimeoutException", 408, None),
+    ],
+)
 def test_error_faults_are_bedrock_errors(runtime, model, kind, code, status, message):
     """Bedrock's throttling (429), unavailability (503) and model timeout (408) reach boto3 as their error codes."""
     model.add_fault(kind, delay_seconds=0)
@@ -48,7 +51,10 @@ def test_fault_for_one_agent_leaves_the_others_alone(runtime, model):
     model.add_fault("throttle", agent="reporter", count=2)
     converse(runtime, "tagger", TAGGER_INPUT)
     for _ in range(2):
-        assert _error(lambda: converse(runtime, "reporter", {"job_id": "j", "portfolio": portfolio()})).response["Error"]["Code"] == "ThrottlingException"
+        assert (
+            _error(lambda: converse(runtime, "reporter", {"job_id": "j", "portfolio": portfolio()})).response["Error"]["Code"]
+            == "ThrottlingException"
+        )
     converse(runtime, "reporter", {"job_id": "j", "portfolio": portfolio()})
     assert model.faults == []
 
@@ -140,7 +146,8 @@ def test_injection_rides_along_with_a_valid_answer(runtime, model):
     verdict = validate_charts(charts)
     assert verdict.ok and verdict.charts[0]["title"] == INJECTION_TITLE
     tagged = InstrumentClassification.model_validate(
-        tool_use(converse(runtime, "tagger", TAGGER_INPUT, toolConfig=JSON_TOOL_CONFIG))["input"])
+        tool_use(converse(runtime, "tagger", TAGGER_INPUT, toolConfig=JSON_TOOL_CONFIG))["input"]
+    )
     assert INJECTION in tagged.rationale and "IGNORE ALL PREVIOUS INSTRUCTIONS" in tagged.name
 
 
@@ -153,8 +160,14 @@ def test_refused_request_does_not_use_up_an_answer_fault(runtime, model):
 
 def test_bad_fault_arguments_are_refused(model):
     """The Python API refuses what the HTTP API would answer 400 to."""
-    for kwargs in ({"kind": "meltdown"}, {"kind": "throttle", "agent": ""}, {"kind": "throttle", "agent": 7}, {"kind": "throttle", "count": 0},
-                   {"kind": "timeout", "delay_seconds": -1}, {"kind": "throttle", "count": True}):
+    for kwargs in (
+        {"kind": "meltdown"},
+        {"kind": "throttle", "agent": ""},
+        {"kind": "throttle", "agent": 7},
+        {"kind": "throttle", "count": 0},
+        {"kind": "timeout", "delay_seconds": -1},
+        {"kind": "throttle", "count": True},
+    ):
         with pytest.raises(FaultError):
             model.add_fault(**kwargs)
 

@@ -50,8 +50,11 @@ def _string(draw: st.DrawFn) -> dict[str, Any]:
 
 
 LEAVES = st.one_of(
-    _integer(), _number(), _string(),
-    st.just({"type": "boolean"}), st.just({"type": "null"}),
+    _integer(),
+    _number(),
+    _string(),
+    st.just({"type": "boolean"}),
+    st.just({"type": "null"}),
     st.lists(st.text("abcxyz", min_size=1, max_size=6), min_size=1, max_size=4, unique=True).map(lambda e: {"enum": e}),
 )
 
@@ -80,10 +83,14 @@ def ask(body: dict[str, Any], model_id: str = MODEL_ID) -> Reply:
 
 
 def forced(schema: dict[str, Any], tool: str = "record_result", prompt: str = "Record the result.") -> dict[str, Any]:
-    return {"system": [{"text": "You are a Result Recorder agent."}],
-            "messages": [{"role": "user", "content": [{"text": prompt}]}],
-            "toolConfig": {"tools": [{"toolSpec": {"name": tool, "description": "record", "inputSchema": {"json": schema}}}],
-                           "toolChoice": {"tool": {"name": tool}}}}
+    return {
+        "system": [{"text": "You are a Result Recorder agent."}],
+        "messages": [{"role": "user", "content": [{"text": prompt}]}],
+        "toolConfig": {
+            "tools": [{"toolSpec": {"name": tool, "description": "record", "inputSchema": {"json": schema}}}],
+            "toolChoice": {"tool": {"name": tool}},
+        },
+    }
 
 
 def only_tool_use(reply: Reply) -> dict[str, Any]:
@@ -120,36 +127,56 @@ def test_json_tool_call_structured_output_validates(schema):
 @given(schema=OBJECT_SCHEMAS)
 def test_output_config_json_schema_answers_valid_json_text(schema):
     """Bedrock's native structured output (``outputConfig.textFormat`` json_schema) is JSON text valid against it."""
-    body = {"messages": [{"role": "user", "content": [{"text": "Classify this."}]}],
-            "outputConfig": {"textFormat": {"type": "json_schema",
-                                            "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "out"}}}}}
+    body = {
+        "messages": [{"role": "user", "content": [{"text": "Classify this."}]}],
+        "outputConfig": {
+            "textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "out"}}}
+        },
+    }
     reply = ask(body)
     jsonschema.validate(json.loads(reply.content[0]["text"]), schema)
 
 
 def test_prompt_rule_that_parts_sum_to_100_is_kept():
     """A stated rule ("must sum to exactly 100") shapes numbers no schema bound would."""
-    schema = {"type": "object", "required": ["allocations"], "properties": {"allocations": {
-        "type": "array", "minItems": 3, "maxItems": 3, "items": {
-            "type": "object", "required": ["label", "percent"], "additionalProperties": False,
-            "properties": {"label": {"type": "string"}, "percent": {"type": "number", "minimum": 0, "maximum": 100}}}}}}
+    schema = {
+        "type": "object",
+        "required": ["allocations"],
+        "properties": {
+            "allocations": {
+                "type": "array",
+                "minItems": 3,
+                "maxItems": 3,
+                "items": {
+                    "type": "object",
+                    "required": ["label", "percent"],
+                    "additionalProperties": False,
+                    "properties": {"label": {"type": "string"}, "percent": {"type": "number", "minimum": 0, "maximum": 100}},
+                },
+            }
+        },
+    }
     use = only_tool_use(ask(forced(schema, prompt="Split the budget. The percentages must sum to exactly 100.")))
     jsonschema.validate(use["input"], schema)
     assert sum(a["percent"] for a in use["input"]["allocations"]) == pytest.approx(100, abs=0.05)
 
 
 # -- tools -----------------------------------------------------------------------------------
-TOOL_NAMES = st.lists(st.sampled_from(["lookup_price", "fetch_news", "save_note", "send_mail", "get_rates"]),
-                      min_size=1, max_size=4, unique=True)
+TOOL_NAMES = st.lists(
+    st.sampled_from(["lookup_price", "fetch_news", "save_note", "send_mail", "get_rates"]), min_size=1, max_size=4, unique=True
+)
 
 
 def _tools_body(order: list[str], schemas: list[dict[str, Any]], messages: list[dict[str, Any]]) -> dict[str, Any]:
     offered = sorted(order)  # offered in another order than the instructions name them
     steps = ", then ".join(f"call {name}" for name in order)
-    return {"system": [{"text": f"You are a Research Assistant. First {steps}. Finally summarise in prose."}],
-            "messages": messages,
-            "toolConfig": {"tools": [{"toolSpec": {"name": n, "description": n, "inputSchema": {"json": s}}}
-                                     for n, s in zip(offered, schemas)]}}
+    return {
+        "system": [{"text": f"You are a Research Assistant. First {steps}. Finally summarise in prose."}],
+        "messages": messages,
+        "toolConfig": {
+            "tools": [{"toolSpec": {"name": n, "description": n, "inputSchema": {"json": s}}} for n, s in zip(offered, schemas)]
+        },
+    }
 
 
 @settings(max_examples=25)
@@ -167,24 +194,33 @@ def test_offered_tools_are_called_in_the_named_order_then_text(order, data):
         use = only_tool_use(reply)
         jsonschema.validate(use["input"], by_name[use["name"]])
         called.append(use["name"])
-        messages += [{"role": "assistant", "content": [{"toolUse": use}]},
-                     {"role": "user", "content": [{"toolResult": {"toolUseId": use["toolUseId"],
-                                                                  "content": [{"text": "ok"}]}}]}]
+        messages += [
+            {"role": "assistant", "content": [{"toolUse": use}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": use["toolUseId"], "content": [{"text": "ok"}]}}]},
+        ]
     assert called == order
     assert reply.stop_reason == "end_turn" and reply.content[0]["text"].strip()
 
 
 # -- text ------------------------------------------------------------------------------------
-SECTION_TITLES = st.lists(st.sampled_from(["Executive Summary", "Risk Analysis", "Market Outlook", "Key Findings",
-                                           "Next Steps", "Cost Review"]), min_size=2, max_size=5, unique=True)
+SECTION_TITLES = st.lists(
+    st.sampled_from(["Executive Summary", "Risk Analysis", "Market Outlook", "Key Findings", "Next Steps", "Cost Review"]),
+    min_size=2,
+    max_size=5,
+    unique=True,
+)
 
 
 @given(titles=SECTION_TITLES)
 def test_text_answer_has_the_sections_the_prompt_names(titles):
     """A plain request gets markdown with one heading per section the prompt lists, in that order."""
     listing = "\n".join(f"- {t}" for t in titles)
-    reply = ask({"system": [{"text": f"You are a Report Writer. Your report must include these sections:\n{listing}\n"}],
-                 "messages": [{"role": "user", "content": [{"text": "Write the quarterly report."}]}]})
+    reply = ask(
+        {
+            "system": [{"text": f"You are a Report Writer. Your report must include these sections:\n{listing}\n"}],
+            "messages": [{"role": "user", "content": [{"text": "Write the quarterly report."}]}],
+        }
+    )
     assert reply.stop_reason == "end_turn"
     headings = re.findall(r"^## (.+)$", reply.content[0]["text"], re.M)
     assert headings == titles
@@ -192,21 +228,28 @@ def test_text_answer_has_the_sections_the_prompt_names(titles):
 
 def test_text_answer_respects_a_word_limit_and_an_exact_reply():
     """Stated limits ("under 30 words") bound the text; ``Respond with "Done"`` is answered exactly."""
-    long = ask({"system": [{"text": "You are a Summariser. Keep it under 30 words."}],
-                "messages": [{"role": "user", "content": [{"text": "Region: Europe\nRevenue: 12 million\nSummarise."}]}]})
+    long = ask(
+        {
+            "system": [{"text": "You are a Summariser. Keep it under 30 words."}],
+            "messages": [{"role": "user", "content": [{"text": "Region: Europe\nRevenue: 12 million\nSummarise."}]}],
+        }
+    )
     assert 0 < len(long.content[0]["text"].split()) <= 30
     done = ask({"messages": [{"role": "user", "content": [{"text": 'Store the rows, then respond with "Done".'}]}]})
     assert done.content == [{"text": "Done"}]
 
 
 # -- what cannot be answered -------------------------------------------------------------------
-@pytest.mark.parametrize(("schema", "reason"), [
-    ({"type": "integer", "minimum": 10, "maximum": 2}, "bounds leave no integer"),
-    ({"not": {}}, "no value is allowed"),
-    ({"type": "string", "minLength": 5, "maxLength": 1}, "minLength 5 exceeds maxLength 1"),
-    ({"type": "array", "minItems": 4, "maxItems": 1}, "minItems 4 exceeds maxItems 1"),
-    ({"enum": []}, "enum"),
-])
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"type": "integer", "minimum": 10, "maximum": 2}, "bounds leave no integer"),
+        ({"not": {}}, "no value is allowed"),
+        ({"type": "string", "minLength": 5, "maxLength": 1}, "minLength 5 exceeds maxLength 1"),
+        ({"type": "array", "minItems": 4, "maxItems": 1}, "minItems 4 exceeds maxItems 1"),
+        ({"enum": []}, "enum"),
+    ],
+)
 def test_unsatisfiable_schema_is_a_400_naming_the_reason(schema, reason):
     """A schema no instance satisfies is refused with a 400 that says why, never answered wrongly."""
     body = forced({"type": "object", "properties": {"value": schema}, "required": ["value"]})
@@ -253,8 +296,10 @@ def test_wire_tools_then_text_for_an_unknown_agent(runtime, model):
             break
         assert out["stopReason"] == "tool_use" and use["input"]["city"] == "Lisbon"  # filled from the prompt
         names.append(use["name"])
-        messages += [out["output"]["message"],
-                     {"role": "user", "content": [{"toolResult": {"toolUseId": use["toolUseId"], "content": [{"text": "sunny"}]}}]}]
+        messages += [
+            out["output"]["message"],
+            {"role": "user", "content": [{"toolResult": {"toolUseId": use["toolUseId"], "content": [{"text": "sunny"}]}}]},
+        ]
     assert names == ["get_time", "get_weather"]
     assert out["stopReason"] == "end_turn" and text_of(out).strip()
     assert {c.agent for c in model.calls} == {"travel-helper"}
@@ -262,8 +307,11 @@ def test_wire_tools_then_text_for_an_unknown_agent(runtime, model):
 
 def test_wire_text_sections(runtime, model):
     """A plain Converse call answers end_turn text in the markdown sections the prompt asks for."""
-    out = runtime.converse(modelId=MODEL_ID, system=[{"text": "You are an Analyst. Include:\n- Overview\n- Risks\n"}],
-                           messages=[{"role": "user", "content": [{"text": "Analyse the plan."}]}])
+    out = runtime.converse(
+        modelId=MODEL_ID,
+        system=[{"text": "You are an Analyst. Include:\n- Overview\n- Risks\n"}],
+        messages=[{"role": "user", "content": [{"text": "Analyse the plan."}]}],
+    )
     assert out["stopReason"] == "end_turn"
     assert re.findall(r"^## (.+)$", text_of(out), re.M) == ["Overview", "Risks"]
 
@@ -271,8 +319,12 @@ def test_wire_text_sections(runtime, model):
 def test_wire_unsatisfiable_schema_is_a_validation_exception(runtime, model):
     """Bedrock answers a request it cannot serve with 400 ValidationException and a message saying why."""
     with pytest.raises(ClientError) as err:
-        runtime.converse(modelId=MODEL_ID, **_wire_forced({"type": "object", "properties": {
-            "n": {"type": "number", "minimum": 5, "maximum": 1}}, "required": ["n"]}))
+        runtime.converse(
+            modelId=MODEL_ID,
+            **_wire_forced(
+                {"type": "object", "properties": {"n": {"type": "number", "minimum": 5, "maximum": 1}}, "required": ["n"]}
+            ),
+        )
     error = err.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["Error"]["Code"] == "ValidationException"

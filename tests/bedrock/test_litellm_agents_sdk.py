@@ -34,8 +34,12 @@ def _completion(**kwargs):
 
 def test_litellm_sends_converse_to_the_runtime_endpoint(llm_env, model):
     """LiteLLM posts Converse to AWS_BEDROCK_RUNTIME_ENDPOINT, signed for bedrock; the text is the message content."""
-    response = _completion(messages=[{"role": "system", "content": role_line("charter")},
-                                     {"role": "user", "content": _message({"job_id": "j", "portfolio": portfolio()})}])
+    response = _completion(
+        messages=[
+            {"role": "system", "content": role_line("charter")},
+            {"role": "user", "content": _message({"job_id": "j", "portfolio": portfolio()})},
+        ]
+    )
     assert validate_charts(response.choices[0].message.content).ok
     assert response.usage.prompt_tokens > 0 and response.usage.completion_tokens > 0
     assert [(c.agent, c.region, c.status) for c in model.calls] == [("charter", "us-west-2", 200)]
@@ -44,9 +48,14 @@ def test_litellm_sends_converse_to_the_runtime_endpoint(llm_env, model):
 @pytest.mark.parametrize("model_name", [LITELLM_MODEL, f"bedrock/{CLAUDE}"])
 def test_litellm_structured_output(llm_env, model_name):
     """response_format: json_tool_call on Nova, outputConfig.textFormat on Claude 4.5; both give the object as text."""
-    response = _completion(model=model_name, response_format=InstrumentClassification,
-                           messages=[{"role": "system", "content": role_line("tagger")},
-                                     {"role": "user", "content": _message({"symbol": "MSFT", "name": "Microsoft"})}])
+    response = _completion(
+        model=model_name,
+        response_format=InstrumentClassification,
+        messages=[
+            {"role": "system", "content": role_line("tagger")},
+            {"role": "user", "content": _message({"symbol": "MSFT", "name": "Microsoft"})},
+        ],
+    )
     parsed = InstrumentClassification.model_validate_json(response.choices[0].message.content)
     assert parsed.symbol == "MSFT" and parsed.allocation_sectors.technology == 100
 
@@ -55,14 +64,22 @@ def test_litellm_sees_throttling_as_rate_limit(llm_env, model):
     """A ThrottlingException reaches LiteLLM as its RateLimitError (what Alex's retry policy backs off on)."""
     model.add_fault("throttle")
     with pytest.raises(litellm.RateLimitError):
-        _completion(messages=[{"role": "system", "content": role_line("tagger")},
-                              {"role": "user", "content": _message({"symbol": "MSFT", "name": "Microsoft"})}])
+        _completion(
+            messages=[
+                {"role": "system", "content": role_line("tagger")},
+                {"role": "user", "content": _message({"symbol": "MSFT", "name": "Microsoft"})},
+            ]
+        )
 
 
 def test_agents_sdk_tagger_structured_answer(llm_env, model):
     """An Agent with output_type=InstrumentClassification gets a validated object from the scripted model."""
-    agent = Agent(name="Alex Tagger", instructions=role_line("tagger"), model=LitellmModel(model=LITELLM_MODEL),
-                  output_type=InstrumentClassification)
+    agent = Agent(
+        name="Alex Tagger",
+        instructions=role_line("tagger"),
+        model=LitellmModel(model=LITELLM_MODEL),
+        output_type=InstrumentClassification,
+    )
     result = asyncio.run(Runner.run(agent, _message({"symbol": "QQQ", "name": "Invesco QQQ"}), run_config=NO_TRACING))
     assert isinstance(result.final_output, InstrumentClassification)
     assert result.final_output.symbol == "QQQ" and result.final_output.instrument_type == "etf"
@@ -76,12 +93,17 @@ def test_agents_sdk_planner_tool_loop(llm_env, model):
         async def run() -> str:
             called.append(name)
             return json.dumps({"ok": True, "tool": name})
+
         run.__name__ = name
         run.__doc__ = f"Run the {name.removeprefix('invoke_')} agent for this job."
         return function_tool(run)
 
-    agent = Agent(name="Alex Planner", instructions=role_line("planner"), model=LitellmModel(model=LITELLM_MODEL),
-                  tools=[stub(name) for name in reversed(PLANNER_TOOLS)])
+    agent = Agent(
+        name="Alex Planner",
+        instructions=role_line("planner"),
+        model=LitellmModel(model=LITELLM_MODEL),
+        tools=[stub(name) for name in reversed(PLANNER_TOOLS)],
+    )
     planner_input = {"job_id": "job-77", "accounts": 1, "positions": 2, "total_value": 10.0, "tagged": []}
     result = asyncio.run(Runner.run(agent, _message(planner_input, "job-77"), max_turns=6, run_config=NO_TRACING))
     assert called == list(PLANNER_TOOLS)

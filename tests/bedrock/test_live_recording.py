@@ -18,8 +18,12 @@ from harness.bedrock.live import LiveBedrock
 from harness.cassettes.recorder import Provenance, require_provenance, use_cassette
 
 USER_KEY = "AKIALIVEUSER00000000"
-ANSWER = {"output": {"message": {"role": "assistant", "content": [{"text": "live answer"}]}}, "stopReason": "end_turn",
-          "usage": {"inputTokens": 10, "outputTokens": 2, "totalTokens": 12}, "metrics": {"latencyMs": 5}}
+ANSWER = {
+    "output": {"message": {"role": "assistant", "content": [{"text": "live answer"}]}},
+    "stopReason": "end_turn",
+    "usage": {"inputTokens": 10, "outputTokens": 2, "totalTokens": 12},
+    "metrics": {"latencyMs": 5},
+}
 
 
 class FakeBedrock(BaseHTTPRequestHandler):
@@ -47,18 +51,28 @@ def live(bedrock_cloud, model):
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeBedrock)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     FakeBedrock.seen, FakeBedrock.status = [], 200
-    model.live = LiveBedrock("us-west-2", Credentials(USER_KEY, "user-secret-key"),
-                             endpoint=f"http://127.0.0.1:{server.server_address[1]}")
+    model.live = LiveBedrock(
+        "us-west-2", Credentials(USER_KEY, "user-secret-key"), endpoint=f"http://127.0.0.1:{server.server_address[1]}"
+    )
     yield model.live
     model.live = None
     server.shutdown()
 
 
 def converse(cloud):
-    client = boto3.client("bedrock-runtime", endpoint_url=cloud.url, region_name="us-west-2", aws_access_key_id="testing",
-                          aws_secret_access_key="testing", config=Config(retries={"total_max_attempts": 1}))
-    return client.converse(modelId="us.amazon.nova-pro-v1:0", system=[{"text": role_line("tagger")}],
-                           messages=[{"role": "user", "content": [{"text": input_block({"symbol": "SPY", "name": "x"})}]}])
+    client = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=cloud.url,
+        region_name="us-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    return client.converse(
+        modelId="us.amazon.nova-pro-v1:0",
+        system=[{"text": role_line("tagger")}],
+        messages=[{"role": "user", "content": [{"text": input_block({"symbol": "SPY", "name": "x"})}]}],
+    )
 
 
 def test_live_calls_are_resigned_with_the_users_key_and_recorded_with_live_provenance(bedrock_cloud, live, tmp_path) -> None:

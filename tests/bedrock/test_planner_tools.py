@@ -13,9 +13,15 @@ PLANNER_INPUT = {"job_id": "job-9", "accounts": 2, "positions": 4, "total_value"
 
 
 def _tools(required: bool = False) -> dict:
-    schema = ({"type": "object", "properties": {"job_id": {"type": "string"}, "note": {"type": "string"},
-                                                "depth": {"type": "integer"}}, "required": ["job_id", "note", "depth"]}
-              if required else {"type": "object", "properties": {}})
+    schema = (
+        {
+            "type": "object",
+            "properties": {"job_id": {"type": "string"}, "note": {"type": "string"}, "depth": {"type": "integer"}},
+            "required": ["job_id", "note", "depth"],
+        }
+        if required
+        else {"type": "object", "properties": {}}
+    )
     return {"tools": [{"toolSpec": {"name": n, "description": n, "inputSchema": {"json": schema}}} for n in PLANNER_TOOLS]}
 
 
@@ -54,15 +60,19 @@ def test_required_tool_arguments_are_filled(runtime):
 
 def test_summary_names_the_tools_that_reported_errors(runtime):
     """A toolResult with status error, or whose text mentions an error, is reported in the final answer."""
-    _, final = _run_loop(runtime, {
-        "invoke_charter": {"content": [{"text": "boom"}], "status": "error"},
-        "invoke_retirement": {"content": [{"json": {"error": "Sandbox.Timedout"}}]},
-    })
-    assert final == ("Analysis complete: report generated. "
-                     "These tools reported errors: invoke_charter, invoke_retirement.")
+    _, final = _run_loop(
+        runtime,
+        {
+            "invoke_charter": {"content": [{"text": "boom"}], "status": "error"},
+            "invoke_retirement": {"content": [{"json": {"error": "Sandbox.Timedout"}}]},
+        },
+    )
+    assert final == ("Analysis complete: report generated. These tools reported errors: invoke_charter, invoke_retirement.")
 
 
 def test_only_offered_tools_are_called(runtime):
     """The planner calls only the tools it is offered (here none: it answers at once)."""
     response = runtime.converse(modelId=NOVA, system=system("planner"), messages=[user(PLANNER_INPUT)])
-    assert tool_use(response) is None and "job-9" not in text_of(response)  # answers never echo volatile ids (cassettes replay them)
+    assert tool_use(response) is None and "job-9" not in text_of(
+        response
+    )  # answers never echo volatile ids (cassettes replay them)

@@ -27,7 +27,11 @@ def test_four_charts_that_validate(runtime):
     """The charter answers only chart JSON that validate_charts accepts: allocation, geography, sectors, accounts."""
     charts = _charts(runtime, portfolio())
     assert [(c["key"], c["type"]) for c in charts] == [
-        ("asset_allocation", "pie"), ("geographic_exposure", "pie"), ("sector_breakdown", "donut"), ("account_distribution", "bar")]
+        ("asset_allocation", "pie"),
+        ("geographic_exposure", "pie"),
+        ("sector_breakdown", "donut"),
+        ("account_distribution", "bar"),
+    ]
     for chart in charts[:3]:
         assert math.fsum(d["value"] for d in chart["data"]) == 100.0
     assert {d["name"]: d["value"] for d in charts[3]["data"]} == {"Roth IRA": 60_000.0, "Taxable": 40_000.0}
@@ -45,8 +49,15 @@ def test_empty_portfolio_gets_cash_bar_or_cash_pie(runtime):
     """No positions: one bar of the accounts' cash; no accounts at all: one pie, 100% cash."""
     assert [(c["key"], c["type"]) for c in _charts(runtime, empty_portfolio(1_500.0))] == [("account_distribution", "bar")]
     only = _charts(runtime, empty_portfolio(0.0))
-    assert only == [{"key": "asset_allocation", "title": "Asset Allocation", "type": "pie",
-                     "description": "Everything is in cash", "data": [{"name": "Cash", "value": 100, "color": "#3B82F6"}]}]
+    assert only == [
+        {
+            "key": "asset_allocation",
+            "title": "Asset Allocation",
+            "type": "pie",
+            "description": "Everything is in cash",
+            "data": [{"name": "Cash", "value": 100, "color": "#3B82F6"}],
+        }
+    ]
 
 
 def test_charts_skip_splits_with_no_data(runtime):
@@ -62,8 +73,11 @@ def test_charter_structured_output_gets_the_payload_as_tool_input(runtime):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.text("abcdefghij_", min_size=1, max_size=12),
-                       st.floats(min_value=0, max_value=1e6, allow_nan=False), max_size=60))
+@given(
+    st.dictionaries(
+        st.text("abcdefghij_", min_size=1, max_size=12), st.floats(min_value=0, max_value=1e6, allow_nan=False), max_size=60
+    )
+)
 def test_percentages_always_sum_to_exactly_100(split):
     """Any split (any scale, up to 60 keys) becomes at most 50 slices summing to 100 within float rounding."""
     data = percentages(split)

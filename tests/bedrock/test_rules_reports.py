@@ -111,8 +111,10 @@ def test_retirement_says_which_defaults_it_used(runtime):
     assert "Contributions assumed until retirement: none" in markdown
     assert retirement_mismatches(markdown, figures) == []
     silent = markdown.replace("Defaults used", "Figures")
-    assert retirement_mismatches(silent, figures) == ["default for years_until_retirement used but the text does not say so",
-                                                      "default for target_retirement_income used but the text does not say so"]
+    assert retirement_mismatches(silent, figures) == [
+        "default for years_until_retirement used but the text does not say so",
+        "default for target_retirement_income used but the text does not say so",
+    ]
 
 
 def test_report_says_which_holdings_are_unpriced(runtime):

@@ -35,7 +35,9 @@ def test_unknown_symbol_gets_a_deterministic_generic_classification():
     assert parsed.symbol == "ZZZQ" and parsed.name == "Zed Co" and parsed.instrument_type == "stock"
     assert "unknown to the reference table" in parsed.rationale and "unpriced" in parsed.rationale
     assert parsed.current_price == reference.UNPRICED == 0  # no invented price
-    sectors = {reference.classify(s, s)["allocation_sectors"].popitem()[0] for s in ("ABCD", "EFGH", "IJKL", "MNOP", "QRST", "UVWX")}
+    sectors = {
+        reference.classify(s, s)["allocation_sectors"].popitem()[0] for s in ("ABCD", "EFGH", "IJKL", "MNOP", "QRST", "UVWX")
+    }
     assert len(sectors) > 1  # the hash spreads symbols over sectors
 
 
@@ -51,5 +53,7 @@ def test_structured_output_through_json_tool_call(runtime):
 
 def test_plain_request_gets_json_text(runtime):
     """Without structured-output hints the tagger's answer is its JSON as text."""
-    parsed = InstrumentClassification.model_validate(json.loads(text_of(converse(runtime, "tagger", {"symbol": "GLD", "name": "gold"}))))
+    parsed = InstrumentClassification.model_validate(
+        json.loads(text_of(converse(runtime, "tagger", {"symbol": "GLD", "name": "gold"})))
+    )
     assert parsed.allocation_regions.global_ == 100

@@ -44,7 +44,7 @@ RULES = [
 ]
 '''
 
-YAML_SCRIPT = '''
+YAML_SCRIPT = """
 name: shop
 rules:
   - name: greeter
@@ -60,12 +60,12 @@ rules:
   - name: by-callable
     match: {system_contains: "You echo"}
     answer: {call: "shop_rules:echo"}
-'''
+"""
 
-CALLABLE_MODULE = '''
+CALLABLE_MODULE = """
 def echo(request):
     return "echo: " + request.user_texts()[-1]
-'''
+"""
 
 
 @pytest.fixture
@@ -104,8 +104,12 @@ def test_yaml_rules_template_tool_fixed_json_and_callable(script_files):
     agent, reply = ask(bedrock, "You greet shoppers at the door.", 'Input: {"name": "Bo", "shop": "Corner Books"}')
     assert (agent, reply.content) == ("greeter", [{"text": "Hello Bo, welcome to Corner Books!"}])
     schema = {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}
-    agent, reply = ask(bedrock, "You manage stock.", "How many left?",
-                       toolConfig={"tools": [{"toolSpec": {"name": "count_stock", "inputSchema": {"json": schema}}}]})
+    agent, reply = ask(
+        bedrock,
+        "You manage stock.",
+        "How many left?",
+        toolConfig={"tools": [{"toolSpec": {"name": "count_stock", "inputSchema": {"json": schema}}}]},
+    )
     assert agent == "inventory" and reply.content[0]["toolUse"]["input"] == {"sku": "A-1"}
     agent, reply = ask(bedrock, "You score reviews.", "Great product")
     assert (agent, json.loads(reply.content[0]["text"])) == ("fixed-score", {"score": 7, "label": "good"})
@@ -119,9 +123,15 @@ def test_script_answer_invalid_for_the_schema_is_a_400(script_files):
     bedrock = ScriptedBedrock(scripts=[script_files["yaml"]], environment=False, publish_metrics=False)
     schema = {"type": "object", "properties": {"score": {"type": "string"}}, "required": ["score"]}
     with pytest.raises(ConverseError) as err:
-        ask(bedrock, "You score reviews.", "Great", toolConfig={
-            "tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": schema}}}],
-            "toolChoice": {"tool": {"name": "json_tool_call"}}})
+        ask(
+            bedrock,
+            "You score reviews.",
+            "Great",
+            toolConfig={
+                "tools": [{"toolSpec": {"name": "json_tool_call", "inputSchema": {"json": schema}}}],
+                "toolChoice": {"tool": {"name": "json_tool_call"}},
+            },
+        )
     assert err.value.status == 400 and "rule 'fixed-score'" in err.value.message
 
 
@@ -137,8 +147,11 @@ def test_script_over_the_wire_via_use_script(runtime, model, script_files):
     """A script added at run time answers boto3's converse and names the calls in /calls."""
     script = model.use_script(script_files["yaml"])
     try:
-        out = runtime.converse(modelId=NOVA, system=[{"text": "You greet shoppers."}],
-                               messages=[{"role": "user", "content": [{"text": '{"name": "Cy", "shop": "Deli"}'}]}])
+        out = runtime.converse(
+            modelId=NOVA,
+            system=[{"text": "You greet shoppers."}],
+            messages=[{"role": "user", "content": [{"text": '{"name": "Cy", "shop": "Deli"}'}]}],
+        )
         assert text_of(out) == "Hello Cy, welcome to Deli!" and tool_use(out) is None
     finally:
         model.remove_script(script)
@@ -151,7 +164,8 @@ def test_scripts_from_the_pytest_ini(script_files, tmp_path):
     project.mkdir()
     (project / "rules.yaml").write_text(YAML_SCRIPT)
     (project / "pytest.ini").write_text("[pytest]\nbedrock_scripts =\n    rules.yaml\n")
-    (project / "test_inner.py").write_text(textwrap.dedent('''
+    (project / "test_inner.py").write_text(
+        textwrap.dedent("""
         import json
         from harness.bedrock import ScriptedBedrock
         from harness.bedrock.converse_wire import parse_request
@@ -163,25 +177,34 @@ def test_scripts_from_the_pytest_ini(script_files, tmp_path):
             converse = parse_request("m", json.dumps(body).encode())
             answer = bedrock.model.answer(converse, bedrock.model.decide(converse))
             assert answer.text == "echo: hi"
-    '''))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
     env.pop(ENV_VARIABLE, None)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *own_basetemp(tmp_path), "test_inner.py"],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *own_basetemp(tmp_path), "test_inner.py"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-@pytest.mark.parametrize(("name", "content", "says"), [
-    ("broken.yaml", "rules: [name: x\n", "is not valid YAML"),
-    ("shape.yaml", "rules: {greeter: 1}\n", "expected a mapping with a list under 'rules'"),
-    ("unknown.yaml", "rules:\n  - name: r\n    answr: {text: hi}\n", "unknown keys ['answr']"),
-    ("two.yaml", "rules:\n  - name: r\n    answer: {text: a, json: {}}\n", "answer takes one of"),
-    ("nocall.yaml", "rules:\n  - name: r\n    answer: {call: no_such_module_x:f}\n", "cannot load"),
-    ("empty.py", "X = 1\n", "define SCRIPT"),
-    ("syntax.py", "RULES = [\n", "cannot be run: SyntaxError"),
-    ("imports.py", "import no_such_module_x\n", "cannot be run: ModuleNotFoundError"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("broken.yaml", "rules: [name: x\n", "is not valid YAML"),
+        ("shape.yaml", "rules: {greeter: 1}\n", "expected a mapping with a list under 'rules'"),
+        ("unknown.yaml", "rules:\n  - name: r\n    answr: {text: hi}\n", "unknown keys ['answr']"),
+        ("two.yaml", "rules:\n  - name: r\n    answer: {text: a, json: {}}\n", "answer takes one of"),
+        ("nocall.yaml", "rules:\n  - name: r\n    answer: {call: no_such_module_x:f}\n", "cannot load"),
+        ("empty.py", "X = 1\n", "define SCRIPT"),
+        ("syntax.py", "RULES = [\n", "cannot be run: SyntaxError"),
+        ("imports.py", "import no_such_module_x\n", "cannot be run: ModuleNotFoundError"),
+    ],
+)
 def test_bad_script_file_is_a_clear_error_naming_the_file(tmp_path, name, content, says):
     """A script that cannot be used stops the model from starting, with the file and the reason."""
     path = tmp_path / name

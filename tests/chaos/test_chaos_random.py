@@ -74,10 +74,27 @@ class ChaosCloud:
         began = time.monotonic()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "harness.alexkit.cli", "up", "--data-dir", str(self.data), "--state-dir",
-             str(self.state), "--port", str(self.port), "--api-port", str(self.api_port), "--test-clocks",
-             "--drain-seconds", "5"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "harness.alexkit.cli",
+                "up",
+                "--data-dir",
+                str(self.data),
+                "--state-dir",
+                str(self.state),
+                "--port",
+                str(self.port),
+                "--api-port",
+                str(self.api_port),
+                "--test-clocks",
+                "--drain-seconds",
+                "5",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
         )
         started, output = read_until(proc, "Ctrl-C stops it", 180)
         if not started:
@@ -94,8 +111,9 @@ class ChaosCloud:
 
     def api(self) -> httpx.Client:
         token = mint_token_from_state(self.state, USER)
-        return httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}",
-                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        return httpx.Client(
+            base_url=f"http://127.0.0.1:{self.api_port}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
 
     def advance_clock(self) -> None:
         httpx.post(f"{self.url}/_harness/clock/advance", json={"seconds": 60}, timeout=30).raise_for_status()
@@ -138,8 +156,9 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosCloud]:
         with made.api() as api:
             account = api.post("/api/accounts", json={"account_name": "ISA", "cash_balance": "1000"})
             assert account.status_code == 201, account.text
-            api.post("/api/positions", json={"account_id": account.json()["id"], "symbol": "VTI",
-                                             "quantity": "10"}).raise_for_status()
+            api.post(
+                "/api/positions", json={"account_id": account.json()["id"], "symbol": "VTI", "quantity": "10"}
+            ).raise_for_status()
         if not chaos.plan(SEEDS[0]).restarts:  # a first seed that restarts the cloud meets cold templates anyway
             _warm_up(made)
         yield made
@@ -166,8 +185,9 @@ def _save_function_logs(cloud: ChaosCloud, seed: int, since: float) -> Path:
     through the cloud's Logs API as a user would: what each attempt, sweep and agent did."""
     cloud.seeds_run += 1
     path = cloud.data.parent / f"lambda-{cloud.seeds_run}-seed{seed}.log"  # a seed may run more than once
-    logs = boto3.client("logs", endpoint_url=cloud.url, region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    logs = boto3.client(
+        "logs", endpoint_url=cloud.url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     lines = []
     try:
         for group in logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/")["logGroups"]:
@@ -236,8 +256,13 @@ def test_a_fault_at_a_random_point_every_job_ends(cloud: ChaosCloud, seed: int) 
     accepted, unanswered = _submit(cloud, JOBS)
     assert accepted, f"{say}: no analysis was accepted before the fault"
     time.sleep(plan.wait_before)
-    outcome = chaos.inject(plan, up=cloud.proc, cloud_url=cloud.url, data_dir=cloud.data,  # type: ignore[arg-type]
-                           busy_timeout=BUSY_TIMEOUT)
+    outcome = chaos.inject(
+        plan,
+        up=cloud.proc,
+        cloud_url=cloud.url,
+        data_dir=cloud.data,  # type: ignore[arg-type]
+        busy_timeout=BUSY_TIMEOUT,
+    )
     fault_at = time.monotonic() - began
     restart_seconds = 0.0
     if plan.restarts:
@@ -253,12 +278,20 @@ def test_a_fault_at_a_random_point_every_job_ends(cloud: ChaosCloud, seed: int) 
     took = time.monotonic() - began
     ids = [j["id"] for j in listed]
     figures = {
-        "seed": seed, "fault": plan.fault, "delay": plan.delay, "target": plan.target, "landed": outcome.landed,
-        "note": outcome.note, "submitted": JOBS, "accepted": len(accepted), "unanswered": unanswered,
+        "seed": seed,
+        "fault": plan.fault,
+        "delay": plan.delay,
+        "target": plan.target,
+        "landed": outcome.landed,
+        "note": outcome.note,
+        "submitted": JOBS,
+        "accepted": len(accepted),
+        "unanswered": unanswered,
         "jobs_ended_now": len([j for j in accepted if j in ended]),
         "completed": len([j for j in accepted if ended.get(j, {}).get("status") == "completed"]),
         "failed": len([j for j in accepted if ended.get(j, {}).get("status") == "failed"]),
-        "fault_at_seconds": round(fault_at, 1), "restart_seconds": round(restart_seconds, 1),
+        "fault_at_seconds": round(fault_at, 1),
+        "restart_seconds": round(restart_seconds, 1),
         "seconds": round(took, 1),
     }
     with cloud.figures.open("a") as record:

@@ -72,8 +72,12 @@ def make_secret(cloud: Any, name: str, username: str, password: str) -> str:
 
 def make_cluster(cloud: Any, identifier: str, *, serverless_v1: bool = False, **overrides: Any) -> str:
     settings: dict[str, Any] = {
-        "DBClusterIdentifier": identifier, "Engine": "aurora-postgresql", "EngineVersion": "16.6",
-        "DatabaseName": "app", "MasterUsername": "app_admin", "MasterUserPassword": PASSWORD,
+        "DBClusterIdentifier": identifier,
+        "Engine": "aurora-postgresql",
+        "EngineVersion": "16.6",
+        "DatabaseName": "app",
+        "MasterUsername": "app_admin",
+        "MasterUserPassword": PASSWORD,
         "EnableHttpEndpoint": True,
     }
     if serverless_v1:

@@ -32,22 +32,25 @@ from tests.lambda_code import create_function
 
 pytestmark = [pytest.mark.emulation]
 
-ROLE_POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-WITNESS_HANDLER = '''
+WITNESS_HANDLER = """
 import json, os
 def handler(event, context):
     with open(os.environ["WITNESS"], "a") as out:
         for record in event.get("Records", []):
             out.write(record["body"] + "\\n")
     return {"ok": True}
-'''
+"""
 
 
 @contextmanager
-def persistent_cloud(data_dir: Path, *, database: bool = False,
-                     async_retry_delays: tuple[float, ...] = (60.0, 120.0)) -> Iterator[LocalCloud]:
+def persistent_cloud(
+    data_dir: Path, *, database: bool = False, async_retry_delays: tuple[float, ...] = (60.0, 120.0)
+) -> Iterator[LocalCloud]:
     """A cloud keeping its state in ``data_dir``, starting as a new process would: moto's memory empty."""
     reset_backends()  # moto's backends are per process; a restart starts from nothing but the disk
     runtime = LambdaRuntime(async_retry_delays=async_retry_delays)
@@ -79,8 +82,13 @@ def test_queues_messages_and_receive_counts_survive_a_clean_restart(tmp_path: Pa
         sqs = cloud.client("sqs")
         dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        url = sqs.create_queue(QueueName="jobs", Attributes={
-            "VisibilityTimeout": "1", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})["QueueUrl"]
+        url = sqs.create_queue(
+            QueueName="jobs",
+            Attributes={
+                "VisibilityTimeout": "1",
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}),
+            },
+        )["QueueUrl"]
         sqs.send_message(QueueUrl=url, MessageBody="first")
         got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
         assert got[0]["Attributes"]["ApproximateReceiveCount"] == "1"
@@ -109,8 +117,15 @@ def test_state_taken_while_running_restores_as_a_kill_would_leave_it(tmp_path: P
         url = sqs.create_queue(QueueName="q")["QueueUrl"]
         sqs.send_message(QueueUrl=url, MessageBody="kept")
         cloud.client("cloudwatch").put_metric_alarm(
-            AlarmName="a", MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum", Period=60,
-            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+            AlarmName="a",
+            MetricName="Errors",
+            Namespace="AWS/Lambda",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+        )
         cloud.client("logs").create_log_group(logGroupName="/app/kept")
         _wait_saved(cloud)
         shutil.copytree(running, tmp_path / "killed")
@@ -161,12 +176,13 @@ def test_aurora_cluster_and_its_data_survive_a_restart(tmp_path: Path) -> None:
         data.execute_statement(resourceArn=cluster, secretArn=secret, database="app", sql="INSERT INTO t VALUES ('kept')")
     with persistent_cloud(tmp_path, database=True) as cloud:
         assert cloud.client("rds").describe_db_clusters(DBClusterIdentifier="kept")["DBClusters"][0]["DBClusterArn"] == cluster
-        rows = cloud.client("rds-data").execute_statement(resourceArn=cluster, secretArn=secret, database="app",
-                                                          sql="SELECT v FROM t")["records"]
+        rows = cloud.client("rds-data").execute_statement(
+            resourceArn=cluster, secretArn=secret, database="app", sql="SELECT v FROM t"
+        )["records"]
         assert rows == [[{"stringValue": "kept"}]]
 
 
-ASYNC_WITNESS_HANDLER = '''
+ASYNC_WITNESS_HANDLER = """
 import json, os, time
 def handler(event, context):
     with open(os.environ["WITNESS"], "a") as out:
@@ -176,7 +192,7 @@ def handler(event, context):
         open(marker, "w").close()
         time.sleep(60)  # the first attempt is still running when the cloud dies
     return {"ok": True}
-'''
+"""
 
 
 def _witnessed(witness: Path, count: int, timeout: float = 20.0) -> list[dict]:
@@ -228,8 +244,9 @@ def test_an_event_invocation_running_when_the_cloud_dies_is_retried(tmp_path: Pa
     with persistent_cloud(running) as cloud:
         role = cloud.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
         lam = cloud.client("lambda")
-        create_function(lam, role, "slow", ASYNC_WITNESS_HANDLER, timeout=120,
-                        Environment={"Variables": {"WITNESS": str(witness)}})
+        create_function(
+            lam, role, "slow", ASYNC_WITNESS_HANDLER, timeout=120, Environment={"Variables": {"WITNESS": str(witness)}}
+        )
         lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"slow": true}')
         assert len(_witnessed(witness, 1, timeout=60)) == 1, "the first attempt did not start"
         cloud.component(CloudState).mark_dirty()  # a snapshot taken while the attempt runs

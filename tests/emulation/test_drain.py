@@ -21,7 +21,7 @@ from tests.lambda_code import create_function
 
 pytestmark = [pytest.mark.emulation]
 
-SLOW = '''
+SLOW = """
 import os, time
 def handler(event, context):
     with open(os.environ["WITNESS"], "a") as out:
@@ -29,9 +29,11 @@ def handler(event, context):
     time.sleep(float(os.environ["SLEEP"]))
     with open(os.environ["WITNESS"], "a") as out:
         out.write("end\\n")
-'''
-ROLE = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+"""
+ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 
 
 def _cloud_with_slow_consumer(tmp_path: Path, sleep: float) -> tuple[LocalCloud, str, Path]:
@@ -39,8 +41,14 @@ def _cloud_with_slow_consumer(tmp_path: Path, sleep: float) -> tuple[LocalCloud,
     cloud = LocalCloud(components=[runtime, EventSourceMappings(runtime)]).start()
     witness = tmp_path / "witness.txt"
     role = cloud.client("iam").create_role(RoleName="drain-role", AssumeRolePolicyDocument=json.dumps(ROLE))["Role"]["Arn"]
-    create_function(cloud.client("lambda"), role, "slow", SLOW, timeout=30,
-                    Environment={"Variables": {"WITNESS": str(witness), "SLEEP": str(sleep)}})
+    create_function(
+        cloud.client("lambda"),
+        role,
+        "slow",
+        SLOW,
+        timeout=30,
+        Environment={"Variables": {"WITNESS": str(witness), "SLEEP": str(sleep)}},
+    )
     sqs = cloud.client("sqs")
     url = sqs.create_queue(QueueName="drain-q", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

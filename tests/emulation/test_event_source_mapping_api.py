@@ -14,8 +14,12 @@ pytestmark = pytest.mark.emulation
 def function_and_queue(cloud, lambda_role):
     lam, sqs = cloud.client("lambda"), cloud.client("sqs")
     lam.create_function(
-        FunctionName="consumer", Runtime="python3.12", Role=lambda_role, Handler="handler.handler",
-        Code={"ZipFile": zip_source("def handler(event, context):\n    return None\n")}, Timeout=30,
+        FunctionName="consumer",
+        Runtime="python3.12",
+        Role=lambda_role,
+        Handler="handler.handler",
+        Code={"ZipFile": zip_source("def handler(event, context):\n    return None\n")},
+        Timeout=30,
     )
     url = sqs.create_queue(QueueName="source", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

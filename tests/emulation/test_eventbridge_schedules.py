@@ -20,12 +20,12 @@ from tests.lambda_code import create_function
 
 pytestmark = [pytest.mark.emulation]
 
-WITNESS = '''
+WITNESS = """
 import json, os
 def handler(event, context):
     with open(os.environ["WITNESS"], "a") as out:
         out.write(json.dumps(event) + "\\n")
-'''
+"""
 
 
 def _events(path: Path, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
@@ -47,8 +47,9 @@ def _advance(cloud: Any, seconds: float) -> dict[str, Any]:
 @pytest.fixture
 def witness_function(cloud: Any, lambda_role: str, tmp_path: Path) -> tuple[str, Path]:
     path = tmp_path / "events.jsonl"
-    arn = create_function(cloud.client("lambda"), lambda_role, "scheduled", WITNESS,
-                          Environment={"Variables": {"WITNESS": str(path)}})["FunctionArn"]
+    arn = create_function(
+        cloud.client("lambda"), lambda_role, "scheduled", WITNESS, Environment={"Variables": {"WITNESS": str(path)}}
+    )["FunctionArn"]
     return arn, path
 
 
@@ -92,14 +93,19 @@ def test_disabled_rule_does_not_fire(cloud: Any, witness_function: tuple[str, Pa
     assert _advance(cloud, 5 * 60)["fired"] == []
 
 
-def test_scheduler_at_schedule_fires_once_with_its_input(cloud: Any, witness_function: tuple[str, Path], lambda_role: str) -> None:
+def test_scheduler_at_schedule_fires_once_with_its_input(
+    cloud: Any, witness_function: tuple[str, Path], lambda_role: str
+) -> None:
     """An EventBridge Scheduler one-time schedule at(...) invokes its target once, with the target's Input."""
     arn, path = witness_function
     now = _advance(cloud, 0)["now"]
     at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.mktime(time.strptime(now[:19], "%Y-%m-%dT%H:%M:%S")) + 120))
     cloud.client("scheduler").create_schedule(
-        Name="once", ScheduleExpression=f"at({at})", FlexibleTimeWindow={"Mode": "OFF"},
-        Target={"Arn": arn, "RoleArn": lambda_role, "Input": '{"once": true}'})
+        Name="once",
+        ScheduleExpression=f"at({at})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": arn, "RoleArn": lambda_role, "Input": '{"once": true}'},
+    )
     _advance(cloud, 1)
     assert len(_advance(cloud, 10 * 60)["fired"]) == 1
     assert _advance(cloud, 10 * 60)["fired"] == []
@@ -114,8 +120,19 @@ def test_the_wall_clock_cannot_be_advanced() -> None:
         Clock().advance(60)
 
 
-@pytest.mark.parametrize("expression", ["rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "cron(* * * * *)",
-                                        "cron(0 12 * * MON *)", "cron(0 12 ? * ? *)", "every minute", "cron(0 12 ? * 8 *)"])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(0 minutes)",
+        "rate(1 minutes)",
+        "rate(5 minute)",
+        "cron(* * * * *)",
+        "cron(0 12 * * MON *)",
+        "cron(0 12 ? * ? *)",
+        "every minute",
+        "cron(0 12 ? * 8 *)",
+    ],
+)
 def test_invalid_schedule_expressions_are_refused(expression: str) -> None:
     """EventBridge refuses malformed expressions: rate needs a positive value with the right unit
     form, cron six fields with exactly one '?' day field and day-of-week 1-7."""

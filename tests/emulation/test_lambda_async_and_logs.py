@@ -81,10 +81,15 @@ def test_event_retries_honour_maximum_retry_attempts(lam, lambda_role, cloud, fa
 
 def test_throttled_event_invocations_wait_in_the_queue(lam, lambda_role, cloud):
     """Async invocations beyond the function's concurrency are not rejected or lost: Lambda keeps them queued."""
-    create_function(lam, lambda_role, "one-at-a-time", "import time\ndef handler(e, c):\n    time.sleep(0.3)\n    print('ran', e['n'])\n")
+    create_function(
+        lam, lambda_role, "one-at-a-time", "import time\ndef handler(e, c):\n    time.sleep(0.3)\n    print('ran', e['n'])\n"
+    )
     lam.put_function_concurrency(FunctionName="one-at-a-time", ReservedConcurrentExecutions=1)
     for n in range(3):
-        assert lam.invoke(FunctionName="one-at-a-time", InvocationType="Event", Payload=f'{{"n": {n}}}'.encode())["StatusCode"] == 202
+        assert (
+            lam.invoke(FunctionName="one-at-a-time", InvocationType="Event", Payload=f'{{"n": {n}}}'.encode())["StatusCode"]
+            == 202
+        )
     ran = _wait_for(lambda: len(_log_messages(cloud, "/aws/lambda/one-at-a-time", "ran")) == 3 or None)
     assert ran
     assert sorted(_log_messages(cloud, "/aws/lambda/one-at-a-time", "ran")) == ["ran 0", "ran 1", "ran 2"]

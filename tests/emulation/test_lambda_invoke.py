@@ -104,7 +104,9 @@ def test_missing_function_is_resource_not_found(lam):
         lam.invoke(FunctionName="nope", Payload=b"{}")
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
-    assert err.value.response["Error"]["Message"].startswith("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope")
+    assert err.value.response["Error"]["Message"].startswith(
+        "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"
+    )
 
 
 def test_invoke_by_arn_and_published_version(lam, lambda_role):
@@ -177,7 +179,10 @@ def test_runtime_exit_is_exit_error_and_the_environment_is_replaced(lam, lambda_
     response, body = invoke_json(lam, "quitter", {"exit": True})
     request_id = response["ResponseMetadata"]["RequestId"]
     assert response["FunctionError"] == "Unhandled"
-    assert body == {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status 3"}
+    assert body == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status 3",
+    }
     assert invoke_json(lam, "quitter")[1] != first_pid
 
 

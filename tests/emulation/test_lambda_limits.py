@@ -52,7 +52,10 @@ def test_timeout_is_sandbox_timedout_and_the_environment_is_replaced(lam, lambda
     request_id = response["ResponseMetadata"]["RequestId"]
     assert response["StatusCode"] == 200
     assert response["FunctionError"] == "Unhandled"
-    assert body == {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds"}
+    assert body == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
+    }
     response, next_pid = invoke_json(lam, "slow")
     assert "FunctionError" not in response
     assert next_pid != first_pid
@@ -184,8 +187,13 @@ def test_injected_timeout_and_crash_answer_as_lambda_does(lam, lambda_role, clou
 
     create_function(lam, lambda_role, "faulty", SLEEPER, timeout=30)
     _, first_pid = invoke_json(lam, "faulty")
-    for kind, expected in (("timeout", "Task timed out after 30.00 seconds"), ("crash", "Runtime exited with error: signal: killed")):
-        answer = httpx.post(f"{cloud.url}/_harness/faults/lambda", json={"function": "faulty", "kind": kind, "delay_seconds": 0.1})
+    for kind, expected in (
+        ("timeout", "Task timed out after 30.00 seconds"),
+        ("crash", "Runtime exited with error: signal: killed"),
+    ):
+        answer = httpx.post(
+            f"{cloud.url}/_harness/faults/lambda", json={"function": "faulty", "kind": kind, "delay_seconds": 0.1}
+        )
         assert answer.status_code == 200, answer.text
         response, body = invoke_json(lam, "faulty")
         assert response["FunctionError"] == "Unhandled" and expected in body["errorMessage"]

@@ -39,8 +39,9 @@ def _needs(runtime: str) -> None:
 
 
 def _create(lam, role: str, name: str, runtime: str, code: bytes) -> dict:
-    return lam.create_function(FunctionName=name, Runtime=runtime, Role=role, Handler="handler.handler",
-                               Code={"ZipFile": code}, Timeout=30)
+    return lam.create_function(
+        FunctionName=name, Runtime=runtime, Role=role, Handler="handler.handler", Code={"ZipFile": code}, Timeout=30
+    )
 
 
 @pytest.mark.parametrize("runtime,version", [("python3.12", [3, 12]), ("python3.9", [3, 9]), ("python3.13", [3, 13])])

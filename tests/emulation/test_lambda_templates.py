@@ -193,12 +193,18 @@ def test_provisioned_concurrency_keeps_environments_ready(lam, lambda_role, runt
     create_function(lam, lambda_role, "tpl-provisioned", STATEFUL)
     version = lam.publish_version(FunctionName="tpl-provisioned")["Version"]
     with pytest.raises(ClientError) as err:
-        lam.put_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier="$LATEST", ProvisionedConcurrentExecutions=1)
+        lam.put_provisioned_concurrency_config(
+            FunctionName="tpl-provisioned", Qualifier="$LATEST", ProvisionedConcurrentExecutions=1
+        )
     assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
-    answer = lam.put_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version, ProvisionedConcurrentExecutions=2)
+    answer = lam.put_provisioned_concurrency_config(
+        FunctionName="tpl-provisioned", Qualifier=version, ProvisionedConcurrentExecutions=2
+    )
     assert answer["RequestedProvisionedConcurrentExecutions"] == 2 and answer["Status"] == "IN_PROGRESS"
     deadline = time.monotonic() + 60
-    while (config := lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version))["Status"] == "IN_PROGRESS":
+    while (config := lam.get_provisioned_concurrency_config(FunctionName="tpl-provisioned", Qualifier=version))[
+        "Status"
+    ] == "IN_PROGRESS":
         assert time.monotonic() < deadline, config
         time.sleep(0.2)
     assert config["Status"] == "READY" and config["AvailableProvisionedConcurrentExecutions"] == 2

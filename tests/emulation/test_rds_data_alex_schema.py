@@ -37,7 +37,14 @@ def test_schema_migrates_once_through_the_data_api(stack_db):
     assert migrate(rds, target["resourceArn"], target["secretArn"], "alex") == []
     tables = run(rds, target, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")["records"]
     assert [t[0]["stringValue"] for t in tables] == [
-        "accounts", "audit_records", "instruments", "jobs", "positions", "schema_migrations", "trace_spans", "users",
+        "accounts",
+        "audit_records",
+        "instruments",
+        "jobs",
+        "positions",
+        "schema_migrations",
+        "trace_spans",
+        "users",
     ]
 
 
@@ -45,14 +52,29 @@ def test_jobs_hold_jsonb_payloads_and_updated_at_triggers_fire(stack_db):
     """JSONB payloads round-trip; the updated_at trigger moves updated_at on UPDATE."""
     rds, target = stack_db
     migrate(rds, target["resourceArn"], target["secretArn"], "alex")
-    run(rds, target, "INSERT INTO users (clerk_user_id, display_name) VALUES (:id, :name)",
-        id={"stringValue": "user_1"}, name={"stringValue": "Zoë"})
-    job = run(rds, target, "INSERT INTO jobs (clerk_user_id, request_payload) VALUES (:u, :p::jsonb) RETURNING id, updated_at",
-              u={"stringValue": "user_1"}, p={"stringValue": json.dumps({"analysis": "full"})})["records"][0]
+    run(
+        rds,
+        target,
+        "INSERT INTO users (clerk_user_id, display_name) VALUES (:id, :name)",
+        id={"stringValue": "user_1"},
+        name={"stringValue": "Zoë"},
+    )
+    job = run(
+        rds,
+        target,
+        "INSERT INTO jobs (clerk_user_id, request_payload) VALUES (:u, :p::jsonb) RETURNING id, updated_at",
+        u={"stringValue": "user_1"},
+        p={"stringValue": json.dumps({"analysis": "full"})},
+    )["records"][0]
     job_id, created = job[0]["stringValue"], job[1]["stringValue"]
     time.sleep(0.01)
-    updated = run(rds, target, "UPDATE jobs SET status = 'completed', report_payload = :r::jsonb WHERE id = :id::uuid RETURNING updated_at, report_payload",
-                  r={"stringValue": json.dumps({"content": "# Report"})}, id={"stringValue": job_id})["records"][0]
+    updated = run(
+        rds,
+        target,
+        "UPDATE jobs SET status = 'completed', report_payload = :r::jsonb WHERE id = :id::uuid RETURNING updated_at, report_payload",
+        r={"stringValue": json.dumps({"content": "# Report"})},
+        id={"stringValue": job_id},
+    )["records"][0]
     assert updated[0]["stringValue"] > created
     assert json.loads(updated[1]["stringValue"]) == {"content": "# Report"}
 

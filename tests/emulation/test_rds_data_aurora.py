@@ -18,7 +18,6 @@ from tests.emulation.rds_data_support import PASSWORD, Aurora, error_of, make_cl
 pytestmark = pytest.mark.emulation
 
 
-
 def test_uuid_ossp_is_available_to_the_master_user(aurora):
     """Aurora PostgreSQL offers uuid-ossp, and its master user (no superuser) may CREATE EXTENSION it."""
     aurora.run('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"')
@@ -39,8 +38,10 @@ def test_uuid_ossp_v3_and_v5_match_rfc_4122(aurora, name):
         p("n", stringValue=name),
     )["records"][0]
     assert [f["stringValue"] for f in row] == [
-        str(uuid.uuid3(uuid.NAMESPACE_DNS, name)), str(uuid.uuid5(uuid.NAMESPACE_URL, name)),
-        str(uuid.uuid5(uuid.NAMESPACE_OID, name)), str(uuid.uuid3(uuid.NAMESPACE_X500, name)),
+        str(uuid.uuid3(uuid.NAMESPACE_DNS, name)),
+        str(uuid.uuid5(uuid.NAMESPACE_URL, name)),
+        str(uuid.uuid5(uuid.NAMESPACE_OID, name)),
+        str(uuid.uuid3(uuid.NAMESPACE_X500, name)),
     ]
 
 
@@ -68,9 +69,9 @@ def test_pgcrypto_digest_and_hmac_match_their_standards(aurora, algorithm):
         got = aurora.run("SELECT digest(:d, :a)", p("d", **blob), p("a", stringValue=algorithm))["records"][0][0]
         assert got["blobValue"] == hashlib.new(algorithm, data).digest()
         for key in [b"key", b"k" * 64, b"k" * 200]:
-            got = aurora.run(
-                "SELECT hmac(:d, :k, :a)", p("d", **blob), p("k", blobValue=key), p("a", stringValue=algorithm)
-            )["records"][0][0]
+            got = aurora.run("SELECT hmac(:d, :k, :a)", p("d", **blob), p("k", blobValue=key), p("a", stringValue=algorithm))[
+                "records"
+            ][0][0]
             assert got["blobValue"] == hmac.new(key, data, algorithm).digest()
     text = aurora.run("SELECT encode(digest('héllo', :a), 'hex')", p("a", stringValue=algorithm))["records"][0][0]
     assert text["stringValue"] == hashlib.new(algorithm, "héllo".encode()).hexdigest()

@@ -21,8 +21,11 @@ def test_a_reset_replaces_a_cluster_server_that_died(cloud, aurora):
     PostgreSQL instead of failing on it, and the cluster created again gets a fresh, empty server."""
     aurora.run("CREATE TABLE kept (v int)")
     servers = cloud.component(DataApiService).servers.all()
-    pids = [int((s.postgres.data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
-            for s in servers if s.postgres.data_dir is not None and (s.postgres.data_dir / "pgdata" / "postmaster.pid").exists()]
+    pids = [
+        int((s.postgres.data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+        for s in servers
+        if s.postgres.data_dir is not None and (s.postgres.data_dir / "pgdata" / "postmaster.pid").exists()
+    ]
     assert pids, "the cluster's server keeps its data in the cloud's data dir"
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
@@ -31,8 +34,11 @@ def test_a_reset_replaces_a_cluster_server_that_died(cloud, aurora):
     arn = make_cluster(cloud, "conformance")  # same id, same data dir: the dead server's data is gone
     secret = make_secret(cloud, "app-db", "app_admin", PASSWORD)
     rows = cloud.client("rds-data").execute_statement(
-        resourceArn=arn, secretArn=secret, database="app",
-        sql="SELECT count(*) FROM information_schema.tables WHERE table_name = 'kept'")["records"]
+        resourceArn=arn,
+        secretArn=secret,
+        database="app",
+        sql="SELECT count(*) FROM information_schema.tables WHERE table_name = 'kept'",
+    )["records"]
     assert rows == [[{"longValue": 0}]]
 
 

@@ -23,10 +23,17 @@ pytestmark = pytest.mark.emulation
 def test_records_are_fields_of_each_type(aurora):
     """ExecuteStatement.records is a list of Field: longValue, doubleValue, booleanValue, stringValue, blobValue, isNull."""
     records = aurora.run("SELECT 42::int8, 7::int2, 1.5::float8, true, 'text', NULL, '\\x0102'::bytea")["records"]
-    assert records == [[
-        {"longValue": 42}, {"longValue": 7}, {"doubleValue": 1.5}, {"booleanValue": True}, {"stringValue": "text"},
-        {"isNull": True}, {"blobValue": b"\x01\x02"},
-    ]]
+    assert records == [
+        [
+            {"longValue": 42},
+            {"longValue": 7},
+            {"doubleValue": 1.5},
+            {"booleanValue": True},
+            {"stringValue": "text"},
+            {"isNull": True},
+            {"blobValue": b"\x01\x02"},
+        ]
+    ]
 
 
 def test_numeric_dates_and_times_are_strings_as_aws_formats_them(aurora):
@@ -36,8 +43,13 @@ def test_numeric_dates_and_times_are_strings_as_aws_formats_them(aurora):
         "'2024-03-05 08:07:08.5+02'::timestamptz, '2024-03-05'::date, '06:07:08.5'::time, 'infinity'::timestamp"
     )["records"]
     assert [f["stringValue"] for f in row] == [
-        "12.340", "2024-03-05 06:07:08.123", "2024-03-05 06:07:08", "2024-03-05 06:07:08.5", "2024-03-05",
-        "06:07:08.5", "infinity",
+        "12.340",
+        "2024-03-05 06:07:08.123",
+        "2024-03-05 06:07:08",
+        "2024-03-05 06:07:08.5",
+        "2024-03-05",
+        "06:07:08.5",
+        "infinity",
     ]
 
 
@@ -48,7 +60,10 @@ def test_json_uuid_and_other_types_come_back_as_postgres_text(aurora):
                   '1 day 02:00'::interval, '10.0.0.1'::inet"""
     )["records"]
     assert [f["stringValue"] for f in row] == [
-        '{"a": "x", "b": [1, 2]}', "6f1a5b0e-4c2d-4e1a-9b7c-1d2e3f4a5b6c", "1 day 02:00:00", "10.0.0.1",
+        '{"a": "x", "b": [1, 2]}',
+        "6f1a5b0e-4c2d-4e1a-9b7c-1d2e3f4a5b6c",
+        "1 day 02:00:00",
+        "10.0.0.1",
     ]
 
 
@@ -58,8 +73,10 @@ def test_postgres_arrays_are_array_values(aurora):
         "SELECT ARRAY[1, 2]::int8[], ARRAY[1.5::float8], ARRAY[true, false], ARRAY['a', 'b'], ARRAY[1.10]::numeric[]"
     )["records"]
     assert row == [
-        {"arrayValue": {"longValues": [1, 2]}}, {"arrayValue": {"doubleValues": [1.5]}},
-        {"arrayValue": {"booleanValues": [True, False]}}, {"arrayValue": {"stringValues": ["a", "b"]}},
+        {"arrayValue": {"longValues": [1, 2]}},
+        {"arrayValue": {"doubleValues": [1.5]}},
+        {"arrayValue": {"booleanValues": [True, False]}},
+        {"arrayValue": {"stringValues": ["a", "b"]}},
         {"arrayValue": {"stringValues": ["1.10"]}},
     ]
 
@@ -82,14 +99,24 @@ def test_named_parameters_of_every_field_type_are_bound(aurora):
     aurora.run("CREATE TABLE t (s text, l int8, d float8, b bool, bl bytea, n text, a int8[], j jsonb)")
     aurora.run(
         "INSERT INTO t VALUES (:s, :l, :d, :b, :bl, :n, :a, :payload::jsonb)",
-        p("s", stringValue="hi"), p("l", longValue=7), p("d", doubleValue=2.5), p("b", booleanValue=False),
-        p("bl", blobValue=b"\x00\xff"), p("n", isNull=True), p("a", arrayValue={"longValues": [1, 2, 3]}),
+        p("s", stringValue="hi"),
+        p("l", longValue=7),
+        p("d", doubleValue=2.5),
+        p("b", booleanValue=False),
+        p("bl", blobValue=b"\x00\xff"),
+        p("n", isNull=True),
+        p("a", arrayValue={"longValues": [1, 2, 3]}),
         p("payload", stringValue='{"k": [1, 2]}'),
     )
     (row,) = aurora.run("SELECT s, l, d, b, bl, n, a, j FROM t")["records"]
     assert row == [
-        {"stringValue": "hi"}, {"longValue": 7}, {"doubleValue": 2.5}, {"booleanValue": False},
-        {"blobValue": b"\x00\xff"}, {"isNull": True}, {"arrayValue": {"longValues": [1, 2, 3]}},
+        {"stringValue": "hi"},
+        {"longValue": 7},
+        {"doubleValue": 2.5},
+        {"booleanValue": False},
+        {"blobValue": b"\x00\xff"},
+        {"isNull": True},
+        {"arrayValue": {"longValues": [1, 2, 3]}},
         {"stringValue": '{"k": [1, 2]}'},
     ]
 
@@ -99,12 +126,21 @@ def test_type_hints_send_string_values_as_that_type(aurora):
     (row,) = aurora.run(
         "SELECT pg_typeof(:j)::text, pg_typeof(:u)::text, pg_typeof(:ts)::text, pg_typeof(:d)::text, "
         "pg_typeof(:t)::text, pg_typeof(:dec)::text, :dec + 0.01, :ts",
-        p("j", "JSON", stringValue='{"a": 1}'), p("u", "UUID", stringValue="6f1a5b0e-4c2d-4e1a-9b7c-1d2e3f4a5b6c"),
-        p("ts", "TIMESTAMP", stringValue="2024-01-02 03:04:05.678"), p("d", "DATE", stringValue="2024-01-02"),
-        p("t", "TIME", stringValue="03:04:05"), p("dec", "DECIMAL", stringValue="1.10"),
+        p("j", "JSON", stringValue='{"a": 1}'),
+        p("u", "UUID", stringValue="6f1a5b0e-4c2d-4e1a-9b7c-1d2e3f4a5b6c"),
+        p("ts", "TIMESTAMP", stringValue="2024-01-02 03:04:05.678"),
+        p("d", "DATE", stringValue="2024-01-02"),
+        p("t", "TIME", stringValue="03:04:05"),
+        p("dec", "DECIMAL", stringValue="1.10"),
     )["records"]
     assert [f["stringValue"] for f in row] == [
-        "json", "uuid", "timestamp without time zone", "date", "time without time zone", "numeric", "1.11",
+        "json",
+        "uuid",
+        "timestamp without time zone",
+        "date",
+        "time without time zone",
+        "numeric",
+        "1.11",
         "2024-01-02 03:04:05.678",
     ]
 
@@ -137,13 +173,16 @@ def test_parameters_are_bound_never_spliced(aurora):
 def test_colons_in_literals_casts_comments_and_dollar_quotes_are_not_parameters(aurora):
     """Only :name outside strings, comments and dollar quotes is a parameter ('a:b', ::text, -- :x stay SQL)."""
     (row,) = aurora.run(
-        "SELECT 'a:b', :v::text, '50%', E'it\\'s :x', $$ :y $$, \"?column?\" FROM (SELECT 1) s(\"?column?\") "
-        "/* :z */ -- :w\n",
+        "SELECT 'a:b', :v::text, '50%', E'it\\'s :x', $$ :y $$, \"?column?\" FROM (SELECT 1) s(\"?column?\") /* :z */ -- :w\n",
         p("v", longValue=5),
     )["records"]
     assert row == [
-        {"stringValue": "a:b"}, {"stringValue": "5"}, {"stringValue": "50%"}, {"stringValue": "it's :x"},
-        {"stringValue": " :y "}, {"longValue": 1},
+        {"stringValue": "a:b"},
+        {"stringValue": "5"},
+        {"stringValue": "50%"},
+        {"stringValue": "it's :x"},
+        {"stringValue": " :y "},
+        {"longValue": 1},
     ]
 
 
@@ -170,13 +209,23 @@ def test_format_records_as_json(aurora):
     result = aurora.run(
         "SELECT 1 AS id, 'a' AS name, 2.50::numeric AS price, 1.5::float8 AS ratio, true AS ok, NULL AS gone, "
         "'\\x68656c6c6f'::bytea AS blob, ARRAY[1, 2] AS nums, '2024-01-02 03:04:05'::timestamp AS at",
-        formatRecordsAs="JSON", includeResultMetadata=True,
+        formatRecordsAs="JSON",
+        includeResultMetadata=True,
     )
     assert "records" not in result and "columnMetadata" not in result
-    assert json.loads(result["formattedRecords"]) == [{
-        "id": 1, "name": "a", "price": "2.50", "ratio": 1.5, "ok": True, "gone": None, "blob": "aGVsbG8=",
-        "nums": [1, 2], "at": "2024-01-02 03:04:05",
-    }]
+    assert json.loads(result["formattedRecords"]) == [
+        {
+            "id": 1,
+            "name": "a",
+            "price": "2.50",
+            "ratio": 1.5,
+            "ok": True,
+            "gone": None,
+            "blob": "aGVsbG8=",
+            "nums": [1, 2],
+            "at": "2024-01-02 03:04:05",
+        }
+    ]
 
 
 def test_format_records_as_json_needs_unique_column_labels(aurora):
@@ -238,7 +287,8 @@ def test_batch_execute_statement(aurora):
     """BatchExecuteStatement runs the SQL once per parameter set and returns one updateResult each."""
     aurora.run("CREATE TABLE t (k text PRIMARY KEY, v int8)")
     result = aurora.rds.batch_execute_statement(
-        sql="INSERT INTO t VALUES (:k, :v)", **aurora.ids,
+        sql="INSERT INTO t VALUES (:k, :v)",
+        **aurora.ids,
         parameterSets=[[p("k", stringValue=f"k{i}"), p("v", longValue=i)] for i in range(5)],
     )
     assert result["updateResults"] == [{"generatedFields": []}] * 5
@@ -250,7 +300,8 @@ def test_batch_execute_statement_without_transaction_is_all_or_nothing(aurora):
     aurora.run("CREATE TABLE t (k text PRIMARY KEY)")
     with pytest.raises(aurora.rds.exceptions.DatabaseErrorException):
         aurora.rds.batch_execute_statement(
-            sql="INSERT INTO t VALUES (:k)", **aurora.ids,
+            sql="INSERT INTO t VALUES (:k)",
+            **aurora.ids,
             parameterSets=[[p("k", stringValue="a")], [p("k", stringValue="a")]],
         )
     assert aurora.scalar("SELECT count(*) FROM t") == 0

@@ -51,8 +51,9 @@ def test_a_response_over_1_mib_is_refused_while_reading(aurora):
 def test_a_json_response_over_10_mb_is_refused_while_reading(aurora):
     """formatRecordsAs JSON: the limit is 10 MB, enforced as rows arrive."""
     aurora.run("CREATE SEQUENCE produced")
-    err = aurora.error("SELECT repeat('x', 100000) || nextval('produced') AS v FROM generate_series(1, 10000)",
-                       formatRecordsAs="JSON")
+    err = aurora.error(
+        "SELECT repeat('x', 100000) || nextval('produced') AS v FROM generate_series(1, 10000)", formatRecordsAs="JSON"
+    )
     assert err["Message"] == "Database returned more than the allowed response size limit"
     assert aurora.scalar("SELECT last_value FROM produced") < 1000
     rows = json.loads(aurora.run("SELECT g FROM generate_series(1, 3) g", formatRecordsAs="JSON")["formattedRecords"])
@@ -62,6 +63,7 @@ def test_a_json_response_over_10_mb_is_refused_while_reading(aurora):
 @pytest.mark.slow
 def test_200_concurrent_calls_queue_for_connections_instead_of_failing(aurora):
     """Aurora's Data API pools its connections: 200 concurrent calls wait their turn, none gets 'too many clients'."""
+
     def call(_: int) -> str:
         try:
             aurora.run("SELECT pg_sleep(0.3)")

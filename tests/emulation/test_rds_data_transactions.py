@@ -83,8 +83,9 @@ def test_concurrent_transactions_are_isolated(aurora):
 
 # Results are read through a server-side cursor, so a running statement shows as its FETCH: count the
 # tenant's other active backends instead of matching the statement's text.
-ACTIVE_ELSEWHERE = ("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()"
-                    " AND usename = current_user")
+ACTIVE_ELSEWHERE = (
+    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND usename = current_user"
+)
 
 
 def test_a_call_on_a_busy_transaction_is_refused(aurora):
@@ -160,7 +161,9 @@ def test_batch_execute_in_a_transaction(aurora):
     aurora.run("CREATE TABLE t (v int8)")
     tx = aurora.begin()
     aurora.rds.batch_execute_statement(
-        sql="INSERT INTO t VALUES (:v)", transactionId=tx, **aurora.ids,
+        sql="INSERT INTO t VALUES (:v)",
+        transactionId=tx,
+        **aurora.ids,
         parameterSets=[[p("v", longValue=i)] for i in range(3)],
     )
     assert aurora.scalar("SELECT count(*) FROM t") == 0

@@ -19,7 +19,7 @@ from tests.lambda_code import zip_source
 
 pytestmark = [pytest.mark.emulation, pytest.mark.slow]
 
-HANDLER = '''
+HANDLER = """
 import json, os, time
 
 def handler(event, context):
@@ -41,7 +41,7 @@ def handler(event, context):
         if mode == "partial-fail":
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
-'''
+"""
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
@@ -57,9 +57,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
 class Pipeline:
     """A queue with a DLQ feeding a function; the witness file records every invocation."""
 
-    def __init__(self, cloud: Any, role: str, witness: Path, *, visibility: int = 2, max_receive: int = 3,
-                 batch_size: int = 1, window: int = 0, reserved: int | None = None,
-                 max_concurrency: int | None = None, timeout: int = 2) -> None:
+    def __init__(
+        self,
+        cloud: Any,
+        role: str,
+        witness: Path,
+        *,
+        visibility: int = 2,
+        max_receive: int = 3,
+        batch_size: int = 1,
+        window: int = 0,
+        reserved: int | None = None,
+        max_concurrency: int | None = None,
+        timeout: int = 2,
+    ) -> None:
         self.sqs, self.lam, self.witness = cloud.client("sqs"), cloud.client("lambda"), witness
         witness.touch()
         self.dlq_url = self.sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
@@ -72,14 +83,19 @@ class Pipeline:
             },
         )["QueueUrl"]
         self.lam.create_function(
-            FunctionName="consumer", Runtime="python3.12", Role=role, Handler="consumer.handler",
-            Code={"ZipFile": zip_source(HANDLER, module="consumer")}, Timeout=timeout,
+            FunctionName="consumer",
+            Runtime="python3.12",
+            Role=role,
+            Handler="consumer.handler",
+            Code={"ZipFile": zip_source(HANDLER, module="consumer")},
+            Timeout=timeout,
             Environment={"Variables": {"WITNESS": str(witness)}},
         )
         if reserved is not None:
             self.lam.put_function_concurrency(FunctionName="consumer", ReservedConcurrentExecutions=reserved)
         mapping: dict[str, Any] = {
-            "BatchSize": batch_size, "MaximumBatchingWindowInSeconds": window,
+            "BatchSize": batch_size,
+            "MaximumBatchingWindowInSeconds": window,
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         }
         if max_concurrency:

@@ -32,8 +32,10 @@ def _chain_report(tr: pytest.TerminalReporter) -> None:
     """The generated corpus end to end with the worst-case model: reached must be 0."""
     stats = attacks.CHAIN_STATS
     width = max(len(f) for f in stats)
-    tr.write_line(f"{'generated attacks (carrier / encodings)':<{width}}  {'tried':>5}  {'detected':>8}  "
-                  f"{'refused':>7}  {'reached the user':>16}")
+    tr.write_line(
+        f"{'generated attacks (carrier / encodings)':<{width}}  {'tried':>5}  {'detected':>8}  "
+        f"{'refused':>7}  {'reached the user':>16}"
+    )
     totals = [0, 0, 0, 0]
     for family in sorted(stats):
         row = stats[family]
@@ -69,8 +71,7 @@ def _api_report(tr: pytest.TerminalReporter) -> None:
 
     classes = ", ".join(f"{c} {api[c]}{codes(c[0])}" for c in ("2xx", "3xx", "4xx", "5xx") if api[c] or c == "5xx")
     tr.write_line(
-        f"stateful API: {api['examples']} examples, {api['steps']} steps, {api['requests']} requests in "
-        f"{api['seconds']:.1f} s"
+        f"stateful API: {api['examples']} examples, {api['steps']} steps, {api['requests']} requests in {api['seconds']:.1f} s"
     )
     tr.write_line(f"  by status: {classes}")
     rules = sorted((k.removeprefix("rule "), v) for k, v in api.items() if k.startswith("rule "))

@@ -19,7 +19,5 @@ def search_form(rx: str | re.Pattern[str], text: str, *, squashed: bool, with_le
     """Does ``rx`` match any reading (plain, rot13, reversed) of ``text`` in the given shape?"""
     pattern = re.compile(rx) if isinstance(rx, str) else rx
     return any(
-        pattern.search(form)
-        for form, leet, squash in forms(text).phrase_inputs
-        if leet == with_leet and squash == squashed
+        pattern.search(form) for form, leet, squash in forms(text).phrase_inputs if leet == with_leet and squash == squashed
     )

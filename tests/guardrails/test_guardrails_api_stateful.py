@@ -67,9 +67,7 @@ JOB_STATUSES = ("pending", "running", "completed", "failed")
 
 
 @pytest.fixture
-def stateful_api(
-    cloud: LocalCloud, alex_deployed: AlexDeployment, alex_issuer: LocalIssuer
-) -> Iterator[AlexApi]:
+def stateful_api(cloud: LocalCloud, alex_deployed: AlexDeployment, alex_issuer: LocalIssuer) -> Iterator[AlexApi]:
     """``alex_api`` with the planner's SQS trigger off and the WAF's per-IP rate rule off.
 
     The rate rule (2000 requests per 5 minutes per address) would start answering 403 to a
@@ -85,13 +83,27 @@ def stateful_api(
 # -- inputs ---------------------------------------------------------------------------------
 
 BENIGN_NAMES = [
-    "Roth IRA", "Zoë Ångström's 529 🎓", "山田太郎の口座", "Мария — брокерский счёт", "401(k) – Acme Corp",
-    "  padded name  ", "O'Brien family trust", "Rock & Roll fund", "Ignore the dip: long-term VTI", "محمد",
-    "Emergency fund 💰", "Select Sector SPDR holdings", "Joint brokerage with Sam ❤️",
+    "Roth IRA",
+    "Zoë Ångström's 529 🎓",
+    "山田太郎の口座",
+    "Мария — брокерский счёт",
+    "401(k) – Acme Corp",
+    "  padded name  ",
+    "O'Brien family trust",
+    "Rock & Roll fund",
+    "Ignore the dip: long-term VTI",
+    "محمد",
+    "Emergency fund 💰",
+    "Select Sector SPDR holdings",
+    "Joint brokerage with Sam ❤️",
 ]
 SQLI = [
-    "' OR '1'='1", "x'; DROP TABLE accounts;--", "1 UNION SELECT clerk_user_id FROM users",
-    "admin'--", "' or 1=1 --", "'); SELECT pg_sleep(5);--",
+    "' OR '1'='1",
+    "x'; DROP TABLE accounts;--",
+    "1 UNION SELECT clerk_user_id FROM users",
+    "admin'--",
+    "' or 1=1 --",
+    "'); SELECT pg_sleep(5);--",
 ]
 ATTACK_TEXTS = st.one_of(*[family.map(lambda ft: ft[1]) for family in attacks.FAMILIES.values()])
 HUGE = ["x" * 101, "名" * 5000, "A" * 70_000, "Roth IRA " + "\u200b" * 200]
@@ -292,11 +304,7 @@ class ApiMachine(RuleBasedStateMachine):
 
     def owns_position(self, user: str, position_id: str) -> bool:
         position = self.model_positions.get(position_id)
-        return (
-            position is not None
-            and position.alive
-            and self.owns_account(user, position.account_id)
-        )
+        return position is not None and position.alive and self.owns_account(user, position.account_id)
 
     @staticmethod
     def id_path_status(ident: str, found: bool) -> set[int]:
@@ -339,16 +347,31 @@ class ApiMachine(RuleBasedStateMachine):
     # ownership decides between success and 404), and an anything-goes one (any field may be
     # an injection, a huge or non-string value, a bad number; ids may be unknown or junk).
 
-    @rule(target=accounts, who=st.integers(0, 2), name=tagged(st.sampled_from(BENIGN_NAMES), "benign"),
-          purpose=tagged(st.sampled_from([None, "Saving for retirement", "College fund for Emma"]), "benign"),
-          cash=good_money, rate=st.decimals(min_value=0, max_value=1, places=4).map(plain))
+    @rule(
+        target=accounts,
+        who=st.integers(0, 2),
+        name=tagged(st.sampled_from(BENIGN_NAMES), "benign"),
+        purpose=tagged(st.sampled_from([None, "Saving for retirement", "College fund for Emma"]), "benign"),
+        cash=good_money,
+        rate=st.decimals(min_value=0, max_value=1, places=4).map(plain),
+    )
     def create_account(self, who: int, name: Text, purpose: Text, cash: str, rate: str) -> Any:
         body = {"account_name": name.value, "account_purpose": purpose.value, "cash_balance": cash, "cash_interest": rate}
         return self._create_account(self.user(who), body, {name.tag, purpose.tag})
 
-    @rule(target=accounts, who=st.integers(0, 2), name=names, purpose=purposes, cash=money, rate=interest,
-          extra=st.sampled_from([None, "clerk_user_id", "id", "is_admin"]), omit=st.sets(st.sampled_from(["purpose", "cash", "rate"])))
-    def create_account_anything(self, who: int, name: Text, purpose: Text, cash: Any, rate: Any, extra: str | None, omit: set[str]) -> Any:
+    @rule(
+        target=accounts,
+        who=st.integers(0, 2),
+        name=names,
+        purpose=purposes,
+        cash=money,
+        rate=interest,
+        extra=st.sampled_from([None, "clerk_user_id", "id", "is_admin"]),
+        omit=st.sets(st.sampled_from(["purpose", "cash", "rate"])),
+    )
+    def create_account_anything(
+        self, who: int, name: Text, purpose: Text, cash: Any, rate: Any, extra: str | None, omit: set[str]
+    ) -> Any:
         body: dict[str, Any] = {"account_name": name.value}
         if "purpose" not in omit:
             body["account_purpose"] = purpose.value
@@ -381,15 +404,28 @@ class ApiMachine(RuleBasedStateMachine):
         self.model_accounts[row["id"]] = account
         return row["id"]
 
-    @rule(who=st.integers(0, 2), as_owner=st.booleans(), account=accounts,
-          name=tagged(st.sampled_from(BENIGN_NAMES), "benign"), cash=good_money)
+    @rule(
+        who=st.integers(0, 2),
+        as_owner=st.booleans(),
+        account=accounts,
+        name=tagged(st.sampled_from(BENIGN_NAMES), "benign"),
+        cash=good_money,
+    )
     def update_account(self, who: int, as_owner: bool, account: str, name: Text, cash: str) -> None:
         user = self.model_accounts[account].owner if as_owner else self.user(who)
         self._update_account(user, account, {"account_name": name.value, "cash_balance": cash}, set())
 
-    @rule(who=st.integers(0, 2), account=ids(accounts), name=st.none() | names, purpose=st.none() | purposes,
-          cash=st.none() | money, null_field=st.sampled_from([None, "account_name", "cash_balance", "account_purpose"]))
-    def update_account_anything(self, who: int, account: str, name: Text | None, purpose: Text | None, cash: Any, null_field: str | None) -> None:
+    @rule(
+        who=st.integers(0, 2),
+        account=ids(accounts),
+        name=st.none() | names,
+        purpose=st.none() | purposes,
+        cash=st.none() | money,
+        null_field=st.sampled_from([None, "account_name", "cash_balance", "account_purpose"]),
+    )
+    def update_account_anything(
+        self, who: int, account: str, name: Text | None, purpose: Text | None, cash: Any, null_field: str | None
+    ) -> None:
         body: dict[str, Any] = {}
         if name is not None:
             body["account_name"] = name.value
@@ -444,15 +480,22 @@ class ApiMachine(RuleBasedStateMachine):
                 self.model_positions[position_id].alive = False  # ON DELETE CASCADE
             model.positions.clear()
 
-    @rule(target=positions, who=st.integers(0, 2), as_owner=st.booleans(), account=accounts,
-          symbol=tagged(st.sampled_from(["VTI", "SPY", "BND", "QQQ", "VXUS", "GLD"]), "benign"), quantity=good_quantities)
+    @rule(
+        target=positions,
+        who=st.integers(0, 2),
+        as_owner=st.booleans(),
+        account=accounts,
+        symbol=tagged(st.sampled_from(["VTI", "SPY", "BND", "QQQ", "VXUS", "GLD"]), "benign"),
+        quantity=good_quantities,
+    )
     def create_position(self, who: int, as_owner: bool, account: str, symbol: Text, quantity: Any) -> Any:
         user = self.model_accounts[account].owner if as_owner else self.user(who)
         body = {"account_id": account, "symbol": symbol.value, "quantity": quantity}
         return self._create_position(user, account, body, {symbol.tag})
 
-    @rule(target=positions, who=st.integers(0, 2), account=ids(accounts), symbol=symbols, quantity=quantities,
-          extra=st.booleans())
+    @rule(
+        target=positions, who=st.integers(0, 2), account=ids(accounts), symbol=symbols, quantity=quantities, extra=st.booleans()
+    )
     def create_position_anything(self, who: int, account: str, symbol: Text, quantity: Any, extra: bool) -> Any:
         body: dict[str, Any] = {"account_id": account, "symbol": symbol.value, "quantity": quantity}
         if extra:
@@ -463,8 +506,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.step()
         parsed = valid(PositionCreate, body)
         found = self.owns_account(user, account)
-        held = (self.model_accounts[account].positions.get(parsed.symbol)
-                if parsed is not None and found else None)
+        held = self.model_accounts[account].positions.get(parsed.symbol) if parsed is not None and found else None
         expected = {422} if parsed is None else ({409 if held else 201} if found else {404})
         if (tags | {id_kind(account)}) & {"attack", "sqli"}:
             expected.add(403)
@@ -550,8 +592,11 @@ class ApiMachine(RuleBasedStateMachine):
     def analyze(self, who: int, body: str) -> Any:
         return self._analyze(self.user(who), body)
 
-    @rule(target=jobs, who=st.integers(0, 2),
-          body=st.sampled_from(["none", "empty", "portfolio", "other type", "extra field", "not json", "huge", "list"]))
+    @rule(
+        target=jobs,
+        who=st.integers(0, 2),
+        body=st.sampled_from(["none", "empty", "portfolio", "other type", "extra field", "not json", "huge", "list"]),
+    )
     def analyze_anything(self, who: int, body: str) -> Any:
         return self._analyze(self.user(who), body)
 
@@ -565,9 +610,13 @@ class ApiMachine(RuleBasedStateMachine):
         elif body == "huge":
             kwargs["json"] = {"analysis_type": "portfolio", "note": "x" * 70_000}
         elif body != "none":
-            payload = {"empty": {}, "portfolio": {"analysis_type": "portfolio"}, "other type": {"analysis_type": "retirement"},
-                       "extra field": {"analysis_type": "portfolio", "clerk_user_id": self.user(who + 1)},
-                       "list": [{"analysis_type": "portfolio"}]}[body]
+            payload = {
+                "empty": {},
+                "portfolio": {"analysis_type": "portfolio"},
+                "other type": {"analysis_type": "retirement"},
+                "extra field": {"analysis_type": "portfolio", "clerk_user_id": self.user(who + 1)},
+                "list": [{"analysis_type": "portfolio"}],
+            }[body]
             kwargs["json"] = payload
         if body == "huge":
             expected = {413}
@@ -612,8 +661,11 @@ class ApiMachine(RuleBasedStateMachine):
             assert set(got) == (mine if status in (None, "pending") else set()), (user, status)
             assert len(got) == len(set(got))
 
-    @rule(path=st.sampled_from(["/api/accounts", "/api/user", "/api/jobs", "/api/instruments"]),
-          token=st.sampled_from([None, "not-a-jwt", "expired"]), who=st.integers(0, 2))
+    @rule(
+        path=st.sampled_from(["/api/accounts", "/api/user", "/api/jobs", "/api/instruments"]),
+        token=st.sampled_from([None, "not-a-jwt", "expired"]),
+        who=st.integers(0, 2),
+    )
     def unauthenticated(self, path: str, token: str | None, who: int) -> None:
         self.step()
         headers = {}
@@ -644,9 +696,7 @@ class ApiMachine(RuleBasedStateMachine):
         return list(mine)
 
     def check_positions(self, account_id: str, rows: list[dict[str, Any]]) -> None:
-        expected = {
-            pid: p for pid, p in self.model_positions.items() if p.account_id == account_id and p.alive
-        }
+        expected = {pid: p for pid, p in self.model_positions.items() if p.account_id == account_id and p.alive}
         assert sorted(r["id"] for r in rows) == sorted(expected), f"positions of {account_id} differ from the model"
         for row in rows:
             model = expected[row["id"]]

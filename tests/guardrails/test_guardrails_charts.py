@@ -103,11 +103,15 @@ MUTATIONS: dict[str, Mutation] = {
     "extra chart key": lambda p, d: _chart(p, d).__setitem__("subtitle", "x"),
     "extra datum key": lambda p, d: _datum(p, d).__setitem__("label", "x"),
     "extra top-level key": lambda p, d: p.__setitem__("notes", "x"),
-    "unknown type": lambda p, d: _chart(p, d).__setitem__("type", d(st.sampled_from(["line", "Pie", "PIE", "scatter", "", "horizontal_bar"]))),
+    "unknown type": lambda p, d: _chart(p, d).__setitem__(
+        "type", d(st.sampled_from(["line", "Pie", "PIE", "scatter", "", "horizontal_bar"]))
+    ),
     "key not a slug": lambda p, d: _chart(p, d).__setitem__(
         "key", d(st.sampled_from(["Asset Allocation", "", "-lead", "trail-", "a--b", "UPPER", "é", "x" * 65, "a b"]))
     ),
-    "title blank or long": lambda p, d: _chart(p, d).__setitem__("title", d(st.sampled_from(["", "   ", "t" * 121, "tab\tin title", "nul\x00"]))),
+    "title blank or long": lambda p, d: _chart(p, d).__setitem__(
+        "title", d(st.sampled_from(["", "   ", "t" * 121, "tab\tin title", "nul\x00"]))
+    ),
     "description too long": lambda p, d: _chart(p, d).__setitem__("description", "d" * 501),
     "control char in description": lambda p, d: _chart(p, d).__setitem__("description", "a\x07b"),
     "no data": lambda p, d: _chart(p, d).__setitem__("data", []),
@@ -118,8 +122,12 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "negative value": lambda p, d: _bar(p, d).__setitem__("value", d(st.sampled_from([-1, -0.01, -1e9]))),
     "non-finite value": lambda p, d: _bar(p, d).__setitem__("value", d(st.sampled_from([math.nan, math.inf, -math.inf]))),
-    "value of the wrong type": lambda p, d: _bar(p, d).__setitem__("value", d(st.sampled_from([True, False, "12.5", None, [1], {"v": 1}]))),
-    "bad colour": lambda p, d: _datum(p, d).__setitem__("color", d(st.sampled_from(["red", "#12345", "#GGGGGG", "#1234567", "123456", "#12 456", ""]))),
+    "value of the wrong type": lambda p, d: _bar(p, d).__setitem__(
+        "value", d(st.sampled_from([True, False, "12.5", None, [1], {"v": 1}]))
+    ),
+    "bad colour": lambda p, d: _datum(p, d).__setitem__(
+        "color", d(st.sampled_from(["red", "#12345", "#GGGGGG", "#1234567", "123456", "#12 456", ""]))
+    ),
     "name blank or long": lambda p, d: _datum(p, d).__setitem__("name", d(st.sampled_from(["", " ", "n" * 101, 42, None]))),
     "percentages off": lambda p, d: _break_percentages(p, d),
     "duplicate keys": lambda p, d: p["charts"].append(copy.deepcopy(p["charts"][0])),

@@ -52,9 +52,15 @@ def _attack_for(field: str, text: str) -> str:
 def _row(account_id: str, name: str, purpose: str | None, symbol: str | None, instrument: str | None) -> dict[str, Any]:
     """A row as ``Positions.portfolio`` returns it (NUMERIC as strings, JSONB as objects)."""
     return {
-        "account_id": account_id, "account_name": name, "account_purpose": purpose, "cash_balance": "1500.00",
-        "position_id": str(uuid.uuid4()) if symbol else None, "symbol": symbol, "quantity": "10" if symbol else None,
-        "instrument_name": instrument, "instrument_type": "etf" if symbol else None,
+        "account_id": account_id,
+        "account_name": name,
+        "account_purpose": purpose,
+        "cash_balance": "1500.00",
+        "position_id": str(uuid.uuid4()) if symbol else None,
+        "symbol": symbol,
+        "quantity": "10" if symbol else None,
+        "instrument_name": instrument,
+        "instrument_type": "etf" if symbol else None,
         "current_price": "215.4000" if symbol else None,
         "allocation_asset_class": {"equity": 100} if symbol else None,
         "allocation_regions": {"north_america": 100} if symbol else None,
@@ -89,8 +95,9 @@ def assert_frame_holds(message: str, view: Any, job_id: str = "job-1") -> None:
     assert message.count("<input>") == 1 and message.count("</input>") == 1
     inner = message.removeprefix("<input>\n").removesuffix("\n</input>")
     assert "<" not in inner and ">" not in inner and "\u2028" not in inner
-    assert parse_input_block(message) == json.loads(json.dumps(
-        ReporterInput(job_id=job_id, portfolio=view).model_dump(by_alias=True), default=str))
+    assert parse_input_block(message) == json.loads(
+        json.dumps(ReporterInput(job_id=job_id, portfolio=view).model_dump(by_alias=True), default=str)
+    )
 
 
 # -- every family, in memory ------------------------------------------------------------------
@@ -119,9 +126,9 @@ def test_attack_in_a_stored_field_reaches_the_prompt_only_as_data(
     view = build_portfolio(rows, {"clerk_user_id": "u"}, findings)
     message = prompt_message(view)
     attacked = view.accounts[1]
-    stored = {
-        "account_name": attacked.name, "account_purpose": attacked.purpose, "instrument_name": attacked.positions[0].name
-    }[field]
+    stored = {"account_name": attacked.name, "account_purpose": attacked.purpose, "instrument_name": attacked.positions[0].name}[
+        field
+    ]
     verdict = sanitise(attack, field=field, max_chars=1000 if field == "account_purpose" else 255)
     assert stored == verdict.text  # passed on as data (the placeholder only if refused)
     assert_frame_holds(message, view)
@@ -176,16 +183,26 @@ def test_attacks_stored_in_the_database_reach_the_prompt_only_as_data(alex_db: D
             field = _attack_for(data.draw(st.sampled_from(FIELDS), label=f"{family} field"), attack)
             symbol = next(_symbols)
             name = attack if field == "account_name" else f"Account {symbol}"
-            account = alex_db.accounts.create(user, {
-                "account_name": name, "account_purpose": attack if field == "account_purpose" else "Long term",
-                "cash_balance": 100, "cash_interest": 0,
-            })
-            alex_db.instruments.upsert({
-                "symbol": symbol, "name": attack if field == "instrument_name" else f"Fund {symbol}",
-                "instrument_type": "etf", "current_price": 10,
-                "allocation_asset_class": {"equity": 100}, "allocation_regions": {"global": 100},
-                "allocation_sectors": {"diversified": 100},
-            })
+            account = alex_db.accounts.create(
+                user,
+                {
+                    "account_name": name,
+                    "account_purpose": attack if field == "account_purpose" else "Long term",
+                    "cash_balance": 100,
+                    "cash_interest": 0,
+                },
+            )
+            alex_db.instruments.upsert(
+                {
+                    "symbol": symbol,
+                    "name": attack if field == "instrument_name" else f"Fund {symbol}",
+                    "instrument_type": "etf",
+                    "current_price": 10,
+                    "allocation_asset_class": {"equity": 100},
+                    "allocation_regions": {"global": 100},
+                    "allocation_sectors": {"diversified": 100},
+                }
+            )
             assert alex_db.positions.upsert(user, str(account["id"]), symbol, 5) is not None
             planted[family] = (field, attack, name)
         job = alex_db.jobs.create(user, {"analysis_type": "portfolio"})

@@ -113,7 +113,9 @@ def _cap(base: float, max_wait: float, retry_number: int) -> float:
 
 
 @given(backoff, jitter, st.sampled_from(RETRYABLE))
-def test_backs_off_exponentially_and_stops_after_attempts(cfg: dict[str, Any], rng_values: list[float], exc: BaseException) -> None:
+def test_backs_off_exponentially_and_stops_after_attempts(
+    cfg: dict[str, Any], rng_values: list[float], exc: BaseException
+) -> None:
     waits: list[float] = []
     calls = 0
     rng = iter(rng_values)

@@ -52,8 +52,14 @@ def accepts(adapter: TypeAdapter[Any], value: object) -> bool:
 
 
 anything = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12), st.binary(max_size=8),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
 )
 
 # -- symbols -----------------------------------------------------------------------------------
@@ -124,8 +130,18 @@ def decimal_oracle(value: object, minimum: Decimal, exclusive: bool, maximum: De
 
 
 def decimals_near(places: int, maximum: Decimal) -> st.SearchStrategy[object]:
-    edge = [Decimal(0), Decimal("-0"), maximum, maximum + Decimal(1).scaleb(-places), Decimal(1).scaleb(-places),
-            Decimal(1).scaleb(-places - 1), Decimal("NaN"), Decimal("Infinity"), Decimal("1E+30"), Decimal("1E-30")]
+    edge = [
+        Decimal(0),
+        Decimal("-0"),
+        maximum,
+        maximum + Decimal(1).scaleb(-places),
+        Decimal(1).scaleb(-places),
+        Decimal(1).scaleb(-places - 1),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("1E+30"),
+        Decimal("1E-30"),
+    ]
     return st.one_of(
         st.sampled_from(edge),
         st.decimals(min_value=-10, max_value=maximum * 2, places=places + 1),
@@ -251,9 +267,7 @@ def test_position_create_accepts_exactly_valid_fields(account_id: object, symbol
     if extra:
         body["is_admin"] = True
     uuid_ok = isinstance(account_id, uuid.UUID) or _is_uuid_string(account_id)
-    expected = (
-        uuid_ok and symbol_oracle(symbol) and decimal_oracle(quantity, Decimal(0), True, QUANTITY_MAX, 8) and not extra
-    )
+    expected = uuid_ok and symbol_oracle(symbol) and decimal_oracle(quantity, Decimal(0), True, QUANTITY_MAX, 8) and not extra
     try:
         PositionCreate.model_validate(body)
         ok = True
@@ -319,12 +333,17 @@ FIELD_ORACLES = {
 # model: (required fields, optional fields; an optional field may be null unless listed in never_null)
 REQUEST_MODELS: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "AccountCreate": (
-        AccountCreate, ("account_name",), ("account_purpose", "cash_balance", "cash_interest"), ("cash_balance", "cash_interest")
+        AccountCreate,
+        ("account_name",),
+        ("account_purpose", "cash_balance", "cash_interest"),
+        ("cash_balance", "cash_interest"),
     ),
     "AccountUpdate": (AccountUpdate, (), ("account_name", "account_purpose", "cash_balance", "cash_interest"), ()),
     "UserUpdate": (
-        UserUpdate, (),
-        ("display_name", "years_until_retirement", "target_retirement_income", "asset_class_targets", "region_targets"), (),
+        UserUpdate,
+        (),
+        ("display_name", "years_until_retirement", "target_retirement_income", "asset_class_targets", "region_targets"),
+        (),
     ),
 }
 FIELD_VALUES: dict[str, st.SearchStrategy[object]] = {
@@ -332,7 +351,8 @@ FIELD_VALUES: dict[str, st.SearchStrategy[object]] = {
         st.sampled_from(BENIGN_NAMES), st.text(max_size=110), attacks.FAMILIES["stored fields"].map(lambda ft: ft[1])
     ),
     "account_purpose": st.one_of(
-        st.sampled_from(["", "Saving for retirement", "p" * 1001]), st.text(max_size=40),
+        st.sampled_from(["", "Saving for retirement", "p" * 1001]),
+        st.text(max_size=40),
         attacks.FAMILIES["role tags"].map(lambda ft: ft[1]),
     ),
     "display_name": st.one_of(st.sampled_from(["Zoë Ångström", "山田太郎", " ", "x" * 101]), st.text(max_size=20)),
@@ -360,6 +380,7 @@ def test_request_models_accept_exactly_valid_bodies(name: str, data: st.DataObje
     extra = data.draw(st.sampled_from([None, "clerk_user_id", "id", "is_admin", "Account_Name"]), label="extra")
     if extra:
         body[extra] = "user_other"
+
     def field_ok(f: str) -> bool:
         if body[f] is None:  # null means "not given" for an optional field the column may leave unset
             return f in optional and f not in never_null

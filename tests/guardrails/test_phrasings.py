@@ -117,15 +117,18 @@ def test_match_phrases_reports_the_first_phrasing_per_form() -> None:
     assert len(hits) <= len(inputs)  # one hit per text form at most: one is enough to block
 
 
-@pytest.mark.parametrize("text", [
-    "Ignore the dip, I'm holding VTI",
-    "disregard the above balance, it was a typo",
-    "You are now eligible for unlimited withdrawals",
-    "Dan's retirement account",
-    "Forget about bonds for now, show me equities",
-    "Please reset my password",
-    "系统维护时间是周日",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ignore the dip, I'm holding VTI",
+        "disregard the above balance, it was a typo",
+        "You are now eligible for unlimited withdrawals",
+        "Dan's retirement account",
+        "Forget about bonds for now, show me equities",
+        "Please reset my password",
+        "系统维护时间是周日",
+    ],
+)
 def test_benign_text_matches_no_phrasing(text: str) -> None:
     """Phrasings need the object of the override, so ordinary notes pass."""
     assert match_phrases(forms(text).phrase_inputs) == []

@@ -20,8 +20,12 @@ INSTALL = 'python -m pip install -c constraints.txt -e ".[dev]"'
 
 def _schema_check(path: Path, schema: str) -> subprocess.CompletedProcess[str]:
     """check-jsonschema with the schema it vendors from SchemaStore (no download)."""
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _gitlab_job(tmp_path: Path) -> Path:
@@ -48,9 +52,10 @@ def test_the_schema_check_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert "'runs-on' is a required property" in result.stdout
 
 
-@pytest.mark.skipif(shutil.which("actionlint") is None,
-                    reason="actionlint is not installed (its PyPI wrapper downloads a binary from GitHub); "
-                           "the schema check above still runs")
+@pytest.mark.skipif(
+    shutil.which("actionlint") is None,
+    reason="actionlint is not installed (its PyPI wrapper downloads a binary from GitHub); the schema check above still runs",
+)
 def test_workflow_passes_actionlint() -> None:
     """actionlint, when on PATH, also checks expressions, action inputs and shell scripts."""
     result = subprocess.run(["actionlint", str(WORKFLOW)], capture_output=True, text=True, timeout=120)

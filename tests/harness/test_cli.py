@@ -26,8 +26,11 @@ def test_up_prints_exports_serves_boto3_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert re.search(r"endpoint ready in \d+\.\d+s", output)
         exports = dict(re.findall(r"^export (\w+)=(\S+)$", output, re.M))
         sqs = boto3.client(
-            "sqs", endpoint_url=exports["AWS_ENDPOINT_URL"], region_name=exports["AWS_DEFAULT_REGION"],
-            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"], aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+            "sqs",
+            endpoint_url=exports["AWS_ENDPOINT_URL"],
+            region_name=exports["AWS_DEFAULT_REGION"],
+            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
         )
         assert any(url.endswith("/alex-analysis-jobs") for url in sqs.list_queues()["QueueUrls"])
         children = psutil.Process(up.proc.pid).children(recursive=True)
@@ -48,8 +51,11 @@ def test_up_says_when_lambda_templates_are_ready_and_then_a_new_environment_is_a
         assert "6 functions prepared" in output, output
         exports = dict(re.findall(r"^export (\w+)=(\S+)$", up.output, re.M))
         lam = boto3.client(
-            "lambda", endpoint_url=exports["AWS_ENDPOINT_URL"], region_name=exports["AWS_DEFAULT_REGION"],
-            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"], aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+            "lambda",
+            endpoint_url=exports["AWS_ENDPOINT_URL"],
+            region_name=exports["AWS_DEFAULT_REGION"],
+            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
         )
         tagger = next(f["FunctionName"] for f in lam.list_functions()["Functions"] if f["FunctionName"].endswith("-tagger"))
         result = lam.invoke(FunctionName=tagger, Payload=b"{}", LogType="Tail")  # no job id: a handler error

@@ -35,8 +35,12 @@ def problems_of(parser: argparse.ArgumentParser) -> list[str]:
                 found.append(f"{label}: no help")
                 continue
             default = action.default
-            if action.option_strings and default not in _SILENT_DEFAULTS and default != [] \
-                    and "default" not in action.help.lower():
+            if (
+                action.option_strings
+                and default not in _SILENT_DEFAULTS
+                and default != []
+                and "default" not in action.help.lower()
+            ):
                 found.append(f"{label}: default {default!r} not stated")
     return found
 
@@ -54,8 +58,11 @@ def test_the_walker_catches_a_silent_option() -> None:
     sub = parser.add_subparsers().add_parser("up")
     sub.add_argument("--port", type=int, default=4566)
     sub.add_argument("--region", default="us-east-1", help="the region")
-    assert problems_of(parser) == ["up: no description in `alex-harness up --help`", "up --port: no help",
-                                   "up --region: default 'us-east-1' not stated"]
+    assert problems_of(parser) == [
+        "up: no description in `alex-harness up --help`",
+        "up --port: no help",
+        "up --region: default 'us-east-1' not stated",
+    ]
 
 
 def test_exports_say_which_clients_honour_them_and_what_aws_cli_v1_needs(capsys) -> None:

@@ -29,9 +29,13 @@ def _table() -> ControlRoutes:
         raise RuntimeError("broken")
 
     table = ControlRoutes()
-    table.add([Route("GET", "things", lambda request: json_response({"things": request.args.getlist("t")})),
-               Route("POST", "things", lambda request: json_response(request.get_json(), 201)),
-               Route("GET", "broken", fail)])
+    table.add(
+        [
+            Route("GET", "things", lambda request: json_response({"things": request.args.getlist("t")})),
+            Route("POST", "things", lambda request: json_response(request.get_json(), 201)),
+            Route("GET", "broken", fail),
+        ]
+    )
     return table
 
 
@@ -46,7 +50,9 @@ def test_what_no_route_takes_is_json_404_405_or_500() -> None:
     table = _table()
     assert _call(table, "GET", "/_harness/nothing") == (404, {"error": "no route GET /_harness/nothing"})
     assert _call(table, "DELETE", "/_harness/things") == (
-        405, {"error": "DELETE is not allowed on /_harness/things", "allowed": ["GET", "POST"]})
+        405,
+        {"error": "DELETE is not allowed on /_harness/things", "allowed": ["GET", "POST"]},
+    )
     assert _call(table, "GET", "/_harness/broken") == (500, {"error": "RuntimeError: broken"})
 
 
@@ -71,12 +77,24 @@ def test_every_component_declares_its_urls_in_the_one_table() -> None:
     table.add(SnsRecorder().routes())
     table.add(Schedules(object()).routes())  # type: ignore[arg-type]
     assert sorted((r.method, r.path) for r in table.routes()) == [
-        ("DELETE", "bedrock/calls"), ("DELETE", "bedrock/faults"), ("DELETE", "cassettes"),
-        ("GET", "bedrock/calls"), ("GET", "bedrock/faults"), ("GET", "cassettes"), ("GET", "clock"),
-        ("GET", "health"), ("GET", "lambda/environments"), ("GET", "monitoring/alarm-history"), ("GET", "monitoring/notifications"),
+        ("DELETE", "bedrock/calls"),
+        ("DELETE", "bedrock/faults"),
+        ("DELETE", "cassettes"),
+        ("GET", "bedrock/calls"),
+        ("GET", "bedrock/faults"),
+        ("GET", "cassettes"),
+        ("GET", "clock"),
+        ("GET", "health"),
+        ("GET", "lambda/environments"),
+        ("GET", "monitoring/alarm-history"),
+        ("GET", "monitoring/notifications"),
         ("GET", "schedules"),
-        ("POST", "bedrock/faults"), ("POST", "cassettes"), ("POST", "clock/advance"),
-        ("POST", "faults/lambda"), ("POST", "faults/rds-data/resuming"), ("POST", "monitoring/tick"),
+        ("POST", "bedrock/faults"),
+        ("POST", "cassettes"),
+        ("POST", "clock/advance"),
+        ("POST", "faults/lambda"),
+        ("POST", "faults/rds-data/resuming"),
+        ("POST", "monitoring/tick"),
     ]
 
 

@@ -31,15 +31,22 @@ def test_import_contracts_hold() -> None:
 
 def test_every_generic_package_is_under_the_contract() -> None:
     """A new child of ``harness`` is generic unless it is ``alexkit``: it must be in the contract."""
-    children = {f"harness.{p.stem}" for p in (ROOT / "harness").iterdir()
-                if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
+    children = {
+        f"harness.{p.stem}"
+        for p in (ROOT / "harness").iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
     assert children - {"harness.alexkit"} == set(_generic_contract()["source_modules"])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("violation", "refusal"), [
-    ("import alex.schemas", "harness.serving is not allowed to import alex"),
-    ("import moto.sqs.models", "Illegal imports of protected package moto"),
-], ids=["kit-imports-alex", "moto-outside-its-adapter"])
+@pytest.mark.parametrize(
+    ("violation", "refusal"),
+    [
+        ("import alex.schemas", "harness.serving is not allowed to import alex"),
+        ("import moto.sqs.models", "Illegal imports of protected package moto"),
+    ],
+    ids=["kit-imports-alex", "moto-outside-its-adapter"],
+)
 def test_the_contract_fails_on_a_deliberate_violation(tmp_path: Path, violation: str, refusal: str) -> None:
     """A copy of the tree where a generic module imports Alex, or moto past its adapter: lint-imports must refuse it."""
     shutil.copytree(ROOT / "harness", tmp_path / "harness", ignore=shutil.ignore_patterns("__pycache__"))
@@ -48,9 +55,16 @@ def test_the_contract_fails_on_a_deliberate_violation(tmp_path: Path, violation:
     serving = tmp_path / "harness" / "serving.py"
     serving.write_text(serving.read_text() + f"\n{violation}  # the deliberate violation\n")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command([\"--no-cache\"]))"],
-        cwd=tmp_path, env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'agents'}", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command(["--no-cache"]))',
+        ],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'agents'}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode != 0
     assert refusal in done.stdout, done.stdout

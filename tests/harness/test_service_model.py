@@ -29,9 +29,14 @@ def test_data_api_statuses_are_botocores():
     assert DataApiError("NotFoundException", "gone").response().status_code == 404
 
 
-@pytest.mark.parametrize("error, packages", [
-    (DataApiError, [rds_data]), (LambdaApiError, [awslambda, esm]), (ConverseError, [bedrock]),
-])
+@pytest.mark.parametrize(
+    "error, packages",
+    [
+        (DataApiError, [rds_data]),
+        (LambdaApiError, [awslambda, esm]),
+        (ConverseError, [bedrock]),
+    ],
+)
 def test_every_error_an_edge_service_raises_is_modelled(error: type[ServiceError], packages: list) -> None:
     """A code the model does not know would reach a client as an unparsed error: none is used, but for
     the few a service's front end answers outside its model (``unmodelled``)."""
@@ -61,12 +66,16 @@ def test_lambda_and_bedrock_statuses_are_botocores():
 
 def test_operations_are_routed_by_the_models_method_and_uri():
     """Lambda's model: POST .../event-source-mappings is Create, GET .../{UUID} is Get (with UUID read off the path)."""
-    router = OperationRouter("lambda", ["CreateEventSourceMapping", "ListEventSourceMappings", "GetEventSourceMapping",
-                                        "DeleteEventSourceMapping", "Invoke"])
+    router = OperationRouter(
+        "lambda",
+        ["CreateEventSourceMapping", "ListEventSourceMappings", "GetEventSourceMapping", "DeleteEventSourceMapping", "Invoke"],
+    )
     assert router.match("POST", "/2015-03-31/event-source-mappings/") == Operation("CreateEventSourceMapping", {})
     assert router.match("GET", "/2015-03-31/event-source-mappings") == Operation("ListEventSourceMappings", {})
     assert router.match("GET", "/2015-03-31/event-source-mappings/u-1") == Operation("GetEventSourceMapping", {"UUID": "u-1"})
-    assert router.match("DELETE", "/2015-03-31/event-source-mappings/u-1") == Operation("DeleteEventSourceMapping", {"UUID": "u-1"})
+    assert router.match("DELETE", "/2015-03-31/event-source-mappings/u-1") == Operation(
+        "DeleteEventSourceMapping", {"UUID": "u-1"}
+    )
     assert router.match("POST", "/2015-03-31/functions/f:live/invocations") == Operation("Invoke", {"FunctionName": "f:live"})
     assert router.match("PUT", "/2015-03-31/event-source-mappings") is None  # no such operation: declined, moto answers
     assert router.match("GET", "/2015-03-31/event-source-mappings/u-1/extra") is None
@@ -79,12 +88,14 @@ def test_query_and_header_members_are_read_where_the_model_places_them():
     """Invoke's Qualifier is a query-string member and InvocationType the X-Amz-Invocation-Type header;
     ListProvisionedConcurrencyConfigs is the same path as Get with ``?List=ALL`` in its requestUri."""
     router = OperationRouter("lambda", ["Invoke", "GetProvisionedConcurrencyConfig", "ListProvisionedConcurrencyConfigs"])
-    called = router.match("POST", "/2015-03-31/functions/f/invocations", {"Qualifier": "live"},
-                          {"X-Amz-Invocation-Type": "Event"})
+    called = router.match(
+        "POST", "/2015-03-31/functions/f/invocations", {"Qualifier": "live"}, {"X-Amz-Invocation-Type": "Event"}
+    )
     assert called == Operation("Invoke", {"FunctionName": "f", "Qualifier": "live", "InvocationType": "Event"})
     path = "/2019-09-30/functions/f/provisioned-concurrency"
-    assert router.match("GET", path, {"Qualifier": "1"}) == Operation("GetProvisionedConcurrencyConfig",
-                                                                      {"FunctionName": "f", "Qualifier": "1"})
+    assert router.match("GET", path, {"Qualifier": "1"}) == Operation(
+        "GetProvisionedConcurrencyConfig", {"FunctionName": "f", "Qualifier": "1"}
+    )
     assert router.match("GET", path, {"List": "ALL"}) == Operation("ListProvisionedConcurrencyConfigs", {"FunctionName": "f"})
 
 

@@ -16,12 +16,15 @@ def test_loopback_hosts_are_accepted(host: str) -> None:
     assert require_loopback(host, "x") == host
 
 
-@pytest.mark.parametrize(("make", "what"), [
-    (lambda host, tmp: LocalCloud(host=host), "the local cloud"),
-    (lambda host, tmp: LocalIssuer(tmp, host=host), "the local issuer"),
-    (lambda host, tmp: DashboardServer(None, host=host), "the dashboard"),  # type: ignore[arg-type]
-    (lambda host, tmp: ApiServer(host=host, app=object()), "the local API"),
-])
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda host, tmp: LocalCloud(host=host), "the local cloud"),
+        (lambda host, tmp: LocalIssuer(tmp, host=host), "the local issuer"),
+        (lambda host, tmp: DashboardServer(None, host=host), "the dashboard"),  # type: ignore[arg-type]
+        (lambda host, tmp: ApiServer(host=host, app=object()), "the local API"),
+    ],
+)
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
 def test_every_server_refuses_a_host_beyond_loopback(make, what: str, host: str, tmp_path) -> None:
     with pytest.raises(ValueError, match=f"{what} serves loopback only, not '{host}'"):

@@ -28,13 +28,28 @@ def test_a_second_up_on_the_same_state_dir_is_refused(tmp_path):
     with running_up(tmp_path, "--port", str(free_port())) as first:
         assert "Ctrl-C stops it" in first.output, first.output
         second = subprocess.run(
-            [sys.executable, "-m", "harness.alexkit.cli", "up", "--port", str(free_port()), "--api-port", "0",
-             "--state-dir", str(tmp_path / "state"), "--exit-after-start"],
-            capture_output=True, text=True, timeout=60, env=first.env,
+            [
+                sys.executable,
+                "-m",
+                "harness.alexkit.cli",
+                "up",
+                "--port",
+                str(free_port()),
+                "--api-port",
+                "0",
+                "--state-dir",
+                str(tmp_path / "state"),
+                "--exit-after-start",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=first.env,
         )
         assert second.returncode == 1, second.stdout + second.stderr
-        assert f"the state dir {tmp_path / 'state'} is in use by another `alex-harness up` (pid {first.proc.pid})" \
-            in second.stderr
+        assert (
+            f"the state dir {tmp_path / 'state'} is in use by another `alex-harness up` (pid {first.proc.pid})" in second.stderr
+        )
         assert "listening" not in second.stdout
         returncode, _ = first.ctrl_c()
         assert returncode == 0

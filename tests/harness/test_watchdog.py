@@ -59,8 +59,7 @@ def test_sigkill_of_the_cloud_stops_its_postgres_and_removes_its_scratch_dirs() 
 def test_next_start_removes_scratch_dirs_whose_owner_is_gone(tmp_path: Path) -> None:
     """When the watchdog was killed as well, the next start removes directories whose owner
     process is gone, and keeps those of a live process and those not marked as the harness's."""
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     orphan = tmp_path / "local-lambda-orphan"
     orphan.mkdir()
     (orphan / OWNER_FILE).write_text(f"{int(dead.stdout)} 1\n")

@@ -38,8 +38,7 @@ def prewarm_functions(stack: LoadStack) -> float:
     lam = stack.cloud.client("lambda", config=Config(read_timeout=120, retries={"max_attempts": 1}))
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(stack.stack.function_arns)) as pool:
-        list(pool.map(lambda name: lam.invoke(FunctionName=name, Payload=b'{"warm_up": true}'),
-                      stack.stack.function_arns))
+        list(pool.map(lambda name: lam.invoke(FunctionName=name, Payload=b'{"warm_up": true}'), stack.stack.function_arns))
     return time.monotonic() - began
 
 
@@ -59,8 +58,9 @@ def test_load_smoke_meets_its_thresholds_and_accounts_for_every_analysis(cloud, 
     try:
         warm_up(stack.url, stack.issuer, analysis=False)  # the API's first requests
         print(f"functions pre-warmed in {prewarm_functions(stack):.1f}s")
-        run = run_locust(locust_env(stack, run_id="smoke"), tmp_path / "run", host=stack.url, users=6, spawn_rate=6,
-                         run_time="12s")
+        run = run_locust(
+            locust_env(stack, run_id="smoke"), tmp_path / "run", host=stack.url, users=6, spawn_rate=6, run_time="12s"
+        )
         assert run.stats is not None, run.output[-3000:]
         print(headline(run.stats))
         assert check_thresholds(run.stats, SMOKE_THRESHOLDS) == [], run.stats.table()
@@ -68,8 +68,15 @@ def test_load_smoke_meets_its_thresholds_and_accounts_for_every_analysis(cloud, 
         assert run.html.stat().st_size > 10_000 and Path(f"{run.csv_prefix}_stats.csv").exists()
 
         remaining = SMOKE_BUDGET_SECONDS - (time.monotonic() - began) - 3
-        result = check_jobs(stack.database(), stack.cloud.client("sqs"), stack.stack.dlq_url, run.journal,
-                            user_prefix="load-smoke-", drain_timeout=max(5.0, remaining), dlq_settle=2)
+        result = check_jobs(
+            stack.database(),
+            stack.cloud.client("sqs"),
+            stack.stack.dlq_url,
+            run.journal,
+            user_prefix="load-smoke-",
+            drain_timeout=max(5.0, remaining),
+            dlq_settle=2,
+        )
         print("\n".join(result.summary_lines()))
         assert result.acknowledged >= 1
         assert result.ok, result.problems()
@@ -98,14 +105,21 @@ def throttled_load_stack(cloud, tmp_path: Path) -> Iterator[LoadStack]:
 
 
 @pytest.mark.timeout(90)
-def test_one_user_beyond_its_rate_gets_429s_while_the_others_get_none(throttled_load_stack: LoadStack,
-                                                                       tmp_path: Path) -> None:
+def test_one_user_beyond_its_rate_gets_429s_while_the_others_get_none(throttled_load_stack: LoadStack, tmp_path: Path) -> None:
     """API Gateway usage-plan throttling is per API key (here per user): one user beyond its
     rate is answered 429 while the others, within theirs, are never refused."""
     load_stack = throttled_load_stack
     warm_up(load_stack.url, load_stack.issuer, analysis=False)
-    run = run_locust(locust_env(load_stack, run_id="throttle"), tmp_path / "run", host=load_stack.url, users=4,
-                     spawn_rate=4, run_time="14s", tags=["throttle"], extra=["--hammer-seconds", "11"])
+    run = run_locust(
+        locust_env(load_stack, run_id="throttle"),
+        tmp_path / "run",
+        host=load_stack.url,
+        users=4,
+        spawn_rate=4,
+        run_time="14s",
+        tags=["throttle"],
+        extra=["--hammer-seconds", "11"],
+    )
     print("\n".join(throttle_lines(run)))
     plan = load_stack.settings
     assert throttle_verdict(run, plan.throttle_rate_limit, plan.throttle_burst_limit) == [], run.output[-3000:]
@@ -118,8 +132,16 @@ def test_one_user_beyond_its_rate_gets_429s_while_the_others_get_none(throttled_
 
 @pytest.mark.timeout(90)
 def test_distributed_mode_a_master_and_a_worker_load_the_same_stack(load_stack: LoadStack, tmp_path: Path) -> None:
-    run = run_locust(locust_env(load_stack, run_id="dist"), tmp_path / "run", host=load_stack.url, users=3,
-                     spawn_rate=3, run_time="5s", tags=["read"], workers=1)
+    run = run_locust(
+        locust_env(load_stack, run_id="dist"),
+        tmp_path / "run",
+        host=load_stack.url,
+        users=3,
+        spawn_rate=3,
+        run_time="5s",
+        tags=["read"],
+        workers=1,
+    )
     assert run.stats is not None and run.stats.total is not None, run.output[-3000:]
     assert run.stats.total.requests > 10 and run.stats.total.failures == 0, run.stats.table()
     assert run.returncode == 0, run.output[-3000:]

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.load
 
 # -- shapes -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90.0), ("30s", 30.0), ("2m", 120.0), ("1h30m", 5400.0),
-                                               (45, 45.0), (None, None), ("", None)])
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90.0), ("30s", 30.0), ("2m", 120.0), ("1h30m", 5400.0), (45, 45.0), (None, None), ("", None)]
+)
 def test_durations_read_like_locusts_run_time(text, seconds) -> None:
     assert parse_duration(text) == seconds
 
@@ -62,9 +64,11 @@ def test_an_unknown_shape_is_refused() -> None:
 
 # -- the CSV report ------------------------------------------------------------------------------
 
-HEADER = ("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
-          "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
-          "99.99%,100%")
+HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+    "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
+    "99.99%,100%"
+)
 
 
 def _stats_csv(tmp_path: Path, *rows: str) -> Path:
@@ -98,6 +102,7 @@ def test_a_run_without_requests_breaches_the_thresholds(tmp_path) -> None:
 
 # -- the journal ------------------------------------------------------------------------------------
 
+
 def test_the_journal_gathers_every_processs_lines(tmp_path) -> None:
     first, second = Journal(tmp_path), Journal(tmp_path)
     first.write("submitted", job_id="a", user="u1", status=202)
@@ -122,10 +127,21 @@ def test_without_a_journal_directory_nothing_is_written(tmp_path) -> None:
 
 # -- the accounting rules ------------------------------------------------------------------------------
 
-def _job(job_id: str, status: str, reason: str | None = None, created: str = "2026-01-01 10:00:00",
-         completed: str | None = "2026-01-01 10:00:30") -> dict:
-    return {"id": job_id, "status": status, "error_message": reason, "created_at": created,
-            "completed_at": completed if status in ("completed", "failed") else None}
+
+def _job(
+    job_id: str,
+    status: str,
+    reason: str | None = None,
+    created: str = "2026-01-01 10:00:00",
+    completed: str | None = "2026-01-01 10:00:30",
+) -> dict:
+    return {
+        "id": job_id,
+        "status": status,
+        "error_message": reason,
+        "created_at": created,
+        "completed_at": completed if status in ("completed", "failed") else None,
+    }
 
 
 def _journal(*submitted: str, refused: tuple[str, ...] = ()) -> JournalSummary:
@@ -133,9 +149,11 @@ def _journal(*submitted: str, refused: tuple[str, ...] = ()) -> JournalSummary:
 
 
 def test_a_clean_run_is_accounted_for_with_its_throughput_and_latency() -> None:
-    rows = [_job("a", "completed", completed="2026-01-01 10:00:20"),
-            _job("b", "completed", created="2026-01-01 10:00:10", completed="2026-01-01 10:01:00"),
-            _job("c", "failed", "planner: after 3 attempts: ServiceUnavailable")]
+    rows = [
+        _job("a", "completed", completed="2026-01-01 10:00:20"),
+        _job("b", "completed", created="2026-01-01 10:00:10", completed="2026-01-01 10:01:00"),
+        _job("c", "failed", "planner: after 3 attempts: ServiceUnavailable"),
+    ]
     result = account(rows, _journal("a", "b", "c"), ["c"])
     assert result.ok, result.problems()
     assert (result.completed, result.failed, result.dlq_messages) == (2, 1, 1)
@@ -145,10 +163,16 @@ def test_a_clean_run_is_accounted_for_with_its_throughput_and_latency() -> None:
 
 
 def test_lost_stuck_unexplained_and_misfiled_jobs_are_each_reported() -> None:
-    rows = [_job("pending1", "pending"), _job("running1", "running"), _job("silent", "failed", ""),
-            _job("done", "completed"), _job("undead", "failed", "tagger: timeout")]
-    result = account(rows, _journal("pending1", "running1", "silent", "done", "undead", "vanished"),
-                     ["silent", "done", "other-run"])
+    rows = [
+        _job("pending1", "pending"),
+        _job("running1", "running"),
+        _job("silent", "failed", ""),
+        _job("done", "completed"),
+        _job("undead", "failed", "tagger: timeout"),
+    ]
+    result = account(
+        rows, _journal("pending1", "running1", "silent", "done", "undead", "vanished"), ["silent", "done", "other-run"]
+    )
     assert not result.ok
     assert result.lost == ["vanished"]
     assert sorted(result.stuck) == [("pending1", "pending"), ("running1", "running")]
@@ -172,36 +196,56 @@ def test_a_job_no_client_read_the_answer_of_still_counts() -> None:
 
 # -- the throttling verdict and the command line ----------------------------------------------------------
 
+
 def _run_with(summary: JournalSummary) -> LocustRun:
     return LocustRun(0, Path("x"), Path("x.html"), Path("j"), 1.0, journal_summary=summary)
 
 
 def test_the_throttling_proof_needs_a_fast_hammer_its_429s_and_untouched_polite_users() -> None:
-    good = JournalSummary(bursts=[{"requests": 600, "ok": 400, "throttled": 200, "seconds": 3.0}],
-                          polite=[{"requests": 1, "throttled": 0}] * 20)
+    good = JournalSummary(
+        bursts=[{"requests": 600, "ok": 400, "throttled": 200, "seconds": 3.0}], polite=[{"requests": 1, "throttled": 0}] * 20
+    )
     assert throttle_verdict(_run_with(good)) == []
-    slow = JournalSummary(bursts=[{"requests": 150, "ok": 150, "throttled": 0, "seconds": 3.0}],
-                          polite=[{"requests": 1, "throttled": 1}])
+    slow = JournalSummary(
+        bursts=[{"requests": 150, "ok": 150, "throttled": 0, "seconds": 3.0}], polite=[{"requests": 1, "throttled": 1}]
+    )
     problems = throttle_verdict(_run_with(slow))
     assert any("only 50 req/s" in p and "more than 167 req/s" in p and "proves nothing" in p for p in problems)
     assert any("polite users got 1 429" in p for p in problems)
     # 108 req/s for 11 s never empties 200 tokens refilled at 100/s (what a busy machine manages):
     # no verdict on the throttle, but against a 20/s plan with 40 tokens the same hammer must be refused
-    busy = JournalSummary(bursts=[{"requests": 1188, "ok": 1188, "throttled": 0, "seconds": 11.0}],
-                          polite=[{"requests": 1, "throttled": 0}])
+    busy = JournalSummary(
+        bursts=[{"requests": 1188, "ok": 1188, "throttled": 0, "seconds": 11.0}], polite=[{"requests": 1, "throttled": 0}]
+    )
     assert "proves nothing" in throttle_verdict(_run_with(busy))[0]
     assert throttle_verdict(_run_with(busy), rate_limit=20, burst_limit=40) == ["the hammering user was never answered 429"]
     assert throttle_verdict(_run_with(JournalSummary()))[0].startswith("the throttling scenario made no burst")
 
 
 def test_the_locust_command_is_headless_bounded_and_distributed_on_loopback() -> None:
-    command = locust_command(Path("locustfiles/api.py"), host="http://127.0.0.1:9", users=5, spawn_rate=2,
-                             run_time="20s", csv_prefix=Path("o/locust"), html=Path("o/r.html"), shape="spike",
-                             tags=["read", "write"], master_port=5557, expect_workers=2)
+    command = locust_command(
+        Path("locustfiles/api.py"),
+        host="http://127.0.0.1:9",
+        users=5,
+        spawn_rate=2,
+        run_time="20s",
+        csv_prefix=Path("o/locust"),
+        html=Path("o/r.html"),
+        shape="spike",
+        tags=["read", "write"],
+        master_port=5557,
+        expect_workers=2,
+    )
     text = " ".join(command)
-    for part in ("-m locust -f locustfiles/api.py --headless --host http://127.0.0.1:9", "-u 5 -r 2 -t 20s",
-                 "--csv o/locust", "--html o/r.html", "--shape spike", "--tags read write",
-                 "--master --master-bind-host 127.0.0.1 --master-bind-port 5557 --expect-workers 2"):
+    for part in (
+        "-m locust -f locustfiles/api.py --headless --host http://127.0.0.1:9",
+        "-u 5 -r 2 -t 20s",
+        "--csv o/locust",
+        "--html o/r.html",
+        "--shape spike",
+        "--tags read write",
+        "--master --master-bind-host 127.0.0.1 --master-bind-port 5557 --expect-workers 2",
+    ):
         assert part in text
     worker = " ".join(worker_command(Path("locustfiles/api.py"), 5557))
     assert "--worker --master-host 127.0.0.1 --master-port 5557" in worker
@@ -221,8 +265,10 @@ def test_the_load_package_never_imports_locust() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, harness.alexkit.load.cli, harness.alexkit.load.accounting, harness.alexkit.load.report, harness.alexkit.load.stack; "
-            "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))")
+    code = (
+        "import sys, harness.alexkit.load.cli, harness.alexkit.load.accounting, harness.alexkit.load.report, harness.alexkit.load.stack; "
+        "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
 

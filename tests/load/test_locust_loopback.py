@@ -20,8 +20,14 @@ def test_web_ui_binds_loopback_without_being_told(tmp_path: Path) -> None:
     """Locust's own default is every interface; the locustfile makes it 127.0.0.1 (web UI and distributed master)."""
     port = free_port()
     env = {**os.environ, "ALEX_API_URL": "http://127.0.0.1:9"}
-    proc = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--web-port", str(port)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--web-port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _, output = read_until(proc, "Starting web interface", 60)
     finally:

@@ -32,8 +32,10 @@ def localstack_python() -> Path:
     (ALEX_LOCALSTACK_INSTALL=1) and otherwise skip, saying how, unless the venv is already there.
     """
     if not is_installed() and os.environ.get(INSTALL_VARIABLE) != "1":
-        pytest.skip(f"LocalStack is not installed in {venv_dir()} (about 4-5 min the first time): run "
-                    f"`alex-harness localstack start` once, or set {INSTALL_VARIABLE}=1 to let the tests install it")
+        pytest.skip(
+            f"LocalStack is not installed in {venv_dir()} (about 4-5 min the first time): run "
+            f"`alex-harness localstack start` once, or set {INSTALL_VARIABLE}=1 to let the tests install it"
+        )
     try:
         return ensure_installed()
     except (NoSuitablePython, InstallFailed) as err:

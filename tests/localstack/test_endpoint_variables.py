@@ -15,10 +15,18 @@ def test_boto3_sends_each_service_where_its_variable_says(monkeypatch):
     """boto3: AWS_ENDPOINT_URL_<SERVICE_ID> is used for that service, AWS_ENDPOINT_URL for the others."""
     for key, value in hybrid_endpoint_env(LOCALSTACK, HARNESS).items():
         monkeypatch.setenv(key, value)
-    endpoints = {s: boto3.client(s, region_name="us-east-1").meta.endpoint_url
-                 for s in ("sqs", "secretsmanager", "lambda", "rds-data", "iam", "logs")}
-    assert endpoints == {"sqs": LOCALSTACK, "secretsmanager": LOCALSTACK, "lambda": HARNESS,
-                         "rds-data": HARNESS, "iam": HARNESS, "logs": HARNESS}
+    endpoints = {
+        s: boto3.client(s, region_name="us-east-1").meta.endpoint_url
+        for s in ("sqs", "secretsmanager", "lambda", "rds-data", "iam", "logs")
+    }
+    assert endpoints == {
+        "sqs": LOCALSTACK,
+        "secretsmanager": LOCALSTACK,
+        "lambda": HARNESS,
+        "rds-data": HARNESS,
+        "iam": HARNESS,
+        "logs": HARNESS,
+    }
 
 
 def test_alex_api_clients_follow_the_same_split():

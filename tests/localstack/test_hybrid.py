@@ -73,18 +73,31 @@ def test_harness_lambda_consumes_localstack_queue_and_failures_reach_its_dlq(hyb
     assert sqs.meta.endpoint_url == localstack.url and lam.meta.endpoint_url != localstack.url
     dlq = sqs.create_queue(QueueName=f"hy-dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    jobs = sqs.create_queue(QueueName=f"hy-jobs-{uuid.uuid4().hex[:8]}", Attributes={
-        "VisibilityTimeout": "5", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})})
+    jobs = sqs.create_queue(
+        QueueName=f"hy-jobs-{uuid.uuid4().hex[:8]}",
+        Attributes={
+            "VisibilityTimeout": "5",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
+        },
+    )
     jobs_url = jobs["QueueUrl"]
     jobs_arn = sqs.get_queue_attributes(QueueUrl=jobs_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     done = sqs.create_queue(QueueName=f"hy-done-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     secret_arn = sm.create_secret(Name=f"hy/secret-{uuid.uuid4().hex[:8]}", SecretString='{"k": "from-localstack"}')["ARN"]
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
     suffix = uuid.uuid4().hex[:8]  # moto's state outlives one LocalCloud in this process, LocalStack's this session
     role = iam.create_role(RoleName=f"hy-role-{suffix}", AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"]
-    create_function(lam, role, f"hy-consumer-{suffix}", CONSUMER, timeout=5,
-                    Environment={"Variables": {"SECRET_ID": secret_arn, "DONE_URL": done}})
+    create_function(
+        lam,
+        role,
+        f"hy-consumer-{suffix}",
+        CONSUMER,
+        timeout=5,
+        Environment={"Variables": {"SECRET_ID": secret_arn, "DONE_URL": done}},
+    )
     lam.create_event_source_mapping(EventSourceArn=jobs_arn, FunctionName=f"hy-consumer-{suffix}", BatchSize=1)
 
     sqs.send_message(QueueUrl=jobs_url, MessageBody=json.dumps({"job": "ok-1"}))
@@ -101,13 +114,16 @@ def test_mapping_to_a_queue_localstack_lacks_is_rejected(hybrid):
     InvalidParameterValueException naming NonExistentQueue; in the hybrid the queue is looked up in
     LocalStack, so a queue only the harness's own SQS has does not count."""
     lam, iam = hybrid("lambda"), hybrid("iam")
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
     suffix = uuid.uuid4().hex[:8]
     role = iam.create_role(RoleName=f"hy-role-{suffix}", AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"]
     create_function(lam, role, f"hy-fn-{suffix}", "def handler(event, context):\n    return None\n")
     with pytest.raises(ClientError) as err:
-        lam.create_event_source_mapping(EventSourceArn="arn:aws:sqs:us-east-1:000000000000:absent",
-                                        FunctionName=f"hy-fn-{suffix}")
+        lam.create_event_source_mapping(
+            EventSourceArn="arn:aws:sqs:us-east-1:000000000000:absent", FunctionName=f"hy-fn-{suffix}"
+        )
     assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert "NonExistentQueue" in err.value.response["Error"]["Message"]

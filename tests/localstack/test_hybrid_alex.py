@@ -26,8 +26,9 @@ def test_one_analysis_completes_on_localstack_and_the_harness(localstack, tmp_pa
             account = owner.post("/api/accounts", json={"account_name": "Brokerage", "cash_balance": "2500"})
             assert account.status_code == 201, account.text
             for symbol, quantity in (("VTI", "40"), ("BND", "25")):
-                created = owner.post("/api/positions",
-                                     json={"account_id": account.json()["id"], "symbol": symbol, "quantity": quantity})
+                created = owner.post(
+                    "/api/positions", json={"account_id": account.json()["id"], "symbol": symbol, "quantity": quantity}
+                )
                 assert created.status_code == 201, created.text
             submitted = owner.post("/api/analyze", json={})
             assert submitted.status_code == 202, submitted.text

@@ -22,8 +22,9 @@ def test_hybrid_without_a_localstack_says_how_to_start_one(capsys):
 def test_up_hybrid_puts_queues_and_secret_on_localstack(localstack, tmp_path):
     """The banner names LocalStack's queue URLs and exports its per-service endpoint variables;
     Ctrl-C stops the harness side cleanly (LocalStack keeps running: it was started separately)."""
-    with running_up(tmp_path, "--backend", "hybrid", "--localstack-url", localstack.url,
-                    "--port", str(free_port()), timeout=240) as up:
+    with running_up(
+        tmp_path, "--backend", "hybrid", "--localstack-url", localstack.url, "--port", str(free_port()), timeout=240
+    ) as up:
         assert "Ctrl-C stops it" in up.output, up.output
         assert f"jobs queue   {localstack.url}/queue/" in up.output
         assert f"export AWS_ENDPOINT_URL_SQS={localstack.url}" in up.output

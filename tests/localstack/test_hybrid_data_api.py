@@ -65,11 +65,15 @@ def test_execute_with_parameters_and_result_metadata(aurora):
     DML statement changed, includeResultMetadata adds columnMetadata."""
     table = f"positions_{uuid.uuid4().hex[:6]}"
     aurora.run(f"CREATE TABLE {table} (symbol text PRIMARY KEY, quantity numeric)")
-    inserted = aurora.run(f"INSERT INTO {table} VALUES (:symbol, :quantity)",
-                          p("symbol", stringValue="VTI"), p("quantity", "DECIMAL", stringValue="40.5"))
+    inserted = aurora.run(
+        f"INSERT INTO {table} VALUES (:symbol, :quantity)",
+        p("symbol", stringValue="VTI"),
+        p("quantity", "DECIMAL", stringValue="40.5"),
+    )
     assert inserted["numberOfRecordsUpdated"] == 1
-    got = aurora.run(f"SELECT symbol, quantity FROM {table} WHERE symbol = :s", p("s", stringValue="VTI"),
-                     includeResultMetadata=True)
+    got = aurora.run(
+        f"SELECT symbol, quantity FROM {table} WHERE symbol = :s", p("s", stringValue="VTI"), includeResultMetadata=True
+    )
     assert got["records"] == [[{"stringValue": "VTI"}, {"stringValue": "40.5"}]]
     assert [c["name"] for c in got["columnMetadata"]] == ["symbol", "quantity"]
 
@@ -93,8 +97,10 @@ def test_a_secret_arn_localstack_does_not_have_is_secrets_error(hybrid, aurora):
     """AWS SecretsErrorException ('the secret provided wasn't found'), HTTP 400, for ExecuteStatement
     and BeginTransaction alike: here the ARN is well formed, in LocalStack's account, and absent."""
     absent = f"arn:aws:secretsmanager:{hybrid.region}:000000000000:secret:hybrid/absent-{uuid.uuid4().hex[:6]}-AbCdEf"
-    for call in (lambda: aurora.rds.execute_statement(resourceArn=aurora.cluster_arn, secretArn=absent, sql="SELECT 1"),
-                 lambda: aurora.rds.begin_transaction(resourceArn=aurora.cluster_arn, secretArn=absent)):
+    for call in (
+        lambda: aurora.rds.execute_statement(resourceArn=aurora.cluster_arn, secretArn=absent, sql="SELECT 1"),
+        lambda: aurora.rds.begin_transaction(resourceArn=aurora.cluster_arn, secretArn=absent),
+    ):
         with pytest.raises(ClientError) as caught:
             call()
         err = error_of(caught.value)
@@ -115,8 +121,9 @@ def test_a_secret_scheduled_for_deletion_is_secrets_error(hybrid, aurora):
 
 def test_a_localstack_secret_without_credentials_is_invalid(hybrid, aurora):
     """AWS InvalidSecretException: the secret is not a JSON document with username and password."""
-    arn = hybrid.client("secretsmanager").create_secret(Name=f"hybrid/junk-{uuid.uuid4().hex[:6]}",
-                                                        SecretString="not json")["ARN"]
+    arn = hybrid.client("secretsmanager").create_secret(Name=f"hybrid/junk-{uuid.uuid4().hex[:6]}", SecretString="not json")[
+        "ARN"
+    ]
     with pytest.raises(ClientError) as caught:
         aurora.rds.execute_statement(resourceArn=aurora.cluster_arn, secretArn=arn, sql="SELECT 1")
     assert error_of(caught.value)["Code"] == "InvalidSecretException"
@@ -133,5 +140,6 @@ def test_the_password_in_localstacks_secret_is_the_one_used(hybrid, aurora):
     assert err["Code"] == "DatabaseErrorException"
     assert err["Message"] == 'FATAL: password authentication failed for user "app_admin"'
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "app_admin", "password": PASSWORD}))
-    assert aurora.rds.execute_statement(resourceArn=aurora.cluster_arn, secretArn=arn,
-                                        sql="SELECT current_user")["records"] == [[{"stringValue": "app_admin"}]]
+    assert aurora.rds.execute_statement(resourceArn=aurora.cluster_arn, secretArn=arn, sql="SELECT current_user")["records"] == [
+        [{"stringValue": "app_admin"}]
+    ]

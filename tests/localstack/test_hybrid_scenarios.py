@@ -44,6 +44,21 @@ def test_scenario_replays_on_the_hybrid(hybrid_stack, localstack, name: str) -> 
 def test_replay_on_the_hybrid_without_a_localstack_says_how_to_start_one(capsys, tmp_path):
     """`alex-harness replay --backend hybrid` with nothing at the URL: exit 1 before starting anything."""
     url = f"http://127.0.0.1:{free_port()}"
-    assert main(["replay", "--backend", "hybrid", "--localstack-url", url, "--output", str(tmp_path),
-                 "--scenarios-dir", str(ROOT / "scenarios"), "happy_path"]) == 1
+    assert (
+        main(
+            [
+                "replay",
+                "--backend",
+                "hybrid",
+                "--localstack-url",
+                url,
+                "--output",
+                str(tmp_path),
+                "--scenarios-dir",
+                str(ROOT / "scenarios"),
+                "happy_path",
+            ]
+        )
+        == 1
+    )
     assert "alex-harness localstack start" in capsys.readouterr().err

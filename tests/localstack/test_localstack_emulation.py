@@ -21,8 +21,9 @@ def test_sqs_redrive_moves_message_to_dlq_after_max_receive_count(localstack):
     sqs = localstack.client("sqs")
     dlq_url = sqs.create_queue(QueueName=_name("dlq"))["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    queue_url = sqs.create_queue(QueueName=_name("jobs"), Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})})["QueueUrl"]
+    queue_url = sqs.create_queue(
+        QueueName=_name("jobs"), Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})}
+    )["QueueUrl"]
     assert queue_url.startswith(localstack.url), "queue URLs must name the loopback endpoint, not a public DNS name"
     sqs.send_message(QueueUrl=queue_url, MessageBody='{"job_id": "j1"}')
 
@@ -40,8 +41,9 @@ def test_sqs_dlq_lists_its_source_queues(localstack):
     sqs = localstack.client("sqs")
     dlq_url = sqs.create_queue(QueueName=_name("dlq"))["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    source = sqs.create_queue(QueueName=_name("src"), Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})["QueueUrl"]
+    source = sqs.create_queue(
+        QueueName=_name("src"), Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})}
+    )["QueueUrl"]
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq_url)["queueUrls"] == [source]
 
 

@@ -67,9 +67,16 @@ def monitored(local_cloud: LocalCloud) -> Iterator[MonitoredStack]:
         stack = deploy_alex(fast_alex_stack(), local_cloud.client)
         stack.migrate(local_cloud.client)
         db = stack.database(local_cloud.client)
-        yield MonitoredStack(local_cloud, stack, db, local_cloud.component(ScriptedBedrock),
-                             local_cloud.component(SnsRecorder), local_cloud.component(AlarmEvaluator),
-                             local_cloud.client("sqs"), local_cloud.client("cloudwatch"))
+        yield MonitoredStack(
+            local_cloud,
+            stack,
+            db,
+            local_cloud.component(ScriptedBedrock),
+            local_cloud.component(SnsRecorder),
+            local_cloud.component(AlarmEvaluator),
+            local_cloud.client("sqs"),
+            local_cloud.client("cloudwatch"),
+        )
     local_cloud.component(ScriptedBedrock).clear()
     local_cloud.reset()
 
@@ -123,13 +130,27 @@ def chromium() -> str:
     return found
 
 
-def run_chromium(binary: str, url: str, profile: Path, *, screenshot: Path | None = None,
-                 budget_ms: int = 12000, size: str = "1400,2000") -> str:
+def run_chromium(
+    binary: str, url: str, profile: Path, *, screenshot: Path | None = None, budget_ms: int = 12000, size: str = "1400,2000"
+) -> str:
     """Load ``url`` headless; the DOM after ``budget_ms`` of virtual time (or write ``screenshot``)."""
-    args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile}", f"--window-size={size}",
-            f"--virtual-time-budget={budget_ms}"]
+    args = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--window-size={size}",
+        f"--virtual-time-budget={budget_ms}",
+    ]
     args += [f"--screenshot={screenshot}"] if screenshot is not None else ["--dump-dom"]
     done = subprocess.run([*args, url], capture_output=True, text=True, timeout=120)
     if done.returncode != 0:

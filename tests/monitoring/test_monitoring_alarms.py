@@ -27,18 +27,21 @@ def quiet(cloud) -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize(("values", "m", "treat", "state"), [
-    ([6.0], 1, None, "ALARM"),
-    ([5.0], 1, None, "OK"),
-    ([None], 1, None, "INSUFFICIENT_DATA"),
-    ([None], 1, "notBreaching", "OK"),
-    ([None], 1, "breaching", "ALARM"),
-    ([None], 1, "ignore", None),
-    ([6.0, 1.0, 7.0], 2, None, "ALARM"),   # 2 out of 3
-    ([6.0, 1.0, 1.0], 2, None, "OK"),
-    ([6.0, None, None], 2, "breaching", "ALARM"),
-    ([6.0, None, None], 2, "notBreaching", "OK"),
-])
+@pytest.mark.parametrize(
+    ("values", "m", "treat", "state"),
+    [
+        ([6.0], 1, None, "ALARM"),
+        ([5.0], 1, None, "OK"),
+        ([None], 1, None, "INSUFFICIENT_DATA"),
+        ([None], 1, "notBreaching", "OK"),
+        ([None], 1, "breaching", "ALARM"),
+        ([None], 1, "ignore", None),
+        ([6.0, 1.0, 7.0], 2, None, "ALARM"),  # 2 out of 3
+        ([6.0, 1.0, 1.0], 2, None, "OK"),
+        ([6.0, None, None], 2, "breaching", "ALARM"),
+        ([6.0, None, None], 2, "notBreaching", "OK"),
+    ],
+)
 def test_decide_applies_threshold_m_out_of_n_and_missing_data(values, m, treat, state) -> None:
     assert decide(values, "GreaterThanThreshold", 5.0, m, treat).state == state
 
@@ -63,7 +66,11 @@ def test_the_designs_alarms() -> None:
         assert alarm.comparison == "GreaterThanThreshold" and alarm.dimensions == (("FunctionName", f"alex-{fn}"),)
     dlq = alarms[dlq_alarm_name(analysis_queue_names(spec.prefix)[1])]
     assert (dlq.metric_name, dlq.statistic, dlq.threshold, dlq.comparison) == (
-        "ApproximateNumberOfMessagesVisible", "Maximum", 0, "GreaterThanThreshold")
+        "ApproximateNumberOfMessagesVisible",
+        "Maximum",
+        0,
+        "GreaterThanThreshold",
+    )
     assert dlq.dimensions == (("QueueName", "alex-analysis-jobs-dlq"),)
     assert len(alarms) == len(functions) + 1
 
@@ -76,16 +83,28 @@ def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud, quiet) -> None:
     inbox = sqs.create_queue(QueueName="ops-inbox")["QueueUrl"]
     inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
-    cw.put_metric_alarm(AlarmName="orders-errors", Namespace="Shop", MetricName="Errors",
-                        Dimensions=[{"Name": "Service", "Value": "orders"}], Statistic="Sum", Period=10,
-                        EvaluationPeriods=1, Threshold=2, ComparisonOperator="GreaterThanThreshold",
-                        TreatMissingData="notBreaching", AlarmActions=[topic], OKActions=[topic])
+    cw.put_metric_alarm(
+        AlarmName="orders-errors",
+        Namespace="Shop",
+        MetricName="Errors",
+        Dimensions=[{"Name": "Service", "Value": "orders"}],
+        Statistic="Sum",
+        Period=10,
+        EvaluationPeriods=1,
+        Threshold=2,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+    )
     evaluator = cloud.component(AlarmEvaluator)
     evaluator.evaluate_all()
     assert cw.describe_alarms(AlarmNames=["orders-errors"])["MetricAlarms"][0]["StateValue"] == "OK"
 
-    cw.put_metric_data(Namespace="Shop", MetricData=[
-        {"MetricName": "Errors", "Dimensions": [{"Name": "Service", "Value": "orders"}], "Value": 3.0}])
+    cw.put_metric_data(
+        Namespace="Shop",
+        MetricData=[{"MetricName": "Errors", "Dimensions": [{"Name": "Service", "Value": "orders"}], "Value": 3.0}],
+    )
     [change] = evaluator.evaluate_all()
     assert (change.alarm_name, change.old_state, change.new_state) == ("orders-errors", "OK", "ALARM")
     alarm = cw.describe_alarms(AlarmNames=["orders-errors"])["MetricAlarms"][0]
@@ -99,11 +118,18 @@ def test_alarm_goes_to_alarm_and_back_notifying_its_topic(cloud, quiet) -> None:
 
     recorded = cloud.component(SnsRecorder).alarm_notifications("orders-errors")
     assert [(n["alarm"]["OldStateValue"], n["alarm"]["NewStateValue"]) for n in recorded] == [
-        ("INSUFFICIENT_DATA", "OK"), ("OK", "ALARM"), ("ALARM", "OK")]
+        ("INSUFFICIENT_DATA", "OK"),
+        ("OK", "ALARM"),
+        ("ALARM", "OK"),
+    ]
     assert recorded[1]["subject"] == 'ALARM: "orders-errors" in US East (N. Virginia)'
     trigger = recorded[1]["alarm"]["Trigger"]
     assert (trigger["MetricName"], trigger["Namespace"], trigger["Statistic"], trigger["Threshold"]) == (
-        "Errors", "Shop", "SUM", 2.0)
+        "Errors",
+        "Shop",
+        "SUM",
+        2.0,
+    )
     delivered = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["NewStateValue"] for m in delivered] == ["OK", "ALARM", "OK"]
 
@@ -117,13 +143,25 @@ def test_alarm_with_several_periods_and_actions_disabled(cloud, quiet) -> None:
     """M out of N over consecutive periods; ActionsEnabled=false changes state without notifying."""
     sns, cw = cloud.client("sns"), cloud.client("cloudwatch")
     topic = sns.create_topic(Name="quiet")["TopicArn"]
-    cw.put_metric_alarm(AlarmName="depth", Namespace="Shop", MetricName="Depth", Statistic="Maximum", Period=10,
-                        EvaluationPeriods=3, DatapointsToAlarm=2, Threshold=10, ActionsEnabled=False,
-                        ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+    cw.put_metric_alarm(
+        AlarmName="depth",
+        Namespace="Shop",
+        MetricName="Depth",
+        Statistic="Maximum",
+        Period=10,
+        EvaluationPeriods=3,
+        DatapointsToAlarm=2,
+        Threshold=10,
+        ActionsEnabled=False,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[topic],
+    )
     now = datetime.now(UTC)
     for seconds_ago, value in ((25, 12.0), (15, 1.0), (5, 11.0)):
-        cw.put_metric_data(Namespace="Shop", MetricData=[
-            {"MetricName": "Depth", "Value": value, "Timestamp": now - timedelta(seconds=seconds_ago)}])
+        cw.put_metric_data(
+            Namespace="Shop",
+            MetricData=[{"MetricName": "Depth", "Value": value, "Timestamp": now - timedelta(seconds=seconds_ago)}],
+        )
     evaluator = cloud.component(AlarmEvaluator)
     [change] = evaluator.evaluate_all(now=now)
     assert change.new_state == "ALARM" and change.notified == ()
@@ -135,9 +173,16 @@ def test_tick_over_http_publishes_and_evaluates(cloud, quiet) -> None:
     """POST /_harness/monitoring/tick: metrics sent and alarms evaluated now."""
     cloud.client("sqs").create_queue(QueueName="tick-queue")
     cloud.client("cloudwatch").put_metric_alarm(
-        AlarmName="tick-queue-not-empty", Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
-        Dimensions=[{"Name": "QueueName", "Value": "tick-queue"}], Statistic="Maximum", Period=60, EvaluationPeriods=1,
-        Threshold=0, ComparisonOperator="GreaterThanThreshold")
+        AlarmName="tick-queue-not-empty",
+        Namespace="AWS/SQS",
+        MetricName="ApproximateNumberOfMessagesVisible",
+        Dimensions=[{"Name": "QueueName", "Value": "tick-queue"}],
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
     body = httpx.post(f"{cloud.url}/_harness/monitoring/tick").json()
     assert body["metric_points"] >= 4
     assert [(t["alarm_name"], t["new_state"]) for t in body["transitions"]] == [("tick-queue-not-empty", "OK")]

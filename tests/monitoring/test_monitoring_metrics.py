@@ -24,9 +24,14 @@ def handler(event, context):
 def _stat(cloudwatch, namespace, metric, dims, statistic="Sum"):
     now = datetime.now(UTC)
     points = cloudwatch.get_metric_statistics(
-        Namespace=namespace, MetricName=metric, Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
-        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=1), Period=600,
-        Statistics=[statistic])["Datapoints"]
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        StartTime=now - timedelta(minutes=5),
+        EndTime=now + timedelta(minutes=1),
+        Period=600,
+        Statistics=[statistic],
+    )["Datapoints"]
     return points[0][statistic] if points else None
 
 
@@ -61,8 +66,9 @@ def test_sqs_publishes_visible_in_flight_and_age_for_every_queue_and_dlq(cloud) 
     sqs = cloud.client("sqs")
     dlq = sqs.create_queue(QueueName="metered-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    url = sqs.create_queue(QueueName="metered", Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})["QueueUrl"]
+    url = sqs.create_queue(
+        QueueName="metered", Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})}
+    )["QueueUrl"]
     for body in ("a", "b", "c"):
         sqs.send_message(QueueUrl=url, MessageBody=body)
     sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)

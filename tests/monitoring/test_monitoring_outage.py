@@ -48,8 +48,14 @@ def _reporter_errors(monitored) -> list[dict]:
     """AWS/Lambda Errors of alex-reporter over the last 10 minutes (what the alarm reads), for a failure's message."""
     now = time.time()
     return monitored.cloudwatch.get_metric_statistics(
-        Namespace="AWS/Lambda", MetricName="Errors", Dimensions=[{"Name": "FunctionName", "Value": "alex-reporter"}],
-        StartTime=now - 600, EndTime=now + 60, Period=60, Statistics=["Sum"])["Datapoints"]
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "alex-reporter"}],
+        StartTime=now - 600,
+        EndTime=now + 60,
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +80,10 @@ def outage_job(monitored) -> str:
 def test_the_design_alarms_are_provisioned_with_the_stack(monitored) -> None:
     alarms = {a["AlarmName"]: a for a in monitored.cloudwatch.describe_alarms()["MetricAlarms"]}
     topic = monitored.cloud.client("sns").create_topic(Name="alex-alarms")["TopicArn"]
-    assert set(alarms) == {*(error_alarm_name(f) for f in monitored.stack.function_arns), dlq_alarm_name(monitored.stack.dlq_name)}
+    assert set(alarms) == {
+        *(error_alarm_name(f) for f in monitored.stack.function_arns),
+        dlq_alarm_name(monitored.stack.dlq_name),
+    }
     assert all(a["AlarmActions"] == [topic] for a in alarms.values())
     assert alarms[REPORTER_ALARM]["Threshold"] == 5 and alarms[REPORTER_ALARM]["Period"] == 300
 
@@ -90,8 +99,9 @@ def test_bedrock_outage_sends_the_error_alarm_and_the_dlq_alarm_to_alarm(monitor
     notified = {(n["alarm"]["AlarmName"], n["alarm"]["NewStateValue"]) for n in monitored.recorder.alarm_notifications()}
     assert {(REPORTER_ALARM, "ALARM"), (dlq_alarm, "ALARM")} <= notified
     assert all(n["topic_arn"].endswith(":alex-alarms") for n in monitored.recorder.alarm_notifications())
-    depth = monitored.sqs.get_queue_attributes(QueueUrl=monitored.stack.dlq_url,
-                                               AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    depth = monitored.sqs.get_queue_attributes(QueueUrl=monitored.stack.dlq_url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ]
     assert depth["ApproximateNumberOfMessages"] == "1"
 
 
@@ -109,13 +119,11 @@ def test_watch_shows_every_agents_logs_with_levels_and_job(monitored, outage_job
     (ARTIFACTS / "watch.log").write_text(text)
 
     coloured = io.StringIO()
-    watch(monitored.cloud.client("logs"), lookback_minutes=10, colour=True, out=coloured, iterations=1,
-          agents=("reporter",))
+    watch(monitored.cloud.client("logs"), lookback_minutes=10, colour=True, out=coloured, iterations=1, agents=("reporter",))
     assert "\033[92m[reporter]\033[0m" in coloured.getvalue() and "\033[91mERROR" in coloured.getvalue()
 
 
-def test_dashboard_in_a_real_browser_shows_both_alarms_and_the_jobs_trace(monitored, outage_job, chromium,
-                                                                         tmp_path) -> None:
+def test_dashboard_in_a_real_browser_shows_both_alarms_and_the_jobs_trace(monitored, outage_job, chromium, tmp_path) -> None:
     dlq_alarm = dlq_alarm_name(monitored.stack.dlq_name)
     _wait_for_alarms(monitored, [REPORTER_ALARM, dlq_alarm])
     source = DashboardSource(monitored.cloud.url, prefix="alex", window_minutes=10)
@@ -133,8 +141,7 @@ def test_dashboard_in_a_real_browser_shows_both_alarms_and_the_jobs_trace(monito
 
         dom = run_chromium(chromium, server.url, tmp_path / "profile-dom", budget_ms=7000)
         screenshot = tmp_path / "dashboard.png"
-        run_chromium(chromium, server.url, tmp_path / "profile-shot", screenshot=screenshot, budget_ms=7000,
-                     size="1400,2600")
+        run_chromium(chromium, server.url, tmp_path / "profile-shot", screenshot=screenshot, budget_ms=7000, size="1400,2600")
 
     assert 'data-loaded="true"' in dom
     assert re.search(rf'data-alarm="{REPORTER_ALARM}" data-state="ALARM"', dom)

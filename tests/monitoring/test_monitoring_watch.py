@@ -9,9 +9,19 @@ import time
 from harness.alexkit.cli import build_parser
 from harness.alexkit.watch import COLOURS, LogEvent, LogWatcher, format_event, watch
 
-LINE = json.dumps({"timestamp": "2026-01-01T00:00:00Z", "level": "ERROR", "logger": "alex.lambda", "message": "agent failed",
-                   "service": "reporter", "job_id": "0123456789abcdef", "request_id": "r-1", "attempt": 2,
-                   "exception": "Traceback ...\nServiceUnavailableError: the model is unavailable"})
+LINE = json.dumps(
+    {
+        "timestamp": "2026-01-01T00:00:00Z",
+        "level": "ERROR",
+        "logger": "alex.lambda",
+        "message": "agent failed",
+        "service": "reporter",
+        "job_id": "0123456789abcdef",
+        "request_id": "r-1",
+        "attempt": 2,
+        "exception": "Traceback ...\nServiceUnavailableError: the model is unavailable",
+    }
+)
 
 
 def test_a_json_line_shows_level_message_job_and_fields() -> None:
@@ -36,13 +46,17 @@ def test_watcher_merges_groups_in_time_order_and_prints_each_event_once(cloud) -
         if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
             logs.create_log_group(logGroupName=group)
             logs.create_log_stream(logGroupName=group, logStreamName="s")
-        logs.put_log_events(logGroupName=group, logStreamName="s",
-                            logEvents=[{"timestamp": now + offset, "message": f"{agent} at {offset}"}])
+        logs.put_log_events(
+            logGroupName=group, logStreamName="s", logEvents=[{"timestamp": now + offset, "message": f"{agent} at {offset}"}]
+        )
     watcher = LogWatcher(logs, lookback_minutes=1)
     assert [e.message for e in watcher.poll()] == ["planner at 0", "reporter at 5", "planner at 10"]
     assert watcher.poll() == []  # nothing new
-    logs.put_log_events(logGroupName="/aws/lambda/alex-reporter", logStreamName="s",
-                        logEvents=[{"timestamp": now + 20, "message": "reporter again"}])
+    logs.put_log_events(
+        logGroupName="/aws/lambda/alex-reporter",
+        logStreamName="s",
+        logEvents=[{"timestamp": now + 20, "message": "reporter again"}],
+    )
     assert [e.message for e in watcher.poll()] == ["reporter again"]
 
     out = io.StringIO()

@@ -17,42 +17,73 @@ SECRET_MARKER = "SENSITIVE-CONTENT-7f3a"  # appears in prompts, tool arguments/r
 
 
 def tool_call(name: str, arguments: str, call_id: str = "call_1") -> ResponseFunctionToolCall:
-    return ResponseFunctionToolCall(id=f"fc_{call_id}", call_id=call_id, type="function_call", name=name,
-                                    arguments=arguments)
+    return ResponseFunctionToolCall(id=f"fc_{call_id}", call_id=call_id, type="function_call", name=name, arguments=arguments)
 
 
 def message(text: str) -> ResponseOutputMessage:
-    return ResponseOutputMessage(id="msg_1", type="message", role="assistant", status="completed",
-                                 content=[ResponseOutputText(text=text, type="output_text", annotations=[])])
+    return ResponseOutputMessage(
+        id="msg_1",
+        type="message",
+        role="assistant",
+        status="completed",
+        content=[ResponseOutputText(text=text, type="output_text", annotations=[])],
+    )
 
 
 class FakeModel(Model):
     """Returns the canned turns in order, recording a generation span as LitellmModel does."""
 
-    def __init__(self, turns: list[Any], model: str = "bedrock/us.anthropic.claude-test-v1:0",
-                 input_tokens: int = 11, output_tokens: int = 7) -> None:
+    def __init__(
+        self,
+        turns: list[Any],
+        model: str = "bedrock/us.anthropic.claude-test-v1:0",
+        input_tokens: int = 11,
+        output_tokens: int = 7,
+    ) -> None:
         self.turns = list(turns)
         self.model = model
         self.input_tokens = input_tokens
         self.output_tokens = output_tokens
 
-    async def get_response(self, system_instructions, input, model_settings, tools, output_schema, handoffs,
-                           tracing, *, previous_response_id=None, conversation_id=None, prompt=None):
-        with generation_span(model=self.model, model_config={"temperature": 0.2, "base_url": "",
-                                                             "model_impl": "litellm"},
-                             disabled=tracing.is_disabled()) as span:
+    async def get_response(
+        self,
+        system_instructions,
+        input,
+        model_settings,
+        tools,
+        output_schema,
+        handoffs,
+        tracing,
+        *,
+        previous_response_id=None,
+        conversation_id=None,
+        prompt=None,
+    ):
+        with generation_span(
+            model=self.model,
+            model_config={"temperature": 0.2, "base_url": "", "model_impl": "litellm"},
+            disabled=tracing.is_disabled(),
+        ) as span:
             if tracing.include_data():
                 span.span_data.input = [{"role": "user", "content": str(input)}]
             turn = self.turns.pop(0)
             if isinstance(turn, Exception):
                 span.set_error(SpanError(message="Error getting response", data={"error": str(turn)}))
                 raise turn
-            usage = Usage(requests=1, input_tokens=self.input_tokens, output_tokens=self.output_tokens,
-                          total_tokens=self.input_tokens + self.output_tokens)
+            usage = Usage(
+                requests=1,
+                input_tokens=self.input_tokens,
+                output_tokens=self.output_tokens,
+                total_tokens=self.input_tokens + self.output_tokens,
+            )
             if tracing.include_data():
                 span.span_data.output = [item.model_dump() for item in turn]
-            span.span_data.usage = {"requests": 1, "input_tokens": usage.input_tokens,
-                                    "output_tokens": usage.output_tokens, "total_tokens": usage.total_tokens}
+            span.span_data.usage = {
+                "requests": 1,
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "total_tokens": usage.total_tokens,
+            }
             return ModelResponse(output=list(turn), usage=usage, response_id=None)
 
     def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
@@ -80,8 +111,9 @@ class OtlpReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = ExportTraceServiceRequest()
                 request.ParseFromString(body)
-                receiver.requests.append({"path": self.path, "body": request,
-                                          "headers": {k.lower(): v for k, v in self.headers.items()}})
+                receiver.requests.append(
+                    {"path": self.path, "body": request, "headers": {k.lower(): v for k, v in self.headers.items()}}
+                )
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.send_header("Content-Length", "0")
@@ -103,8 +135,13 @@ class OtlpReceiver:
         self.server.server_close()
 
     def spans(self) -> list[Any]:
-        return [span for request in self.requests for rs in request["body"].resource_spans
-                for ss in rs.scope_spans for span in ss.spans]
+        return [
+            span
+            for request in self.requests
+            for rs in request["body"].resource_spans
+            for ss in rs.scope_spans
+            for span in ss.spans
+        ]
 
 
 def otlp_attributes(span: Any) -> dict[str, Any]:

@@ -29,23 +29,72 @@ TRACE = "trace_0af7651916cd43dd8448eb211c80319c"
 def spans() -> list[dict[str, Any]]:
     t0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
 
-    def row(span_id: str, parent: str | None, kind: str, name: str, start_ms: int, end_ms: int,
-            attrs: dict[str, Any], error: str | None = None) -> dict[str, Any]:
-        return {"span_id": span_id, "job_id": JOB, "trace_id": TRACE, "parent_id": parent, "kind": kind, "name": name,
-                "started_at": (t0 + timedelta(milliseconds=start_ms)).isoformat(),
-                "ended_at": (t0 + timedelta(milliseconds=end_ms)).isoformat(), "duration_ms": float(end_ms - start_ms),
-                "attributes": attrs, "error": error}
+    def row(
+        span_id: str,
+        parent: str | None,
+        kind: str,
+        name: str,
+        start_ms: int,
+        end_ms: int,
+        attrs: dict[str, Any],
+        error: str | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "span_id": span_id,
+            "job_id": JOB,
+            "trace_id": TRACE,
+            "parent_id": parent,
+            "kind": kind,
+            "name": name,
+            "started_at": (t0 + timedelta(milliseconds=start_ms)).isoformat(),
+            "ended_at": (t0 + timedelta(milliseconds=end_ms)).isoformat(),
+            "duration_ms": float(end_ms - start_ms),
+            "attributes": attrs,
+            "error": error,
+        }
 
     return [
-        row("span_agent", None, "agent", "invoke_agent Alex Planner", 0, 900,
-            {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Alex Planner",
-             "alex.agent.tools": ["lookup_price"], "alex.trace.name": "Alex planner"}),
-        row("span_gen", "span_agent", "generation", "chat us.anthropic.claude-test-v1:0", 10, 400,
-            {"gen_ai.operation.name": "chat", "gen_ai.system": "aws.bedrock",
-             "gen_ai.request.model": "us.anthropic.claude-test-v1:0", "gen_ai.usage.input_tokens": 11,
-             "gen_ai.usage.output_tokens": 7, "gen_ai.agent.name": "Alex Planner", "alex.nested": {"a": 1}}),
-        row("span_tool", "span_agent", "tool", "execute_tool lookup_price", 400, 450,
-            {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_price"}, error="Error running tool"),
+        row(
+            "span_agent",
+            None,
+            "agent",
+            "invoke_agent Alex Planner",
+            0,
+            900,
+            {
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": "Alex Planner",
+                "alex.agent.tools": ["lookup_price"],
+                "alex.trace.name": "Alex planner",
+            },
+        ),
+        row(
+            "span_gen",
+            "span_agent",
+            "generation",
+            "chat us.anthropic.claude-test-v1:0",
+            10,
+            400,
+            {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "aws.bedrock",
+                "gen_ai.request.model": "us.anthropic.claude-test-v1:0",
+                "gen_ai.usage.input_tokens": 11,
+                "gen_ai.usage.output_tokens": 7,
+                "gen_ai.agent.name": "Alex Planner",
+                "alex.nested": {"a": 1},
+            },
+        ),
+        row(
+            "span_tool",
+            "span_agent",
+            "tool",
+            "execute_tool lookup_price",
+            400,
+            450,
+            {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_price"},
+            error="Error running tool",
+        ),
     ]
 
 
@@ -59,14 +108,19 @@ def test_nothing_configured_with_an_empty_env() -> None:
 def test_endpoints_follow_the_spec() -> None:
     [base] = exporters_from_env({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"})
     assert base.endpoint == "http://collector:4318/v1/traces"
-    [specific] = exporters_from_env({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
-                                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://other:9999/custom/path",
-                                     "OTEL_EXPORTER_OTLP_HEADERS": "x-team=alex,x-key=a%3Db"})
+    [specific] = exporters_from_env(
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://other:9999/custom/path",
+            "OTEL_EXPORTER_OTLP_HEADERS": "x-team=alex,x-key=a%3Db",
+        }
+    )
     assert specific.endpoint == "http://other:9999/custom/path"
     assert specific.headers == {"x-team": "alex", "x-key": "a=b"}
     assert parse_headers("a=1, b = 2 ,junk") == {"a": "1", "b": "2"}
-    [langfuse] = exporters_from_env({"LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "sk-lf-2",
-                                     "LANGFUSE_HOST": "https://cloud.langfuse.com/"})
+    [langfuse] = exporters_from_env(
+        {"LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "sk-lf-2", "LANGFUSE_HOST": "https://cloud.langfuse.com/"}
+    )
     assert isinstance(langfuse, LangfuseExporter)
     assert langfuse.endpoint == "https://cloud.langfuse.com/api/public/otel/v1/traces"
     assert "sk-lf-2" not in repr(langfuse)
@@ -81,8 +135,13 @@ def test_ids_are_deterministic() -> None:
 
 def test_otlp_export_reaches_the_receiver() -> None:
     with OtlpReceiver() as receiver:
-        [exporter] = exporters_from_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url, "OTEL_SERVICE_NAME": "alex-planner",
-                                         "OTEL_EXPORTER_OTLP_HEADERS": "x-team=alex"})
+        [exporter] = exporters_from_env(
+            {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+                "OTEL_SERVICE_NAME": "alex-planner",
+                "OTEL_EXPORTER_OTLP_HEADERS": "x-team=alex",
+            }
+        )
         assert exporter.export(spans()) is True
     [request] = receiver.requests
     assert request["path"] == "/v1/traces"
@@ -93,8 +152,11 @@ def test_otlp_export_reaches_the_receiver() -> None:
 
     got = {s.name: s for s in receiver.spans()}
     assert set(got) == {"invoke_agent Alex Planner", "chat us.anthropic.claude-test-v1:0", "execute_tool lookup_price"}
-    agent, gen, tool = (got["invoke_agent Alex Planner"], got["chat us.anthropic.claude-test-v1:0"],
-                        got["execute_tool lookup_price"])
+    agent, gen, tool = (
+        got["invoke_agent Alex Planner"],
+        got["chat us.anthropic.claude-test-v1:0"],
+        got["execute_tool lookup_price"],
+    )
     assert {s.trace_id for s in got.values()} == {bytes.fromhex(TRACE[6:])}
     assert gen.parent_span_id == agent.span_id and tool.parent_span_id == agent.span_id
     assert agent.parent_span_id == b""
@@ -117,8 +179,9 @@ def test_otlp_export_reaches_the_receiver() -> None:
 
 def test_langfuse_auth_and_attributes() -> None:
     with OtlpReceiver() as receiver:
-        [exporter] = exporters_from_env({"LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "sk-lf-2",
-                                         "LANGFUSE_HOST": receiver.url + "/"})
+        [exporter] = exporters_from_env(
+            {"LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "sk-lf-2", "LANGFUSE_HOST": receiver.url + "/"}
+        )
         assert exporter.export(spans()) is True
     [request] = receiver.requests
     assert request["path"] == "/api/public/otel/v1/traces"
@@ -148,8 +211,12 @@ def test_a_run_exported_end_to_end(restore_tracing: None) -> None:
     stored: list[list[dict[str, Any]]] = []
     with OtlpReceiver() as receiver:
         install_tracing(stored.append, exporters=exporters_from_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}))
-        agent = Agent(name="Alex Reporter", instructions="report", tools=[lookup_price],
-                      model=FakeModel([[tool_call("lookup_price", '{"symbol": "VTI"}')], [message("done")]]))
+        agent = Agent(
+            name="Alex Reporter",
+            instructions="report",
+            tools=[lookup_price],
+            model=FakeModel([[tool_call("lookup_price", '{"symbol": "VTI"}')], [message("done")]]),
+        )
 
         async def go() -> None:
             with trace("Alex reporter", group_id=job_id):

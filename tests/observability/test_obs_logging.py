@@ -91,8 +91,10 @@ def test_secrets_never_reach_the_output(out: io.StringIO) -> None:
     log = logging.getLogger("alex.secrets")
     with bind(job_id="j1", api_token="tok-bound-123"):
         log.info("connecting with %s", {"user": "alex", "password": "hunter2-pw"})
-        log.info("creds", extra={"aws": {"access_key_id": AWS_KEY_ID}, "note": f"key={AWS_KEY_ID}",
-                                 "authorization": "Bearer bearer-xyz-987"})
+        log.info(
+            "creds",
+            extra={"aws": {"access_key_id": AWS_KEY_ID}, "note": f"key={AWS_KEY_ID}", "authorization": "Bearer bearer-xyz-987"},
+        )
         log.info({"event": "dict message", "secret": "dict-msg-secret"})
         log.warning("dsn postgres://alex:pg-pass-555@db:5432/alex")
         try:
@@ -100,8 +102,16 @@ def test_secrets_never_reach_the_output(out: io.StringIO) -> None:
         except PermissionError:
             log.exception("auth failed")
     text = out.getvalue()
-    for secret in ("hunter2-pw", AWS_KEY_ID, "bearer-xyz-987", "dict-msg-secret", "pg-pass-555", JWT,
-                   "tok-bound-123", JWT.split(".")[2]):
+    for secret in (
+        "hunter2-pw",
+        AWS_KEY_ID,
+        "bearer-xyz-987",
+        "dict-msg-secret",
+        "pg-pass-555",
+        JWT,
+        "tok-bound-123",
+        JWT.split(".")[2],
+    ):
         assert secret not in text, secret
     records = lines(out)
     assert len(records) == 5

@@ -19,27 +19,46 @@ from obs_support import FakeModel, lookup_price, message, tool_call
 MODEL = "us.anthropic.claude-test-v1:0"
 
 
-def span(kind: str, agent: str = "Alex Planner", duration: float = 100.0, error: str | None = None,
-         **attrs: Any) -> dict[str, Any]:
+def span(
+    kind: str, agent: str = "Alex Planner", duration: float = 100.0, error: str | None = None, **attrs: Any
+) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"span_id": f"span_{uuid.uuid4().hex[:24]}", "job_id": str(uuid.uuid4()), "trace_id": "trace_1",
-            "parent_id": None, "kind": kind, "name": kind, "started_at": (now - timedelta(milliseconds=duration)).isoformat(),
-            "ended_at": now.isoformat(), "duration_ms": duration, "error": error,
-            "attributes": {"gen_ai.agent.name": agent, **attrs}}
+    return {
+        "span_id": f"span_{uuid.uuid4().hex[:24]}",
+        "job_id": str(uuid.uuid4()),
+        "trace_id": "trace_1",
+        "parent_id": None,
+        "kind": kind,
+        "name": kind,
+        "started_at": (now - timedelta(milliseconds=duration)).isoformat(),
+        "ended_at": now.isoformat(),
+        "duration_ms": duration,
+        "error": error,
+        "attributes": {"gen_ai.agent.name": agent, **attrs},
+    }
 
 
 def generation(agent: str = "Alex Planner", error: str | None = None, duration: float = 250.0) -> dict[str, Any]:
-    return span("generation", agent, duration, error, **{"gen_ai.request.model": MODEL,
-                                                         "gen_ai.usage.input_tokens": 120,
-                                                         "gen_ai.usage.output_tokens": 30})
+    return span(
+        "generation",
+        agent,
+        duration,
+        error,
+        **{"gen_ai.request.model": MODEL, "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30},
+    )
 
 
 def stat(cw: Any, name: str, dims: dict[str, str], statistic: str = "Sum") -> float:
     now = datetime.now(UTC)
-    points = cw.get_metric_statistics(Namespace="Alex/Agents", MetricName=name,
-                                      Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
-                                      StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1),
-                                      Period=3600, Statistics=[statistic])["Datapoints"]
+    points = cw.get_metric_statistics(
+        Namespace="Alex/Agents",
+        MetricName=name,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(hours=1),
+        Period=3600,
+        Statistics=[statistic],
+    )["Datapoints"]
     return sum(p[statistic] for p in points)
 
 
@@ -51,8 +70,16 @@ def test_agent_dimension() -> None:
 
 
 def test_metric_data_shapes() -> None:
-    data = metric_data([generation(), generation(error="Error getting response"), span("agent", duration=900.0),
-                        span("tool"), span("custom"), span("task")])
+    data = metric_data(
+        [
+            generation(),
+            generation(error="Error getting response"),
+            span("agent", duration=900.0),
+            span("tool"),
+            span("custom"),
+            span("task"),
+        ]
+    )
     names = [d["MetricName"] for d in data]
     assert names.count("ModelInvocations") == 2 and names.count("ModelErrors") == 1
     assert names.count("InputTokens") == 2 and names.count("ModelLatency") == 2
@@ -66,12 +93,23 @@ def test_metric_data_shapes() -> None:
 def test_metrics_reach_cloudwatch(aws_env: None) -> None:
     with mock_aws():
         metrics = AgentMetrics()  # the client is created lazily, inside the mock
-        sent = metrics.export([generation(), generation(), generation(error="boom"), span("agent", duration=1500.0),
-                               span("tool"), span("tool"), generation(agent="Alex Tagger")])
+        sent = metrics.export(
+            [
+                generation(),
+                generation(),
+                generation(error="boom"),
+                span("agent", duration=1500.0),
+                span("tool"),
+                span("tool"),
+                generation(agent="Alex Tagger"),
+            ]
+        )
         assert sent > 0
         cw = boto3.client("cloudwatch")
-        listed = {(m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
-                  for m in cw.list_metrics(Namespace="Alex/Agents")["Metrics"]}
+        listed = {
+            (m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
+            for m in cw.list_metrics(Namespace="Alex/Agents")["Metrics"]
+        }
         planner_model = (("Agent", "planner"), ("ModelId", MODEL))
         for name in ("ModelInvocations", "ModelErrors", "InputTokens", "OutputTokens", "ModelLatency"):
             assert (name, planner_model) in listed
@@ -92,8 +130,12 @@ def test_metrics_reach_cloudwatch(aws_env: None) -> None:
 def test_metrics_from_a_real_run(aws_env: None, restore_tracing: None) -> None:
     with mock_aws():
         install_tracing(None, exporters=[AgentMetrics()])
-        agent = Agent(name="Alex Charter", instructions="chart", tools=[lookup_price],
-                      model=FakeModel([[tool_call("lookup_price", '{"symbol": "VTI"}')], [message("done")]]))
+        agent = Agent(
+            name="Alex Charter",
+            instructions="chart",
+            tools=[lookup_price],
+            model=FakeModel([[tool_call("lookup_price", '{"symbol": "VTI"}')], [message("done")]]),
+        )
 
         async def go() -> None:
             with trace("Alex charter", group_id=str(uuid.uuid4())):

@@ -35,21 +35,24 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return attempts
 
 
-def run_job(job_id: str, turns: list[Any], *, sensitive: bool = False, name: str = "Alex Planner",
-            metadata: dict[str, Any] | None = None) -> Any:
-    agent = Agent(name=name, instructions=f"Be careful. {SECRET_MARKER}", model=FakeModel(turns),
-                  tools=[lookup_price])
+def run_job(
+    job_id: str, turns: list[Any], *, sensitive: bool = False, name: str = "Alex Planner", metadata: dict[str, Any] | None = None
+) -> Any:
+    agent = Agent(name=name, instructions=f"Be careful. {SECRET_MARKER}", model=FakeModel(turns), tools=[lookup_price])
 
     async def go() -> Any:
         with trace("Alex planner", group_id=job_id, metadata=metadata or {"job_id": job_id, "agent": "planner"}):
-            return await Runner.run(agent, f"Plan for {SECRET_MARKER}", max_turns=5,
-                                    run_config=RunConfig(trace_include_sensitive_data=sensitive))
+            return await Runner.run(
+                agent, f"Plan for {SECRET_MARKER}", max_turns=5, run_config=RunConfig(trace_include_sensitive_data=sensitive)
+            )
 
     return asyncio.run(go())
 
 
-TOOL_THEN_ANSWER = [[tool_call("lookup_price", json.dumps({"symbol": f"VTI-{SECRET_MARKER}"}))],
-                    [message(f"All done {SECRET_MARKER}")]]
+TOOL_THEN_ANSWER = [
+    [tool_call("lookup_price", json.dumps({"symbol": f"VTI-{SECRET_MARKER}"}))],
+    [message(f"All done {SECRET_MARKER}")],
+]
 
 
 def test_install_replaces_the_openai_exporter(no_network: list[Any]) -> None:
@@ -132,8 +135,10 @@ def test_job_id_from_metadata_when_group_is_not_a_job() -> None:
 
     async def go() -> None:
         with trace("batch", group_id="not-a-uuid", metadata={"job_id": job_id}):
-            with custom_span("portfolio.load", {"positions": 3, "source": "db", "password": "pw-123",
-                                                "input": "user text", "nested": {"ok": True}}):
+            with custom_span(
+                "portfolio.load",
+                {"positions": 3, "source": "db", "password": "pw-123", "input": "user text", "nested": {"ok": True}},
+            ):
                 pass
 
     asyncio.run(go())

@@ -40,12 +40,14 @@ def test_replay_stack_removes_its_pgdata_and_issuer_keys(tmp_path: Path) -> None
     try:
         scratch.chmod(0o755)
         env = {**os.environ, "TMPDIR": str(scratch)}
-        done = subprocess.run([sys.executable, "-c", PROGRAM], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=180)
+        done = subprocess.run([sys.executable, "-c", PROGRAM], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, done.stderr[-3000:]
         assert done.stdout.split() == ["pgdata", "keys"], done.stdout
-        left = sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*")
-                      if not (p.is_dir() or p.name == ".lockfile" and p.parent.name == "python_PostgresServer"))
+        left = sorted(
+            str(p.relative_to(scratch))
+            for p in scratch.rglob("*")
+            if not (p.is_dir() or p.name == ".lockfile" and p.parent.name == "python_PostgresServer")
+        )
         assert left == [], f"left behind in TMPDIR: {left[:20]}"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

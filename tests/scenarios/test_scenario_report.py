@@ -21,7 +21,11 @@ def _happy() -> ScenarioResult:
         TimelineEvent("api", "POST /api/analyze", "request", 0.0, 40.0),
         TimelineEvent("planner", "planner agent", "agent", 120.0, 2000.0),
         TimelineEvent(
-            "planner", "chat us.amazon.nova-pro-v1:0", "generation", 130.0, 130.4,
+            "planner",
+            "chat us.amazon.nova-pro-v1:0",
+            "generation",
+            130.0,
+            130.4,
             attributes={"tokens": 812, "model": "us.amazon.nova-pro-v1:0", "attempt": 1},
         ),
         TimelineEvent("queue", "waiting in SQS", "queue", 40.0, 120.0),
@@ -57,12 +61,21 @@ def _broken() -> ScenarioResult:
         ],
         jobs=[
             JobOutcome(
-                "job-bad-1", "user_b", "failed", "ThrottlingException after 3 attempts", 3,
+                "job-bad-1",
+                "user_b",
+                "failed",
+                "ThrottlingException after 3 attempts",
+                3,
                 [
                     TimelineEvent("api", "POST /api/analyze", "request", 0.0, 30.0),
                     TimelineEvent(
-                        "planner", "retry after throttle", "retry", 100.0, 900.0,
-                        error="ThrottlingException", attributes={"attempt": 2},
+                        "planner",
+                        "retry after throttle",
+                        "retry",
+                        100.0,
+                        900.0,
+                        error="ThrottlingException",
+                        attributes={"attempt": 2},
                     ),
                 ],
             ),
@@ -86,7 +99,11 @@ def _injected() -> ScenarioResult:
         checks=[Check("output sanitised", False, f"found {SCRIPT} in report"), Check("esc\x1bape", True, "ctl\x00char")],
         jobs=[
             JobOutcome(
-                "job-inj-1", "user_c", "completed", None, 1,
+                "job-inj-1",
+                "user_c",
+                "completed",
+                None,
+                1,
                 [TimelineEvent("tagger", SCRIPT, "mystery-kind", 0.0, 10.0, attributes={"note": SCRIPT})],
             )
         ],

@@ -21,14 +21,17 @@ def test_a_minimal_scenario_loads(tmp_path) -> None:
     assert scenario.expect.job_status == "completed" and scenario.requests[0].seed == 42
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (MINIMAL.replace("requests:", "requets:"), "requets"),
-    (MINIMAL.replace("SPY", "spy1"), "pattern"),
-    (MINIMAL.replace("[{user: u}]", "[{user: nobody}]"), "does not define"),
-    (MINIMAL.replace("name: tiny", "name: other"), "must match the file name"),
-    ("- just a list", "a YAML mapping"),
-    ("name: [unclosed", "cannot read"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (MINIMAL.replace("requests:", "requets:"), "requets"),
+        (MINIMAL.replace("SPY", "spy1"), "pattern"),
+        (MINIMAL.replace("[{user: u}]", "[{user: nobody}]"), "does not define"),
+        (MINIMAL.replace("name: tiny", "name: other"), "must match the file name"),
+        ("- just a list", "a YAML mapping"),
+        ("name: [unclosed", "cannot read"),
+    ],
+)
 def test_bad_scenarios_are_clear_errors(tmp_path, change: str, message: str) -> None:
     (tmp_path / "tiny.yaml").write_text(change)
     with pytest.raises(ScenarioError, match=message) as err:

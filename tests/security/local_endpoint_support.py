@@ -39,8 +39,15 @@ def raw_request(port: int, data: bytes, *, bound: float = READ_BOUND_SECONDS) ->
     return RawAnswer(status, head.decode("latin-1"), body, closed_after)
 
 
-def request_bytes(method: str, path: str, *, host: str = "127.0.0.1", headers: dict[str, str] | None = None,
-                  body: bytes = b"", content_length: bool = True) -> bytes:
+def request_bytes(
+    method: str,
+    path: str,
+    *,
+    host: str = "127.0.0.1",
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    content_length: bool = True,
+) -> bytes:
     """A request with ``Connection: close`` (so the server closes after answering)."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]

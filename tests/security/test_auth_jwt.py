@@ -64,8 +64,11 @@ def test_other_schemes_and_empty_bearer_are_missing_credentials(edge, header):
     assert "error=" not in response.headers["www-authenticate"]
 
 
-@pytest.mark.parametrize("garbage", ["abc", "a.b.c", "x" * 9000, "eyJhbGciOiJSUzI1NiJ9..", "Bearer.token.here"],
-                         ids=["word", "three-dots", "9000-chars", "empty-parts", "words-dotted"])
+@pytest.mark.parametrize(
+    "garbage",
+    ["abc", "a.b.c", "x" * 9000, "eyJhbGciOiJSUzI1NiJ9..", "Bearer.token.here"],
+    ids=["word", "three-dots", "9000-chars", "empty-parts", "words-dotted"],
+)
 def test_garbled_token_is_401_invalid_token(edge, garbage):
     """A token that is not a JWS compact serialisation: 401 invalid_token, never a 500."""
     assert_invalid_token(edge.client.get("/me", headers=bearer(garbage)), "the token is malformed")
@@ -73,8 +76,9 @@ def test_garbled_token_is_401_invalid_token(edge, garbage):
 
 def test_expired_token_is_refused(edge, issuer):
     """``exp`` in the past (beyond the clock-skew leeway): 401 "the token has expired"."""
-    token = issuer.mint("user_alice", extra_claims={"exp": int(time.time()) - 60, "iat": int(time.time()) - 120,
-                                                    "nbf": int(time.time()) - 120})
+    token = issuer.mint(
+        "user_alice", extra_claims={"exp": int(time.time()) - 60, "iat": int(time.time()) - 120, "nbf": int(time.time()) - 120}
+    )
     assert_invalid_token(edge.client.get("/me", headers=bearer(token)), "the token has expired")
 
 
@@ -122,8 +126,7 @@ def test_missing_sub_is_refused(edge, issuer):
     """A token naming no user (no ``sub``) authenticates nobody: 401."""
     claims = standard_claims(issuer)
     del claims["sub"]
-    assert_invalid_token(edge.client.get("/me", headers=bearer(issuer.sign_claims(claims))),
-                         "the token lacks a required claim")
+    assert_invalid_token(edge.client.get("/me", headers=bearer(issuer.sign_claims(claims))), "the token lacks a required claim")
 
 
 def test_alg_none_is_refused(edge, issuer):

@@ -48,11 +48,14 @@ def test_disallowed_origin_gets_no_cors_header(edge, issuer):
 def test_preflight_from_allowed_origin(edge):
     """Preflight (OPTIONS with Access-Control-Request-Method) is answered at the edge with the allowed
     methods and headers and a max-age, without a token and without reaching the route."""
-    response = edge.client.options("/me", headers={
-        "Origin": ALLOWED_ORIGIN,
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type",
-    })
+    response = edge.client.options(
+        "/me",
+        headers={
+            "Origin": ALLOWED_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert response.headers["access-control-allow-credentials"] == "true"
@@ -90,16 +93,18 @@ def test_wildcard_without_credentials_answers_star_and_no_credentials(make_edge)
 
 def test_settings_are_read_from_the_environment():
     """The API reads its edge settings from environment variables, as the Lambda's configuration sets them."""
-    settings = SecuritySettings.from_env({
-        **REQUIRED_ENV,
-        "JWT_AUDIENCE": "alex-api, alex-admin",
-        "CORS_ORIGINS": "https://alex.example.com/, http://localhost:3000",
-        "THROTTLE_RATE_LIMIT": "50",
-        "THROTTLE_BURST_LIMIT": "100",
-        "WAF_IP_RATE_LIMIT": "500",
-        "WAF_IP_RATE_WINDOW_SECONDS": "60",
-        "JWT_LEEWAY_SECONDS": "10",
-    })
+    settings = SecuritySettings.from_env(
+        {
+            **REQUIRED_ENV,
+            "JWT_AUDIENCE": "alex-api, alex-admin",
+            "CORS_ORIGINS": "https://alex.example.com/, http://localhost:3000",
+            "THROTTLE_RATE_LIMIT": "50",
+            "THROTTLE_BURST_LIMIT": "100",
+            "WAF_IP_RATE_LIMIT": "500",
+            "WAF_IP_RATE_WINDOW_SECONDS": "60",
+            "JWT_LEEWAY_SECONDS": "10",
+        }
+    )
     assert settings.audience == ("alex-api", "alex-admin")
     assert settings.cors_origins == ("https://alex.example.com", "http://localhost:3000")
     assert (settings.throttle_rate_limit, settings.throttle_burst_limit) == (50.0, 100)
@@ -107,14 +112,17 @@ def test_settings_are_read_from_the_environment():
     assert settings.jwt_leeway_seconds == 10.0
 
 
-@pytest.mark.parametrize("env, message", [
-    ({}, "missing required environment variables"),
-    ({**REQUIRED_ENV, "JWT_LEEWAY_SECONDS": "3600"}, "jwt_leeway_seconds"),
-    ({**REQUIRED_ENV, "CLERK_JWKS_URL": "http://clerk.example.com/jwks"}, "https"),
-    ({**REQUIRED_ENV, "WAF_IP_RATE_WINDOW_SECONDS": "30"}, "one of"),
-    ({**REQUIRED_ENV, "WAF_IP_RATE_LIMIT": "5"}, "at least 10"),
-    ({**REQUIRED_ENV, "CORS_ORIGINS": "https://alex.example.com/app"}, "scheme://host"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({}, "missing required environment variables"),
+        ({**REQUIRED_ENV, "JWT_LEEWAY_SECONDS": "3600"}, "jwt_leeway_seconds"),
+        ({**REQUIRED_ENV, "CLERK_JWKS_URL": "http://clerk.example.com/jwks"}, "https"),
+        ({**REQUIRED_ENV, "WAF_IP_RATE_WINDOW_SECONDS": "30"}, "one of"),
+        ({**REQUIRED_ENV, "WAF_IP_RATE_LIMIT": "5"}, "at least 10"),
+        ({**REQUIRED_ENV, "CORS_ORIGINS": "https://alex.example.com/app"}, "scheme://host"),
+    ],
+)
 def test_unsafe_settings_do_not_load(env, message):
     """Settings that would weaken the edge stop the cold start instead (values as AWS WAF accepts them)."""
     with pytest.raises(ValueError, match=message):

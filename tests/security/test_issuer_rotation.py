@@ -105,13 +105,15 @@ def test_token_minted_in_another_process_from_the_state_dir_verifies(edge, issue
     """``alex-harness token`` runs in its own process: ``mint_token_from_state(state_dir, sub)`` signs with
     the key the running issuer publishes, so the API accepts the token. Nothing secret is printed."""
     program = (
-        "import sys\n"
-        "from harness.auth import mint_token_from_state\n"
-        "print(mint_token_from_state(sys.argv[1], 'user_cli'))\n"
+        "import sys\nfrom harness.auth import mint_token_from_state\nprint(mint_token_from_state(sys.argv[1], 'user_cli'))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", program, str(issuer.state_dir)],
-        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        check=True,
     )
     token = done.stdout.strip()
     assert "PRIVATE KEY" not in done.stdout + done.stderr

@@ -58,6 +58,7 @@ def _secret(cloud: LocalCloud, name: str) -> str:
 
 # the cloud edge ------------------------------------------------------------------------
 
+
 def test_moto_control_api_is_off_by_default(cloud: LocalCloud) -> None:
     """``POST /moto-api/reset`` (moto's wipe-everything switch) answers 404 and resets nothing unless asked for."""
     arn = _secret(cloud, "edgesec-survives-reset")
@@ -81,8 +82,10 @@ def test_foreign_origin_cannot_reset_even_with_moto_api_on() -> None:
     """The drive-by of the issue: a text/plain POST from another origin is refused with 403 before moto sees it."""
     with LocalCloud(limits=SHORT, moto_api=True) as enabled:
         arn = _secret(enabled, "edgesec-drive-by")
-        answer = raw_request(enabled.port, request_bytes(
-            "POST", "/moto-api/reset", headers={"Origin": EVIL, "Content-Type": "text/plain"}, body=b"x"))
+        answer = raw_request(
+            enabled.port,
+            request_bytes("POST", "/moto-api/reset", headers={"Origin": EVIL, "Content-Type": "text/plain"}, body=b"x"),
+        )
         assert answer.status == 403
         assert "access-control-allow-origin" not in answer.head.lower()
         assert enabled.client("secretsmanager").describe_secret(SecretId=arn)["Name"] == "edgesec-drive-by"
@@ -92,8 +95,11 @@ def test_cross_origin_get_secret_value_is_refused_without_cors(cloud: LocalCloud
     """A foreign page's ``GetSecretValue`` gets 403 and no CORS approval; moto's ``*`` is never sent."""
     arn = _secret(cloud, "edgesec-cors")
     body = json.dumps({"SecretId": arn}).encode()
-    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.GetSecretValue",
-               "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/secretsmanager/aws4_request"}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "secretsmanager.GetSecretValue",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/secretsmanager/aws4_request",
+    }
     refused = raw_request(cloud.port, request_bytes("POST", "/", headers={**headers, "Origin": EVIL}, body=body))
     assert refused.status == 403
     assert b"s3cret" not in refused.body
@@ -112,8 +118,9 @@ def test_fault_switches_refuse_foreign_origins(cloud: LocalCloud, path: str) -> 
     body = b'{"seconds": 5, "function": "f", "kind": "crash"}'
     answer = raw_request(cloud.port, request_bytes("POST", path, headers={"Origin": EVIL}, body=body))
     assert answer.status == 403
-    answer = raw_request(cloud.port, request_bytes("POST", path, headers={"Sec-Fetch-Site": "same-site",
-                                                                         "Sec-Fetch-Mode": "no-cors"}, body=body))
+    answer = raw_request(
+        cloud.port, request_bytes("POST", path, headers={"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"}, body=body)
+    )
     assert answer.status == 403
     own = raw_request(cloud.port, request_bytes("GET", "/_harness/health", headers={"Origin": f"http://127.0.0.1:{cloud.port}"}))
     assert own.status == 200
@@ -128,8 +135,10 @@ def test_dns_rebinding_host_is_refused(cloud: LocalCloud) -> None:
 
 def test_transfer_encoding_with_content_length_is_400(cloud: LocalCloud) -> None:
     """Both framings on one request (how requests are smuggled) are refused, not both honoured."""
-    data = (b"POST /_harness/faults/rds-data/resuming HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /_harness/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    data = (
+        b"POST /_harness/faults/rds-data/resuming HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /_harness/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
     answer = raw_request(cloud.port, data)
     assert answer.status == 400
     assert answer.body.count(b"HTTP/1.1") == 0  # the smuggled second request was not served
@@ -145,17 +154,18 @@ def test_oversized_headers_are_431(cloud: LocalCloud) -> None:
 
 def test_slow_body_and_slow_head_are_cut_off(cloud: LocalCloud) -> None:
     """A body that never arrives, or a head that never ends, no longer holds a connection."""
-    answer = raw_request(cloud.port, request_bytes("POST", "/", headers={"Content-Length": "100"}, content_length=False)
-                         + b"abc")
+    answer = raw_request(cloud.port, request_bytes("POST", "/", headers={"Content-Length": "100"}, content_length=False) + b"abc")
     assert answer.closed_after < 5
     answer = raw_request(cloud.port, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
     assert answer.closed_after < 5
-    closed = held_connections_closed(cloud.port, 30, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{",
-                                     bound=6.0)
+    closed = held_connections_closed(
+        cloud.port, 30, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{", bound=6.0
+    )
     assert closed == 30
 
 
 # the local API -------------------------------------------------------------------------
+
 
 def test_api_refuses_foreign_origins_and_serves_its_frontend(api: ApiServer) -> None:
     """The API answers its CORS origin (the dev frontend) and refuses any other with 403."""
@@ -192,22 +202,24 @@ def test_api_json_within_the_limit_is_served(api: ApiServer) -> None:
 
 def test_api_framing_header_size_and_deadlines(api: ApiServer) -> None:
     """The same bounds as the cloud's edge: 400 for TE with CL, 431 for big heads, slow clients cut off."""
-    smuggle = (b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-               b"0\r\n\r\n")
+    smuggle = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
     assert raw_request(api.port, smuggle).status == 400
     headers = {f"X-Pad-{i}": "a" * 1000 for i in range(40)}
     assert raw_request(api.port, request_bytes("GET", "/health", headers=headers)).status == 431
-    slow_body = raw_request(api.port, request_bytes("POST", "/echo", headers={"Content-Length": "100"},
-                                                    content_length=False) + b"{")
+    slow_body = raw_request(
+        api.port, request_bytes("POST", "/echo", headers={"Content-Length": "100"}, content_length=False) + b"{"
+    )
     assert slow_body.status == 408 and slow_body.closed_after < 5
     slow_head = raw_request(api.port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
     assert slow_head.status == 408 and slow_head.closed_after < 5
-    closed = held_connections_closed(api.port, 30, b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{",
-                                     bound=6.0)
+    closed = held_connections_closed(
+        api.port, 30, b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{", bound=6.0
+    )
     assert closed == 30
 
 
 # the issuer ----------------------------------------------------------------------------
+
 
 def test_issuer_refuses_foreign_origin_and_rebinding(tmp_path: Any) -> None:
     """The JWKS is public, but the issuer follows the same allow-list (and deadlines) as every local endpoint."""
@@ -224,8 +236,11 @@ def test_cloud_deep_json_is_400_not_500(cloud: LocalCloud, path: str) -> None:
     5,000 levels with RecursionError (500, which SDKs retry)."""
     depth = 5000
     body = b'{"QueueName": "deep", "Attributes": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
-    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.CreateQueue",
-               "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request"}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": "AmazonSQS.CreateQueue",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request",
+    }
     answer = raw_request(cloud.port, request_bytes("POST", path, headers=headers, body=body))
     assert answer.status == 400
     assert b"nested deeper than 128" in answer.body
@@ -233,13 +248,16 @@ def test_cloud_deep_json_is_400_not_500(cloud: LocalCloud, path: str) -> None:
 
 def _chunks(body: bytes, size: int = 4096) -> bytes:
     """``body`` as HTTP/1.1 chunked transfer coding (RFC 9112 section 7.1)."""
-    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
     return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
 
 
-_SQS_JSON = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.CreateQueue",
-             "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request",
-             "Transfer-Encoding": "chunked"}
+_SQS_JSON = {
+    "Content-Type": "application/x-amz-json-1.0",
+    "X-Amz-Target": "AmazonSQS.CreateQueue",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sqs/aws4_request",
+    "Transfer-Encoding": "chunked",
+}
 
 
 @pytest.mark.parametrize("path", ["/", "/_harness/faults/lambda"])
@@ -258,8 +276,7 @@ def test_cloud_serves_a_chunked_json_request(cloud: LocalCloud) -> None:
     """AWS endpoints accept HTTP/1.1 chunked request bodies: reading one for the nesting check must
     pass it on whole (CreateQueue through a chunked body makes the queue)."""
     body = json.dumps({"QueueName": "chunked-queue"}).encode()
-    answer = raw_request(cloud.port, request_bytes("POST", "/", headers=_SQS_JSON, body=_chunks(body, 7),
-                                                   content_length=False))
+    answer = raw_request(cloud.port, request_bytes("POST", "/", headers=_SQS_JSON, body=_chunks(body, 7), content_length=False))
     assert answer.status == 200, answer.body
     assert b"chunked-queue" in answer.body
 
@@ -286,7 +303,7 @@ def test_waf_inspects_json_too_deep_to_parse_as_text() -> None:
     from alex.api.security.waf import inspect_request
 
     depth = 5000
-    attack = b'{"a":' * depth + b'"x\' OR \'1\'=\'1"' + b"}" * depth
+    attack = b'{"a":' * depth + b"\"x' OR '1'='1\"" + b"}" * depth
     match = inspect_request("/api/jobs", "", attack, "application/json", body_limit=len(attack))
     assert match is not None and match.location == "BODY"
     assert inspect_request("/api/jobs", "", b"[" * depth + b"]" * depth, "application/json", body_limit=10**6) is None

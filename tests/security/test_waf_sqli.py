@@ -104,8 +104,7 @@ def test_attack_in_form_body_is_blocked(edge):
 
 def test_attack_in_a_text_body_is_blocked(edge):
     """A body of any other type is inspected as text."""
-    response = edge.client.post("/echo", content=b"1' UNION SELECT password FROM users--",
-                                headers={"Content-Type": "text/plain"})
+    response = edge.client.post("/echo", content=b"1' UNION SELECT password FROM users--", headers={"Content-Type": "text/plain"})
     assert response.status_code == 403
 
 
@@ -147,14 +146,18 @@ def test_rule_names_the_attack_family():
     assert detect_sqli("O'Brien") is None
 
 
-@pytest.mark.parametrize("text", [
-    "'" + " " * 16_000 + "or",
-    "or /*" * 3_300,
-    "''--" * 4_000,
-    "' or " * 3_200,
-    "; select " + "from x " * 2_000,
-    "%25" * 5_000,
-], ids=["quote-spaces", "open-comments", "quote-comments", "quote-or", "select-from", "percents"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'" + " " * 16_000 + "or",
+        "or /*" * 3_300,
+        "''--" * 4_000,
+        "' or " * 3_200,
+        "; select " + "from x " * 2_000,
+        "%25" * 5_000,
+    ],
+    ids=["quote-spaces", "open-comments", "quote-comments", "quote-or", "select-from", "percents"],
+)
 def test_inspection_stays_fast_on_adversarial_input(text):
     """The rule must not become the denial of service it guards against: 16 KB crafted to make regular
     expressions backtrack is inspected in well under a tenth of a second."""

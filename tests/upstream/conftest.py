@@ -50,8 +50,10 @@ def lambda_zips(upstream_clone: Path) -> dict[str, Path]:
     for agent in support.AGENTS:
         began = time.perf_counter()
         result = build_lambda_zip(upstream_clone / "backend" / agent, runtime=support.RUNTIME, exclude=("pyperclip",))
-        print(f"packaged {agent}: {result.size_bytes / 1e6:.0f} MB in {time.perf_counter() - began:.1f}s "
-              f"(dependencies {'cached' if result.dependencies_cached else 'resolved'})")
+        print(
+            f"packaged {agent}: {result.size_bytes / 1e6:.0f} MB in {time.perf_counter() - began:.1f}s "
+            f"(dependencies {'cached' if result.dependencies_cached else 'resolved'})"
+        )
         zips[agent] = result.zip_path
     return zips
 
@@ -109,8 +111,9 @@ def bare_cloud() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module", params=["terraform", "boto3"])
-def deployment(request: pytest.FixtureRequest, bare_cloud: Any, upstream_clone: Path,
-               lambda_zips: dict[str, Path]) -> Iterator[Deployment]:
+def deployment(
+    request: pytest.FixtureRequest, bare_cloud: Any, upstream_clone: Path, lambda_zips: dict[str, Path]
+) -> Iterator[Deployment]:
     timings: dict[str, float] = {}
     began = time.perf_counter()
     cloud = bare_cloud

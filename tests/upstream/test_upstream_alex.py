@@ -25,8 +25,10 @@ def test_upstream_migrations_and_seed_run_through_the_data_api(deployment: Deplo
     for run in (deployment.migrations, deployment.seed):
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "❌" not in run.stdout, run.stdout[-3000:]
-    tables = {row["table_name"] for row in deployment.db.rows(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")}
+    tables = {
+        row["table_name"]
+        for row in deployment.db.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    }
     assert TABLES <= tables
     instruments = deployment.db.rows("SELECT count(*) AS n FROM instruments")[0]["n"]
     assert instruments >= 20, "seed_data.py loads its ETFs"
@@ -87,9 +89,13 @@ def test_a_planner_that_returns_500_loses_the_job_as_on_aws(deployment: Deployme
     dlq = sqs.get_queue_url(QueueName="alex-analysis-jobs-dlq")["QueueUrl"]
     deadline = time.monotonic() + 30
     while True:  # the mapping deletes the message once the invocation returns
-        counts = [int(v) for url in (deployment.queue_url, dlq)
-                  for v in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-                      "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"].values()]
+        counts = [
+            int(v)
+            for url in (deployment.queue_url, dlq)
+            for v in sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"].values()
+        ]
         if sum(counts) == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
@@ -103,7 +109,8 @@ def _planner_invocations(deployment: Deployment, job_id: str) -> int:
     logs = deployment.client("logs")
     count = 0
     for stream in logs.describe_log_streams(logGroupName="/aws/lambda/alex-planner")["logStreams"]:
-        events = logs.get_log_events(logGroupName="/aws/lambda/alex-planner", logStreamName=stream["logStreamName"],
-                                     startFromHead=True)["events"]
+        events = logs.get_log_events(
+            logGroupName="/aws/lambda/alex-planner", logStreamName=stream["logStreamName"], startFromHead=True
+        )["events"]
         count += sum(1 for event in events if "Planner Lambda invoked" in event["message"] and job_id in event["message"])
     return count

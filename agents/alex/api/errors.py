@@ -82,15 +82,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database error on %s %s (request %s): %s: %s", request.method, request.url.path,
-              request_id_of(request), type(exc).__name__, exc)
+    log.error(
+        "database error on %s %s (request %s): %s: %s",
+        request.method,
+        request.url.path,
+        request_id_of(request),
+        type(exc).__name__,
+        exc,
+    )
     return JSONResponse(status_code=503, content={"detail": DATABASE_UNAVAILABLE})
 
 
 async def _service_unavailable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceUnavailable)
-    log.error("service unavailable on %s %s (request %s): %s", request.method, request.url.path,
-              request_id_of(request), exc)
+    log.error("service unavailable on %s %s (request %s): %s", request.method, request.url.path, request_id_of(request), exc)
     return JSONResponse(status_code=503, content={"detail": exc.public_message, **exc.extra})
 
 

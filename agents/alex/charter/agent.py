@@ -22,11 +22,14 @@ from alex.schemas import CharterInput, role_line
 
 log = logging.getLogger("alex.charter")
 
-INSTRUCTIONS = role_line("charter") + """
+INSTRUCTIONS = (
+    role_line("charter")
+    + """
 You turn a portfolio's allocations into 3 to 6 charts for a web dashboard. Answer with JSON only:
 {"charts": [{"key": "asset_allocation", "title": "...", "type": "pie|donut|bar|horizontalBar",
 "description": "...", "data": [{"name": "...", "value": 12.5, "color": "#RRGGBB"}]}]}
 Pie and donut values are percentages that sum to 100. Use only the figures in the input."""
+)
 
 
 def _guard_texts(charts: list[dict[str, Any]], run: AgentRun, untrusted: list[Untrusted]) -> dict[str, int]:
@@ -38,8 +41,7 @@ def _guard_texts(charts: list[dict[str, Any]], run: AgentRun, untrusted: list[Un
     counts = {"changed": 0, "leaked": 0, "suspect": 0}
 
     def guard(value: str, limit: int) -> str:
-        verdict = check_output(value, max_bytes=limit * 4, canary=run.canary, instructions=run.instructions,
-                               untrusted=untrusted)
+        verdict = check_output(value, max_bytes=limit * 4, canary=run.canary, instructions=run.instructions, untrusted=untrusted)
         counts["leaked"] += verdict.leaked
         counts["changed"] += verdict.text != value
         counts["suspect"] += sanitise(verdict.text, field="chart_text", max_chars=limit * 4).suspect
@@ -71,6 +73,13 @@ async def make_charts(db: Database, job_id: str) -> dict[str, Any]:
         charts = fallback_charts("the chart data did not pass validation")
         outcome = "fallback"
     db.jobs.save_payload(job_id, "charts_payload", charts)
-    audit(db, run, job_id=job_id, agent="charter", guardrails=ctx.input_guardrails() + checks, outcome=outcome,
-          summary=f"{len(charts['charts'])} charts ({outcome}): " + ", ".join(c["key"] for c in charts["charts"]))
+    audit(
+        db,
+        run,
+        job_id=job_id,
+        agent="charter",
+        guardrails=ctx.input_guardrails() + checks,
+        outcome=outcome,
+        summary=f"{len(charts['charts'])} charts ({outcome}): " + ", ".join(c["key"] for c in charts["charts"]),
+    )
     return {"job_id": job_id, "ok": True, "outcome": outcome, "charts": len(charts["charts"])}

@@ -20,9 +20,7 @@ class Accounts:
         self.db = db
 
     def list(self, user_id: str) -> builtins.list[Row]:
-        return self.db.query(
-            "SELECT * FROM accounts WHERE clerk_user_id = :user ORDER BY created_at, id", {"user": user_id}
-        )
+        return self.db.query("SELECT * FROM accounts WHERE clerk_user_id = :user ORDER BY created_at, id", {"user": user_id})
 
     def get(self, user_id: str, account_id: str) -> Row | None:
         return self.db.one(
@@ -57,10 +55,13 @@ class Accounts:
         )
 
     def delete(self, user_id: str, account_id: str) -> bool:
-        return self.db.execute(
-            "DELETE FROM accounts WHERE id = CAST(:id AS uuid) AND clerk_user_id = :user",
-            {"id": str(account_id), "user": user_id},
-        ) == 1
+        return (
+            self.db.execute(
+                "DELETE FROM accounts WHERE id = CAST(:id AS uuid) AND clerk_user_id = :user",
+                {"id": str(account_id), "user": user_id},
+            )
+            == 1
+        )
 
 
 class Positions:
@@ -122,11 +123,14 @@ class Positions:
         )
 
     def delete(self, user_id: str, position_id: str) -> bool:
-        return self.db.execute(
-            """DELETE FROM positions p USING accounts a
+        return (
+            self.db.execute(
+                """DELETE FROM positions p USING accounts a
                WHERE p.id = CAST(:id AS uuid) AND a.id = p.account_id AND a.clerk_user_id = :user""",
-            {"id": str(position_id), "user": user_id},
-        ) == 1
+                {"id": str(position_id), "user": user_id},
+            )
+            == 1
+        )
 
     def portfolio(self, user_id: str) -> builtins.list[Row]:
         """Every position of the user with its account and instrument, for the planner."""

@@ -27,11 +27,22 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponen
 
 Row = dict[str, Any]
 # Every json/jsonb column of Alex's schema (migrations 001, 002).
-JSON_COLUMNS = frozenset({
-    "asset_class_targets", "region_targets", "allocation_regions", "allocation_sectors", "allocation_asset_class",
-    "request_payload", "report_payload", "charts_payload", "retirement_payload", "summary_payload",
-    "guardrails", "attributes",
-})
+JSON_COLUMNS = frozenset(
+    {
+        "asset_class_targets",
+        "region_targets",
+        "allocation_regions",
+        "allocation_sectors",
+        "allocation_asset_class",
+        "request_payload",
+        "report_payload",
+        "charts_payload",
+        "retirement_payload",
+        "summary_payload",
+        "guardrails",
+        "attributes",
+    }
+)
 
 
 class DatabaseError(RuntimeError):
@@ -165,9 +176,7 @@ class DataApiClient:
         """One statement for many parameter sets (BatchExecuteStatement), atomically."""
         if not param_sets:
             return
-        self.client.batch_execute_statement(
-            sql=sql, parameterSets=[to_parameters(p) for p in param_sets], **self._target()
-        )
+        self.client.batch_execute_statement(sql=sql, parameterSets=[to_parameters(p) for p in param_sets], **self._target())
 
     @contextmanager
     def transaction(self) -> Iterator[DataApiClient]:

@@ -62,40 +62,54 @@ class Jobs:
     def save_payload(self, job_id: str, field: str, value: Any) -> None:
         if field not in PAYLOAD_FIELDS:
             raise ValueError(f"unknown payload field {field!r}")
-        self.db.execute(f"UPDATE jobs SET {field} = :value WHERE id = CAST(:id AS uuid)", {"id": str(job_id), "value": Json(value)})
+        self.db.execute(
+            f"UPDATE jobs SET {field} = :value WHERE id = CAST(:id AS uuid)", {"id": str(job_id), "value": Json(value)}
+        )
 
     def complete(self, job_id: str, summary: dict[str, Any] | None = None) -> bool:
-        return self.db.execute(
-            """UPDATE jobs SET status = 'completed', summary_payload = :summary, error_message = NULL,
+        return (
+            self.db.execute(
+                """UPDATE jobs SET status = 'completed', summary_payload = :summary, error_message = NULL,
                    completed_at = clock_timestamp(), lease_expires_at = NULL
                WHERE id = CAST(:id AS uuid) AND status = 'running'""",
-            {"id": str(job_id), "summary": Json(summary or {})},
-        ) == 1
+                {"id": str(job_id), "summary": Json(summary or {})},
+            )
+            == 1
+        )
 
     def fail(self, job_id: str, reason: str) -> bool:
         """End the job as failed with its reason (never overwrites a completed job)."""
-        return self.db.execute(
-            """UPDATE jobs SET status = 'failed', error_message = :reason,
+        return (
+            self.db.execute(
+                """UPDATE jobs SET status = 'failed', error_message = :reason,
                    completed_at = clock_timestamp(), lease_expires_at = NULL
                WHERE id = CAST(:id AS uuid) AND status NOT IN ('completed', 'failed')""",
-            {"id": str(job_id), "reason": reason[:2000]},
-        ) == 1
+                {"id": str(job_id), "reason": reason[:2000]},
+            )
+            == 1
+        )
 
     def release(self, job_id: str, reason: str) -> bool:
         """Hand a failed attempt's job back to the queue's next delivery."""
-        return self.db.execute(
-            """UPDATE jobs SET status = 'pending', error_message = :reason, lease_expires_at = NULL
+        return (
+            self.db.execute(
+                """UPDATE jobs SET status = 'pending', error_message = :reason, lease_expires_at = NULL
                WHERE id = CAST(:id AS uuid) AND status = 'running'""",
-            {"id": str(job_id), "reason": reason[:2000]},
-        ) == 1
+                {"id": str(job_id), "reason": reason[:2000]},
+            )
+            == 1
+        )
 
     def renew(self, job_id: str, attempt: int, lease_seconds: float) -> bool:
         """Extend a live attempt's lease (its heartbeat); False if the job is no longer this attempt's."""
-        return self.db.execute(
-            """UPDATE jobs SET lease_expires_at = clock_timestamp() + make_interval(secs => :lease)
+        return (
+            self.db.execute(
+                """UPDATE jobs SET lease_expires_at = clock_timestamp() + make_interval(secs => :lease)
                WHERE id = CAST(:id AS uuid) AND status = 'running' AND attempts = :attempt""",
-            {"id": str(job_id), "attempt": attempt, "lease": float(lease_seconds)},
-        ) == 1
+                {"id": str(job_id), "attempt": attempt, "lease": float(lease_seconds)},
+            )
+            == 1
+        )
 
     def requeue(self, job_id: str, expected: Row, reason: str) -> Row | None:
         """Put a job nobody works on back to pending, once: only if it is still as ``expected`` was read
@@ -106,8 +120,13 @@ class Jobs:
                WHERE id = CAST(:id AS uuid) AND status = :status AND attempts = :attempts AND requeues = :requeues
                  AND (status <> 'running' OR lease_expires_at < clock_timestamp())
                RETURNING *""",
-            {"id": str(job_id), "status": expected["status"], "attempts": int(expected.get("attempts") or 0),
-             "requeues": int(expected.get("requeues") or 0), "reason": reason[:2000]},
+            {
+                "id": str(job_id),
+                "status": expected["status"],
+                "attempts": int(expected.get("attempts") or 0),
+                "requeues": int(expected.get("requeues") or 0),
+                "reason": reason[:2000],
+            },
         )
 
     def expired_leases(self) -> builtins.list[Row]:

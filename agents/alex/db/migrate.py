@@ -46,7 +46,7 @@ def split_statements(sql: str) -> list[str]:
             end = sql.find(match.group(1), pos)
             pos = len(sql) if end < 0 else end + len(match.group(1))
         elif match.group(0) == ";":
-            statements.append(sql[start:match.start()])
+            statements.append(sql[start : match.start()])
             start = pos
     statements.append(sql[start:])
     return [s.strip() for s in statements if not _COMMENTS.sub("", s).isspace() and _COMMENTS.sub("", s)]

@@ -35,9 +35,7 @@ _HEX: Final = re.compile(r"(?<![0-9A-Za-z])(?:(?:0x|\\x|%)?+[0-9A-Fa-f]{2}[\s,:;
 _BINARY: Final = re.compile(r"(?<![0-9A-Za-z])(?:[01]{8}[\s,]*+){4,}+")
 _URL_ESCAPE: Final = re.compile(r"%[0-9A-Fa-f]{2}")
 _HTML_ENTITY: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_UNICODE_ESCAPE: Final = re.compile(
-    r"\\u\{[0-9A-Fa-f]{1,6}\}|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3}"
-)
+_UNICODE_ESCAPE: Final = re.compile(r"\\u\{[0-9A-Fa-f]{1,6}\}|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3}")
 
 
 def _readable(data: bytes) -> str | None:

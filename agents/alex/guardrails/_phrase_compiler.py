@@ -68,8 +68,9 @@ def _alternation(options: tuple[str, ...], with_leet: bool, squashed: bool) -> t
     return "(?:" + "|".join(uniq) + ")", min(p[1] for p in parts)
 
 
-def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool, *, lead: bool = True,
-                   bounded: bool = True) -> tuple[str, int] | None:
+def compile_phrase(
+    phrase: Phrase, with_leet: bool, squashed: bool, *, lead: bool = True, bounded: bool = True
+) -> tuple[str, int] | None:
     """Render a phrase as a regex; returns (regex, min skeleton length) or None.
 
     None means the phrasing has no regex of that shape: a CJK phrasing has no words
@@ -83,8 +84,7 @@ def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool, *, lead: boo
     started = False  # has a required word been emitted (so separators go before)?
     min_len = 0
     kept: dict[int, tuple[str, ...]] = {}  # slot index -> alternatives kept
-    first_required = next((i for i, slot in enumerate(phrase.slots) if not isinstance(slot, (Opt, Gap, Then))),
-                          len(phrase.slots))
+    first_required = next((i for i, slot in enumerate(phrase.slots) if not isinstance(slot, (Opt, Gap, Then))), len(phrase.slots))
     if squashed and not phrase.cjk:
         # Without separators a short alternative is ambiguous ("drop" + "above" could be
         # anything), so keep only alternatives that make every possible match at least
@@ -126,4 +126,3 @@ def compile_phrase(phrase: Phrase, with_leet: bool, squashed: bool, *, lead: boo
     if not (phrase.cjk or min_len >= SQUASH_MIN_CHARS):
         return None
     return out, min_len
-

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-__all__ = ["BYPASS", "EXFIL", "KINDS", "NEW", "OVERRIDE", "ROLE", "Gap", "Opt", "Phrase", "Slot", "Then",
-           "slot_options"]
+__all__ = ["BYPASS", "EXFIL", "KINDS", "NEW", "OVERRIDE", "ROLE", "Gap", "Opt", "Phrase", "Slot", "Then", "slot_options"]
 
 # What a phrasing attempts (the ``kind`` reported by the sanitiser).
 OVERRIDE = "instruction_override"

@@ -52,8 +52,11 @@ def _prefilters() -> dict[_Key, tuple[re.Pattern[str], ...]]:
     out: dict[_Key, tuple[re.Pattern[str], ...]] = {}
     for with_leet in (False, True):
         for squashed in (False, True):
-            bodies = [compiled[0] for phrase in PHRASES
-                      if (compiled := compile_phrase(phrase, with_leet, squashed, lead=False, bounded=False))]
+            bodies = [
+                compiled[0]
+                for phrase in PHRASES
+                if (compiled := compile_phrase(phrase, with_leet, squashed, lead=False, bounded=False))
+            ]
             if squashed:
                 out[(with_leet, squashed)] = tuple(re.compile(body) for body in bodies)
             else:

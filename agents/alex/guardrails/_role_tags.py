@@ -18,40 +18,121 @@ from ._text import fold, leet
 __all__ = ["ROLE_TAG_PATTERNS", "match_role_tags"]
 
 _NEW_HEADER_WORDS: Final = (
-    "new instructions", "new instruction", "updated instructions", "revised instructions",
-    "real instructions", "actual instructions", "true instructions", "override instructions",
-    "secret instructions", "hidden instructions", "new system prompt", "new prompt",
-    "new directives", "new system instructions", "system override", "new rules for the ai",
-    "nuevas instrucciones", "nuevas ordenes", "nouvelles instructions", "nouvelles consignes",
-    "neue anweisungen", "neue instruktionen", "neue befehle", "nuove istruzioni",
-    "novas instrucoes", "nieuwe instructies", "新的指令", "新指令", "新的指示", "新指示", "新的命令",
-    "新しい指示", "新たな指示", "新しい命令", "новые инструкции", "новая инструкция", "новые указания",
-    "новые команды", "새로운 지시", "새 지시", "تعليمات جديدة",
+    "new instructions",
+    "new instruction",
+    "updated instructions",
+    "revised instructions",
+    "real instructions",
+    "actual instructions",
+    "true instructions",
+    "override instructions",
+    "secret instructions",
+    "hidden instructions",
+    "new system prompt",
+    "new prompt",
+    "new directives",
+    "new system instructions",
+    "system override",
+    "new rules for the ai",
+    "nuevas instrucciones",
+    "nuevas ordenes",
+    "nouvelles instructions",
+    "nouvelles consignes",
+    "neue anweisungen",
+    "neue instruktionen",
+    "neue befehle",
+    "nuove istruzioni",
+    "novas instrucoes",
+    "nieuwe instructies",
+    "新的指令",
+    "新指令",
+    "新的指示",
+    "新指示",
+    "新的命令",
+    "新しい指示",
+    "新たな指示",
+    "新しい命令",
+    "новые инструкции",
+    "новая инструкция",
+    "новые указания",
+    "новые команды",
+    "새로운 지시",
+    "새 지시",
+    "تعليمات جديدة",
 )
 _ROLE_WORDS: Final = (
-    "system", "assistant", "developer", "sys", "human", "system message", "system prompt",
-    "system instruction", "system instructions", "system note", "system override", "admin",
-    "administrator", "root", "sistema", "systeme", "systemnachricht", "система",
-    "системное сообщение", "システム", "系统", "系統", "시스템",
+    "system",
+    "assistant",
+    "developer",
+    "sys",
+    "human",
+    "system message",
+    "system prompt",
+    "system instruction",
+    "system instructions",
+    "system note",
+    "system override",
+    "admin",
+    "administrator",
+    "root",
+    "sistema",
+    "systeme",
+    "systemnachricht",
+    "система",
+    "системное сообщение",
+    "システム",
+    "系统",
+    "系統",
+    "시스템",
 )
 # Alpaca-style headers ("### Instruction:") are role markers only as markdown headings;
 # a note that starts "Instructions: rebalance in January" is not one.
 _HEADING_WORDS: Final = _ROLE_WORDS + ("instruction", "instructions", "response", "new instructions")
 _MARKUP_WORDS: Final = (
-    "system", "assistant", "user", "developer", "instructions", "instruction", "sys", "prompt",
-    "im_start", "im_end", "tool", "tool_call", "function", "function_call", "admin", "human",
-    "context", "script", "iframe", "override", "inst", "rules", "model", "system_prompt",
-    "systemprompt", "jailbreak", "hidden", "secret", "s", "bos", "eos", "start_of_turn",
-    "end_of_turn", "turn", "endoftext", "eot_id", "start_header_id", "end_header_id",
+    "system",
+    "assistant",
+    "user",
+    "developer",
+    "instructions",
+    "instruction",
+    "sys",
+    "prompt",
+    "im_start",
+    "im_end",
+    "tool",
+    "tool_call",
+    "function",
+    "function_call",
+    "admin",
+    "human",
+    "context",
+    "script",
+    "iframe",
+    "override",
+    "inst",
+    "rules",
+    "model",
+    "system_prompt",
+    "systemprompt",
+    "jailbreak",
+    "hidden",
+    "secret",
+    "s",
+    "bos",
+    "eos",
+    "start_of_turn",
+    "end_of_turn",
+    "turn",
+    "endoftext",
+    "eot_id",
+    "start_header_id",
+    "end_header_id",
 )
 
 
 def _is_alphabetic(word: str) -> bool:
     """True for scripts that separate words with spaces (Latin, Cyrillic, Arabic, Hangul)."""
-    return not any(
-        any(tag in unicodedata.name(ch, "") for tag in ("CJK", "HIRAGANA", "KATAKANA"))
-        for ch in word
-    )
+    return not any(any(tag in unicodedata.name(ch, "") for tag in ("CJK", "HIRAGANA", "KATAKANA")) for ch in word)
 
 
 def _alt_folded(words: tuple[str, ...], with_leet: bool) -> str:
@@ -81,7 +162,9 @@ def _build(with_leet: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
         # a markdown heading that announces a role or instructions
         "role_heading": r"(?m)^\s*#{1,6}\s*" + headings + r"\s*(?::|：|#|\s*$)",
         # chat messages smuggled as JSON
-        "json_role": r"[\"']" + _alt_folded(("role", "author"), with_leet) + r"[\"']\s*:\s*[\"']"
+        "json_role": r"[\"']"
+        + _alt_folded(("role", "author"), with_leet)
+        + r"[\"']\s*:\s*[\"']"
         + _alt_folded(("system", "developer", "assistant"), with_leet)
         + r"[\"']",
         "new_instructions_header": r"(?:(?<!\w)" + new + r"|" + new_cjk + r")\s*(?::|：|-|–|—|=>|->)",

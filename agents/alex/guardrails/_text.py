@@ -178,13 +178,46 @@ def variation_selector_payload(text: str) -> bytes:
 # the lower-case Cyrillic/Greek letters that look like small capitals.
 _SUPPLEMENT: Final[dict[str, str]] = {
     **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz")),
-    "Ɪ": "i", "ᴦ": "r", "ᴨ": "n",
-    "в": "b", "к": "k", "м": "m", "н": "h", "т": "t", "п": "n", "г": "r", "ԍ": "g",
-    "ε": "e", "τ": "t", "κ": "k", "η": "n", "ϲ": "c", "ɛ": "e", "ɑ": "a", "ꮃ": "w",
-    "ı": "i", "ȷ": "j", "ſ": "s", "ß": "ss", "ø": "o", "đ": "d", "ħ": "h", "ł": "l",
-    "æ": "ae", "œ": "oe", "þ": "p", "ŀ": "l",
+    "Ɪ": "i",
+    "ᴦ": "r",
+    "ᴨ": "n",
+    "в": "b",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "т": "t",
+    "п": "n",
+    "г": "r",
+    "ԍ": "g",
+    "ε": "e",
+    "τ": "t",
+    "κ": "k",
+    "η": "n",
+    "ϲ": "c",
+    "ɛ": "e",
+    "ɑ": "a",
+    "ꮃ": "w",
+    "ı": "i",
+    "ȷ": "j",
+    "ſ": "s",
+    "ß": "ss",
+    "ø": "o",
+    "đ": "d",
+    "ħ": "h",
+    "ł": "l",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "p",
+    "ŀ": "l",
     # NFKC turns the lunate sigma ϲ (a "c") into a final sigma ς, so ς must read as c.
-    "ς": "c", "ƅ": "b", "ь": "b", "Ь": "b", "ɯ": "w", "ʋ": "u", "ꭇ": "r", "ꬲ": "e",
+    "ς": "c",
+    "ƅ": "b",
+    "ь": "b",
+    "Ь": "b",
+    "ɯ": "w",
+    "ʋ": "u",
+    "ꭇ": "r",
+    "ꬲ": "e",
 }
 
 # Punctuation whose look-alikes matter to role-tag detection: < > | : [ ] / #.
@@ -262,9 +295,7 @@ _LEET_DIGITS: Final = str.maketrans(
 _LEET_SYMBOLS: Final = {"@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "£": "i", "¡": "i", "(": "c"}
 # A symbol is a letter only when it touches a letter or digit, or other such symbols:
 # "h4ck | y0u" keeps its separator; "|gn0r3", "pr3v!ous" and "@$" ("as") do not.
-_LEET_SYMBOL_RE: Final = re.compile(
-    r"(?<=[^\W_])[@$!|+€£¡(]|[@$!|+€£¡(](?=[^\W_])|[@$!|+€£¡(]{2,}"
-)
+_LEET_SYMBOL_RE: Final = re.compile(r"(?<=[^\W_])[@$!|+€£¡(]|[@$!|+€£¡(](?=[^\W_])|[@$!|+€£¡(]{2,}")
 
 
 _NON_LEET_SEPARATORS: Final = re.compile(r"[^\w@$!|+€£¡(]+|_")

@@ -53,11 +53,64 @@ _MD_IMAGE = re.compile(r"!\s*\[[^\]]*\]\s*(?:\([^)]*\)?|\[[^\]]*\])")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\s*\([^)]*\)?")
 _MD_LINK_DEF = re.compile(r"(?m)^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
 _URL = re.compile(r"(?i)\b(?:https?|ftp|file|javascript|vbscript|data|blob|mailto)\s*:\S*|\bwww\.\S+|//[\w-]+\.[\w.-]+\S*")
-_CLAIMS = re.compile(r"(?i)\b(?:risk[\s-]*free|guaranteed?\s+(?:returns?|profits?|gains?|income)|can(?:no|')t\s+lose|"
-                     r"no\s+risk\s+at\s+all|100\s*%\s*safe|sure\s+thing)\b")
+_CLAIMS = re.compile(
+    r"(?i)\b(?:risk[\s-]*free|guaranteed?\s+(?:returns?|profits?|gains?|income)|can(?:no|')t\s+lose|"
+    r"no\s+risk\s+at\s+all|100\s*%\s*safe|sure\s+thing)\b"
+)
 _TICKER = re.compile(r"(?<![\w$])\$?([A-Z]{2,5})(?![\w])")
 _NOT_TICKERS: Final = frozenset(
-    ["ETF", "ETFS", "US", "USA", "USD", "EU", "UK", "IRA", "ROTH", "REIT", "REITS", "ESG", "TIPS", "GDP", "CPI", "SEC", "FDIC", "AI", "API", "HSA", "EM", "DM", "SP", "NAV", "YTD", "YOY", "CD", "CDS", "TDF", "TER", "ISA", "SIPP", "LLC", "INC", "CEO", "FX", "OK", "NA", "PE", "EPS", "ROI", "AUM", "MSCI", "FTSE", "NYSE", "NASDAQ", "DJIA", "ACWI", "QE", "IPO"]
+    [
+        "ETF",
+        "ETFS",
+        "US",
+        "USA",
+        "USD",
+        "EU",
+        "UK",
+        "IRA",
+        "ROTH",
+        "REIT",
+        "REITS",
+        "ESG",
+        "TIPS",
+        "GDP",
+        "CPI",
+        "SEC",
+        "FDIC",
+        "AI",
+        "API",
+        "HSA",
+        "EM",
+        "DM",
+        "SP",
+        "NAV",
+        "YTD",
+        "YOY",
+        "CD",
+        "CDS",
+        "TDF",
+        "TER",
+        "ISA",
+        "SIPP",
+        "LLC",
+        "INC",
+        "CEO",
+        "FX",
+        "OK",
+        "NA",
+        "PE",
+        "EPS",
+        "ROI",
+        "AUM",
+        "MSCI",
+        "FTSE",
+        "NYSE",
+        "NASDAQ",
+        "DJIA",
+        "ACWI",
+        "QE",
+        "IPO",
+    ]
 )
 
 
@@ -97,10 +150,13 @@ def check_output(
     cleaned = clean(text)
     invisible = len(text) - len(cleaned) if len(cleaned) < len(text) else int(cleaned != text)
     if _leaks(cleaned, canary, instructions):
-        return OutputVerdict(LEAK_NOTICE, [
-            {"name": "output_leak", "passed": False},
-            {"name": "output_size", "passed": size <= max_bytes, "bytes": size, "limit": max_bytes},
-        ])
+        return OutputVerdict(
+            LEAK_NOTICE,
+            [
+                {"name": "output_leak", "passed": False},
+                {"name": "output_size", "passed": size <= max_bytes, "bytes": size, "limit": max_bytes},
+            ],
+        )
     inert, active = strip_active(cleaned)
     echoed, echoes = remove_echoes(inert, list(untrusted))
     echoed, instructing = remove_instructions(echoed)
@@ -173,8 +229,13 @@ def remove_instructions(text: str) -> tuple[str, int]:
 
 def _echoable(item: Untrusted) -> bool:
     """A short, label-like account name with no detection: the user's own label, shown to them."""
-    return (item.field == "account_name" and not item.suspect and len(item.text) <= NAME_ECHO_MAX_CHARS
-            and len(item.text.split()) <= NAME_ECHO_MAX_WORDS and not _NOT_LABEL.search(item.text))
+    return (
+        item.field == "account_name"
+        and not item.suspect
+        and len(item.text) <= NAME_ECHO_MAX_CHARS
+        and len(item.text.split()) <= NAME_ECHO_MAX_WORDS
+        and not _NOT_LABEL.search(item.text)
+    )
 
 
 def remove_echoes(text: str, untrusted: list[Untrusted]) -> tuple[str, int]:
@@ -194,9 +255,9 @@ def remove_echoes(text: str, untrusted: list[Untrusted]) -> tuple[str, int]:
             if len(low.strip()) >= 4:
                 _mark_all(folded, low, covered, item.replacement)
             continue
-        grams = {low[i:i + ECHO_CHARS] for i in range(len(low) - ECHO_CHARS + 1)}
+        grams = {low[i : i + ECHO_CHARS] for i in range(len(low) - ECHO_CHARS + 1)}
         for i in range(len(folded) - ECHO_CHARS + 1):
-            if folded[i:i + ECHO_CHARS] in grams:
+            if folded[i : i + ECHO_CHARS] in grams:
                 for j in range(i, i + ECHO_CHARS):
                     covered[j] = covered[j] or item.replacement
     out: list[str] = []

@@ -56,23 +56,53 @@ DEFAULT_ATTEMPTS: Final = 4
 RETRYABLE_STATUS: Final = frozenset({408, 429})
 RETRYABLE_AWS_CODES: Final = frozenset(
     {
-        "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
-        "RequestLimitExceeded", "ProvisionedThroughputExceededException", "SlowDown",
-        "ServiceUnavailableException", "ServiceUnavailable", "InternalServerException",
-        "InternalServerError", "InternalFailure", "ModelNotReadyException", "RequestTimeout",
-        "RequestTimeoutException", "ModelTimeoutException", "ServiceQuotaExceededException",
-        "BandwidthLimitExceeded", "EC2ThrottledException", "PriorRequestNotComplete",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "SlowDown",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "InternalServerException",
+        "InternalServerError",
+        "InternalFailure",
+        "ModelNotReadyException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ModelTimeoutException",
+        "ServiceQuotaExceededException",
+        "BandwidthLimitExceeded",
+        "EC2ThrottledException",
+        "PriorRequestNotComplete",
         "TransactionInProgressException",
     }
 )
 # Names of transport-level failures in botocore, httpx, openai and aiohttp.
 _TRANSIENT_CLASS_NAMES: Final = frozenset(
     {
-        "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
-        "ResponseStreamingError", "IncompleteReadError", "ProxyConnectionError",
-        "TimeoutException", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout",
-        "ConnectError", "ReadError", "WriteError", "RemoteProtocolError", "NetworkError",
-        "APITimeoutError", "APIConnectionError", "ServerDisconnectedError", "ClientConnectionError",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+        "ResponseStreamingError",
+        "IncompleteReadError",
+        "ProxyConnectionError",
+        "TimeoutException",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "WriteTimeout",
+        "PoolTimeout",
+        "ConnectError",
+        "ReadError",
+        "WriteError",
+        "RemoteProtocolError",
+        "NetworkError",
+        "APITimeoutError",
+        "APIConnectionError",
+        "ServerDisconnectedError",
+        "ClientConnectionError",
     }
 )
 # Marker strings some wrappers leave only in the message (litellm maps most of these
@@ -97,20 +127,40 @@ def _litellm_verdict(exc: BaseException) -> bool | None:
     if litellm is None:
         return None
     retry_types = tuple(
-        t for t in (
+        t
+        for t in (
             getattr(litellm, name, None)
-            for name in ("RateLimitError", "ServiceUnavailableError", "InternalServerError", "Timeout",
-                         "APIConnectionError", "BadGatewayError")
-        ) if isinstance(t, type)
+            for name in (
+                "RateLimitError",
+                "ServiceUnavailableError",
+                "InternalServerError",
+                "Timeout",
+                "APIConnectionError",
+                "BadGatewayError",
+            )
+        )
+        if isinstance(t, type)
     )
     final_types = tuple(
-        t for t in (
+        t
+        for t in (
             getattr(litellm, name, None)
-            for name in ("BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
-                         "UnprocessableEntityError", "ContextWindowExceededError",
-                         "ContentPolicyViolationError", "UnsupportedParamsError", "BudgetExceededError",
-                         "InvalidRequestError", "JSONSchemaValidationError", "APIResponseValidationError")
-        ) if isinstance(t, type)
+            for name in (
+                "BadRequestError",
+                "AuthenticationError",
+                "PermissionDeniedError",
+                "NotFoundError",
+                "UnprocessableEntityError",
+                "ContextWindowExceededError",
+                "ContentPolicyViolationError",
+                "UnsupportedParamsError",
+                "BudgetExceededError",
+                "InvalidRequestError",
+                "JSONSchemaValidationError",
+                "APIResponseValidationError",
+            )
+        )
+        if isinstance(t, type)
     )
     if final_types and isinstance(exc, final_types):
         return False

@@ -66,9 +66,7 @@ DEFAULT_MAX_CHARS: Final = 20_000
 _MAX_DEPTH: Final = 2  # decode inside decode inside the text, no deeper
 
 ROLE_TAG: Final = "role_tag"
-BLOCKING_KINDS: Final = frozenset(
-    {OVERRIDE, ROLE, EXFIL, NEW, BYPASS, ROLE_TAG, "encoding_overflow", "internal_error"}
-)
+BLOCKING_KINDS: Final = frozenset({OVERRIDE, ROLE, EXFIL, NEW, BYPASS, ROLE_TAG, "encoding_overflow", "internal_error"})
 """Kinds that make a text *suspect* (a signal for the audit record), not refused."""
 # Rules whose match no honest text produces: these (and internal errors) refuse.
 UNAMBIGUOUS_RULES: Final = ("chat_template_token", "inst_tag")
@@ -170,8 +168,9 @@ def _sanitise(raw: str, field: str, max_chars: int) -> SanitisedText:
         if payload:
             findings.append(Finding("hidden_text", f"{field}: text hidden in {channel}"))
             if not detected:
-                detected = _analyse(clean(payload, max_chars), depth=1, via=f" hidden in {channel}",
-                                    max_chars=max_chars, budget=budget)
+                detected = _analyse(
+                    clean(payload, max_chars), depth=1, via=f" hidden in {channel}", max_chars=max_chars, budget=budget
+                )
 
     mixed = _mixed_script_word(cleaned)
     if mixed:
@@ -211,10 +210,7 @@ def _analyse(cleaned: str, *, depth: int, via: str, max_chars: int, budget: _Bud
         return [Finding(_OVERFLOW, f"too much encoded text to inspect{via}")]
     forms = detection_forms(cleaned)
     found = [Finding(ROLE_TAG, f"{name}{via}") for name in match_role_tags(forms.folded, forms.folded_leet)]
-    found += [
-        Finding(phrase.kind, f"{phrase.name} [{form}]{via}")
-        for phrase, form in match_phrases(forms.phrase_inputs)
-    ]
+    found += [Finding(phrase.kind, f"{phrase.name} [{form}]{via}") for phrase, form in match_phrases(forms.phrase_inputs)]
     if found or depth >= _MAX_DEPTH:
         return found
     for encoding, decoded in decode_candidates(cleaned):
@@ -223,9 +219,7 @@ def _analyse(cleaned: str, *, depth: int, via: str, max_chars: int, budget: _Bud
         inner = clean(decoded, max_chars)
         if inner == cleaned:
             continue
-        found = _analyse(
-            inner, depth=depth + 1, via=f" in {encoding}-encoded text{via}", max_chars=max_chars, budget=budget
-        )
+        found = _analyse(inner, depth=depth + 1, via=f" in {encoding}-encoded text{via}", max_chars=max_chars, budget=budget)
         if found:
             return found
     return []

@@ -68,8 +68,13 @@ class ToolPolicy:
         return kept
 
     def audit(self) -> dict[str, Any]:
-        return {"name": "tool_calls", "passed": not self.refused, "role": self.role, "calls": dict(self.calls),
-                "refused": self.refused[:20]}
+        return {
+            "name": "tool_calls",
+            "passed": not self.refused,
+            "role": self.role,
+            "calls": dict(self.calls),
+            "refused": self.refused[:20],
+        }
 
 
 def policy_for(role: str) -> ToolPolicy:

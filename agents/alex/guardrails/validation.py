@@ -96,9 +96,7 @@ def _as_decimal(value: Any) -> Decimal:
     return result
 
 
-def _bounded(
-    *, minimum: Decimal, maximum: Decimal, places: int, exclusive_min: bool = False
-) -> Callable[[Decimal], Decimal]:
+def _bounded(*, minimum: Decimal, maximum: Decimal, places: int, exclusive_min: bool = False) -> Callable[[Decimal], Decimal]:
     def check(value: Decimal) -> Decimal:
         if exclusive_min and value <= minimum:
             raise ValueError(f"must be greater than {minimum}")
@@ -118,7 +116,8 @@ def _bounded(
 
 
 Quantity = Annotated[
-    Decimal, BeforeValidator(_as_decimal),
+    Decimal,
+    BeforeValidator(_as_decimal),
     AfterValidator(_bounded(minimum=Decimal(0), maximum=QUANTITY_MAX, places=8, exclusive_min=True)),
 ]
 Money = Annotated[

@@ -99,9 +99,12 @@ def _otel_attributes(span: Mapping[str, Any], extra: Mapping[str, Any] | None = 
     return attrs
 
 
-def to_otel_spans(spans: Sequence[Mapping[str, Any]], service_name: str = "alex",
-                  resource_attributes: Mapping[str, Any] | None = None,
-                  extra_attributes: Any = None) -> list[Any]:
+def to_otel_spans(
+    spans: Sequence[Mapping[str, Any]],
+    service_name: str = "alex",
+    resource_attributes: Mapping[str, Any] | None = None,
+    extra_attributes: Any = None,
+) -> list[Any]:
     """Our span dicts as OpenTelemetry ``ReadableSpan`` objects (``extra_attributes(span) -> dict``)."""
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import ReadableSpan
@@ -113,30 +116,34 @@ def to_otel_spans(spans: Sequence[Mapping[str, Any]], service_name: str = "alex"
     result = []
     for span in spans:
         trace_id = otel_trace_id(str(span["trace_id"]))
-        context = SpanContext(trace_id, otel_span_id(str(span["span_id"])), is_remote=False,
-                              trace_flags=TraceFlags(TraceFlags.SAMPLED))
+        context = SpanContext(
+            trace_id, otel_span_id(str(span["span_id"])), is_remote=False, trace_flags=TraceFlags(TraceFlags.SAMPLED)
+        )
         parent = None
         if span.get("parent_id"):
-            parent = SpanContext(trace_id, otel_span_id(str(span["parent_id"])), is_remote=False,
-                                 trace_flags=TraceFlags(TraceFlags.SAMPLED))
+            parent = SpanContext(
+                trace_id, otel_span_id(str(span["parent_id"])), is_remote=False, trace_flags=TraceFlags(TraceFlags.SAMPLED)
+            )
         start = _ns(span.get("started_at")) or _ns(datetime.now(UTC).isoformat())
         end = _ns(span.get("ended_at")) or start
         error = span.get("error")
         status = Status(StatusCode.ERROR, str(error)[:1024]) if error else Status(StatusCode.UNSET)
         kind = SpanKind.CLIENT if span.get("kind") == "generation" else SpanKind.INTERNAL
         extra = extra_attributes(span) if extra_attributes is not None else None
-        result.append(ReadableSpan(
-            name=str(span.get("name") or span.get("kind") or "span"),
-            context=context,
-            parent=parent,
-            resource=resource,
-            attributes=_otel_attributes(span, extra),
-            kind=kind,
-            status=status,
-            start_time=start,
-            end_time=end,
-            instrumentation_scope=scope,
-        ))
+        result.append(
+            ReadableSpan(
+                name=str(span.get("name") or span.get("kind") or "span"),
+                context=context,
+                parent=parent,
+                resource=resource,
+                attributes=_otel_attributes(span, extra),
+                kind=kind,
+                status=status,
+                start_time=start,
+                end_time=end,
+                instrumentation_scope=scope,
+            )
+        )
     return result
 
 
@@ -146,9 +153,14 @@ class OtlpExporter:
 
     name = "otlp"
 
-    def __init__(self, endpoint: str, headers: Mapping[str, str] | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_S, service_name: str = "alex",
-                 resource_attributes: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        service_name: str = "alex",
+        resource_attributes: Mapping[str, Any] | None = None,
+    ) -> None:
         self.endpoint = endpoint
         self.headers = dict(headers or {})
         self.timeout = timeout
@@ -167,8 +179,9 @@ class OtlpExporter:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             # A non-empty header map keeps the exporter from reading OTEL_*_HEADERS itself.
-            self._exporter = OTLPSpanExporter(endpoint=self.endpoint, headers=self.headers or {"user-agent": "alex"},
-                                              timeout=self.timeout)
+            self._exporter = OTLPSpanExporter(
+                endpoint=self.endpoint, headers=self.headers or {"user-agent": "alex"}, timeout=self.timeout
+            )
         return self._exporter
 
     def export(self, spans: list[dict[str, Any]]) -> bool:
@@ -181,8 +194,7 @@ class OtlpExporter:
             otel = to_otel_spans(spans, self.service_name, self.resource_attributes, self.extra_attributes)
             result = self._otlp().export(otel)
             if result is not SpanExportResult.SUCCESS:
-                log.warning("trace export failed", extra={"exporter": self.name, "endpoint": self.endpoint,
-                                                          "spans": len(spans)})
+                log.warning("trace export failed", extra={"exporter": self.name, "endpoint": self.endpoint, "spans": len(spans)})
                 return False
             return True
         except Exception:  # noqa: BLE001
@@ -203,11 +215,19 @@ class LangfuseExporter(OtlpExporter):
 
     name = "langfuse"
 
-    def __init__(self, host: str, public_key: str, secret_key: str, timeout: float = DEFAULT_TIMEOUT_S,
-                 service_name: str = "alex", resource_attributes: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        public_key: str,
+        secret_key: str,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        service_name: str = "alex",
+        resource_attributes: Mapping[str, Any] | None = None,
+    ) -> None:
         token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode("ascii")
-        super().__init__(host.rstrip("/") + LANGFUSE_PATH, {"Authorization": f"Basic {token}"}, timeout,
-                         service_name, resource_attributes)
+        super().__init__(
+            host.rstrip("/") + LANGFUSE_PATH, {"Authorization": f"Basic {token}"}, timeout, service_name, resource_attributes
+        )
 
     def extra_attributes(self, span: Mapping[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {"langfuse.observation.type": _LANGFUSE_TYPES.get(str(span.get("kind")), "span")}
@@ -269,12 +289,14 @@ def exporters_from_env(environ: Mapping[str, str] | None = None) -> list[OtlpExp
 
         endpoint = _traces_endpoint(env)
         wanted = (env.get("OTEL_TRACES_EXPORTER") or "otlp").strip().lower()
-        protocol = (env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or env.get("OTEL_EXPORTER_OTLP_PROTOCOL")
-                    or "http/protobuf").strip().lower()
+        protocol = (
+            (env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or env.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf")
+            .strip()
+            .lower()
+        )
         if endpoint and wanted != "none":
             if protocol != "http/protobuf":
-                log.warning("only OTLP http/protobuf is supported; exporting with it anyway",
-                            extra={"protocol": protocol})
+                log.warning("only OTLP http/protobuf is supported; exporting with it anyway", extra={"protocol": protocol})
             headers = parse_headers(env.get("OTEL_EXPORTER_OTLP_TRACES_HEADERS") or env.get("OTEL_EXPORTER_OTLP_HEADERS"))
             exporters.append(OtlpExporter(endpoint, headers, timeout, service, resource))
 

@@ -32,8 +32,19 @@ from alex.observability.scrub import scrub
 __all__ = ["AlexJsonFormatter", "bind", "bound_fields", "configure_logging", "NOISY_LOGGERS"]
 
 #: Libraries too chatty at INFO/DEBUG; held at WARNING.
-NOISY_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "httpx", "httpcore", "LiteLLM", "litellm",
-                 "openai", "openai.agents", "requests")
+NOISY_LOGGERS = (
+    "botocore",
+    "boto3",
+    "s3transfer",
+    "urllib3",
+    "httpx",
+    "httpcore",
+    "LiteLLM",
+    "litellm",
+    "openai",
+    "openai.agents",
+    "requests",
+)
 
 #: Root handlers the Lambda runtimes install (awslambdaric's and the local harness's), replaced
 #: by ours so each record is written once, as JSON.
@@ -43,7 +54,8 @@ _BASE_KEYS = ("timestamp", "level", "logger", "message", "service")
 _SKIP = frozenset(RESERVED_ATTRS) | {"message", "asctime", "taskName"}
 
 _bound: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
-    "alex_log_fields", default=MappingProxyType({}))  # read-only: the default is shared by every context
+    "alex_log_fields", default=MappingProxyType({})
+)  # read-only: the default is shared by every context
 
 
 def bound_fields() -> dict[str, Any]:
@@ -104,9 +116,16 @@ class AlexJsonFormatter(JsonFormatter):
         try:
             return super().format(record)
         except Exception as exc:  # noqa: BLE001 - a bad record must not break logging
-            return json.dumps({"timestamp": _iso(record.created), "level": record.levelname, "logger": record.name,
-                               "message": "unformattable log record", "service": self.service,
-                               "format_error": scrub(repr(exc))})
+            return json.dumps(
+                {
+                    "timestamp": _iso(record.created),
+                    "level": record.levelname,
+                    "logger": record.name,
+                    "message": "unformattable log record",
+                    "service": self.service,
+                    "format_error": scrub(repr(exc)),
+                }
+            )
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

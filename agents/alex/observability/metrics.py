@@ -39,7 +39,7 @@ UNKNOWN = "unknown"
 
 
 def agent_dimension(name: Any) -> str:
-    """"Alex Planner" -> "planner"; None -> "unknown"."""
+    """ "Alex Planner" -> "planner"; None -> "unknown"."""
     text = str(name or "").strip()
     if text.lower().startswith("alex "):
         text = text[5:]
@@ -74,8 +74,7 @@ def metric_data(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             data.append(_datum("ModelInvocations", 1, "Count", model_dims, when))
             if span.get("error"):
                 data.append(_datum("ModelErrors", 1, "Count", model_dims, when))
-            for attr, metric in (("gen_ai.usage.input_tokens", "InputTokens"),
-                                 ("gen_ai.usage.output_tokens", "OutputTokens")):
+            for attr, metric in (("gen_ai.usage.input_tokens", "InputTokens"), ("gen_ai.usage.output_tokens", "OutputTokens")):
                 tokens = attrs.get(attr)
                 if isinstance(tokens, (int, float)) and not isinstance(tokens, bool):
                     data.append(_datum(metric, tokens, "Count", model_dims, when))
@@ -113,7 +112,7 @@ class AgentMetrics:
             return 0
         sent = 0
         for start in range(0, len(data), MAX_DATA_PER_CALL):
-            batch = data[start:start + MAX_DATA_PER_CALL]
+            batch = data[start : start + MAX_DATA_PER_CALL]
             try:
                 self.client.put_metric_data(Namespace=self.namespace, MetricData=batch)
                 sent += len(batch)

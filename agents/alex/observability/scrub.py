@@ -97,7 +97,9 @@ def scrub(value: Any, _depth: int = 0) -> Any:
         return REDACTED if isinstance(value, (Mapping, list, tuple, set, frozenset)) else value
     if isinstance(value, Mapping):
         return {
-            (scrub_text(k) if isinstance(k, str) else k): (REDACTED if v is not None and is_sensitive_key(k) else scrub(v, _depth + 1))
+            (scrub_text(k) if isinstance(k, str) else k): (
+                REDACTED if v is not None and is_sensitive_key(k) else scrub(v, _depth + 1)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):

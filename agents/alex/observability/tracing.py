@@ -45,14 +45,44 @@ MAX_ATTRIBUTE_TEXT = 1024
 MAX_ERROR_TEXT = 2000
 
 # Span-data keys that carry content (prompts, completions, tool arguments/results): never kept.
-_CONTENT_KEYS = frozenset({"input", "output", "inputs", "outputs", "prompt", "prompts", "messages", "message",
-                           "content", "contents", "completion", "completions", "response", "text", "arguments",
-                           "result", "instructions", "system_instructions"})
-_KINDS = {"agent": "agent", "generation": "generation", "function": "tool", "custom": "custom",
-          "handoff": "handoff", "guardrail": "guardrail", "response": "response"}
-_SAFE_MODEL_CONFIG = {"temperature": "gen_ai.request.temperature", "top_p": "gen_ai.request.top_p",
-                      "max_tokens": "gen_ai.request.max_tokens", "frequency_penalty": "gen_ai.request.frequency_penalty",
-                      "presence_penalty": "gen_ai.request.presence_penalty"}
+_CONTENT_KEYS = frozenset(
+    {
+        "input",
+        "output",
+        "inputs",
+        "outputs",
+        "prompt",
+        "prompts",
+        "messages",
+        "message",
+        "content",
+        "contents",
+        "completion",
+        "completions",
+        "response",
+        "text",
+        "arguments",
+        "result",
+        "instructions",
+        "system_instructions",
+    }
+)
+_KINDS = {
+    "agent": "agent",
+    "generation": "generation",
+    "function": "tool",
+    "custom": "custom",
+    "handoff": "handoff",
+    "guardrail": "guardrail",
+    "response": "response",
+}
+_SAFE_MODEL_CONFIG = {
+    "temperature": "gen_ai.request.temperature",
+    "top_p": "gen_ai.request.top_p",
+    "max_tokens": "gen_ai.request.max_tokens",
+    "frequency_penalty": "gen_ai.request.frequency_penalty",
+    "presence_penalty": "gen_ai.request.presence_penalty",
+}
 
 
 class SpanExporter(Protocol):
@@ -80,7 +110,7 @@ def _model_id(model: Any) -> str | None:
     text = str(model)
     for prefix in ("bedrock/converse/", "bedrock/invoke/", "bedrock/"):
         if text.startswith(prefix):
-            return text[len(prefix):]
+            return text[len(prefix) :]
     return text
 
 
@@ -134,8 +164,14 @@ def _describe(data: SpanData) -> tuple[str, str, dict[str, Any]]:
     kind = _KINDS.get(sdk_type, sdk_type)
     attrs["alex.span.type"] = sdk_type
     if isinstance(data, AgentSpanData):
-        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM,
-                      "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": data.name})
+        attrs.update(
+            {
+                "gen_ai.system": GEN_AI_SYSTEM,
+                "gen_ai.provider.name": GEN_AI_SYSTEM,
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": data.name,
+            }
+        )
         if data.tools:
             attrs["alex.agent.tools"] = [str(t) for t in data.tools]
         if data.handoffs:
@@ -145,8 +181,7 @@ def _describe(data: SpanData) -> tuple[str, str, dict[str, Any]]:
         return kind, f"invoke_agent {data.name}", attrs
     if isinstance(data, GenerationSpanData):
         model = _model_id(data.model)
-        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM,
-                      "gen_ai.operation.name": "chat"})
+        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM, "gen_ai.operation.name": "chat"})
         if model:
             attrs["gen_ai.request.model"] = model
         if isinstance(data.model_config, Mapping):
@@ -157,13 +192,18 @@ def _describe(data: SpanData) -> tuple[str, str, dict[str, Any]]:
         _usage(data.usage, attrs)
         return kind, f"chat {model}" if model else "chat", attrs
     if isinstance(data, FunctionSpanData):
-        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM,
-                      "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": data.name,
-                      "gen_ai.tool.type": "function"})
+        attrs.update(
+            {
+                "gen_ai.system": GEN_AI_SYSTEM,
+                "gen_ai.provider.name": GEN_AI_SYSTEM,
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": data.name,
+                "gen_ai.tool.type": "function",
+            }
+        )
         return kind, f"execute_tool {data.name}", attrs
     if isinstance(data, ResponseSpanData):
-        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM,
-                      "gen_ai.operation.name": "chat"})
+        attrs.update({"gen_ai.system": GEN_AI_SYSTEM, "gen_ai.provider.name": GEN_AI_SYSTEM, "gen_ai.operation.name": "chat"})
         response_id = getattr(data.response, "id", None) if data.response is not None else None
         if response_id:
             attrs["gen_ai.response.id"] = str(response_id)
@@ -199,8 +239,7 @@ def _describe(data: SpanData) -> tuple[str, str, dict[str, Any]]:
         agent_name = inner.get("agent_name")
         if agent_name:
             attrs["gen_ai.agent.name"] = str(agent_name)
-        _flatten("alex", {k: v for k, v in inner.items()
-                          if k not in ("type", "usage", "sdk_span_type", "agent_name")}, attrs)
+        _flatten("alex", {k: v for k, v in inner.items() if k not in ("type", "usage", "sdk_span_type", "agent_name")}, attrs)
         if sdk_type == "turn" and inner.get("turn") is not None:
             name = f"turn {inner.get('turn')}"
         elif sdk_type == "task" and inner.get("name"):
@@ -267,8 +306,9 @@ class _TraceBuffer:
 class JobTraceProcessor(TracingProcessor):
     """Buffers each trace's spans; at the trace's end stores them and hands them to exporters."""
 
-    def __init__(self, store: Callable[[list[dict[str, Any]]], Any] | None = None,
-                 exporters: Iterable[SpanExporter] = ()) -> None:
+    def __init__(
+        self, store: Callable[[list[dict[str, Any]]], Any] | None = None, exporters: Iterable[SpanExporter] = ()
+    ) -> None:
         self.store = store
         self.exporters: list[SpanExporter] = list(exporters)
         self._traces: dict[str, _TraceBuffer] = {}
@@ -344,8 +384,9 @@ class JobTraceProcessor(TracingProcessor):
             try:
                 exporter.export(spans)
             except Exception:  # noqa: BLE001
-                log.warning("trace spans not exported", exc_info=True,
-                            extra={"exporter": type(exporter).__name__, "spans": len(spans)})
+                log.warning(
+                    "trace spans not exported", exc_info=True, extra={"exporter": type(exporter).__name__, "spans": len(spans)}
+                )
 
     @staticmethod
     def _finish(buffer: _TraceBuffer) -> list[dict[str, Any]]:
@@ -381,8 +422,9 @@ class JobTraceProcessor(TracingProcessor):
         return buffer.spans
 
 
-def install_tracing(store: Callable[[list[dict[str, Any]]], Any] | None,
-                    exporters: Sequence[SpanExporter] = ()) -> JobTraceProcessor:
+def install_tracing(
+    store: Callable[[list[dict[str, Any]]], Any] | None, exporters: Sequence[SpanExporter] = ()
+) -> JobTraceProcessor:
     """Make a :class:`JobTraceProcessor` the SDK's only trace processor and return it.
 
     The SDK's default processor (which exports to api.openai.com) is dropped, so no trace

@@ -24,10 +24,13 @@ log = logging.getLogger("alex.planner")
 
 PAYLOADS: dict[str, str] = {"reporter": "report_payload", "charter": "charts_payload", "retirement": "retirement_payload"}
 
-INSTRUCTIONS = role_line("planner") + """
+INSTRUCTIONS = (
+    role_line("planner")
+    + """
 You coordinate a portfolio analysis. Call invoke_reporter, then invoke_charter, then
 invoke_retirement, one at a time; each stores its own result. When all three have
 answered, reply with one short sentence saying the analysis is done (mention any failure)."""
+)
 
 
 class MissingPayloads(RuntimeError):
@@ -72,8 +75,11 @@ class Orchestrator:
         async def invoke_agent() -> str:
             return await self.call_agent(agent)
 
-        return function_tool(invoke_agent, name_override=f"invoke_{agent}",
-                             description_override=f"Run the {agent} agent for this job; it stores its own result.")
+        return function_tool(
+            invoke_agent,
+            name_override=f"invoke_{agent}",
+            description_override=f"Run the {agent} agent for this job; it stores its own result.",
+        )
 
     async def tag_missing(self, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
         """Have the tagger classify the portfolio's unclassified instruments, 25 per invocation."""
@@ -84,7 +90,7 @@ class Orchestrator:
             return result
         with custom_span("tag_instruments", data={"symbols": len(missing)}):
             for start in range(0, len(missing), 25):
-                batch = [{"symbol": s, "name": str(names[s])} for s in missing[start:start + 25]]
+                batch = [{"symbol": s, "name": str(names[s])} for s in missing[start : start + 25]]
                 try:
                     out = await self.invoke("tagger", {"job_id": self.job_id, "instruments": batch})
                 except AgentInvocationError as exc:
@@ -102,18 +108,35 @@ class Orchestrator:
             rows = self.db.positions.portfolio(job["clerk_user_id"])
         held = [r for r in rows if r.get("symbol")]
         total = sum(float(r.get("current_price") or 0) * float(r.get("quantity") or 0) for r in held)
-        payload = PlannerInput(job_id=self.job_id, accounts=len({r["account_id"] for r in rows}),
-                               positions=len({r["symbol"] for r in held}), total_value=round(total, 2),
-                               tagged=tagging["tagged"]).model_dump()
+        payload = PlannerInput(
+            job_id=self.job_id,
+            accounts=len({r["account_id"] for r in rows}),
+            positions=len({r["symbol"] for r in held}),
+            total_value=round(total, 2),
+            tagged=tagging["tagged"],
+        ).model_dump()
         run = await run_agent("planner", INSTRUCTIONS, payload, self.job_id, tools=self.tools(), max_turns=10)
         fallbacks = await self.complete_missing()
-        audit(self.db, run, job_id=self.job_id, agent="planner",
-              summary=str(run.output or "")[:500] or "(no final message)",
-              guardrails=[{"name": "payloads_complete", "passed": not fallbacks, "invoked_by_code": fallbacks},
-                          {"name": "tagging", "passed": not tagging["failed"], "failed": tagging["failed"][:20]}])
-        return {"tagged": tagging["tagged"], "tagging_failed": [f["symbol"] for f in tagging["failed"]],
-                "agents": sorted(self.results), "invoked_by_code": fallbacks, "model_calls": run.model.calls,
-                "model_retries": run.model.retries, "planner_message": str(run.output or "")[:500]}
+        audit(
+            self.db,
+            run,
+            job_id=self.job_id,
+            agent="planner",
+            summary=str(run.output or "")[:500] or "(no final message)",
+            guardrails=[
+                {"name": "payloads_complete", "passed": not fallbacks, "invoked_by_code": fallbacks},
+                {"name": "tagging", "passed": not tagging["failed"], "failed": tagging["failed"][:20]},
+            ],
+        )
+        return {
+            "tagged": tagging["tagged"],
+            "tagging_failed": [f["symbol"] for f in tagging["failed"]],
+            "agents": sorted(self.results),
+            "invoked_by_code": fallbacks,
+            "model_calls": run.model.calls,
+            "model_retries": run.model.retries,
+            "planner_message": str(run.output or "")[:500],
+        }
 
     async def complete_missing(self) -> list[str]:
         """Invoke directly each agent whose payload is missing; raise if still missing."""

@@ -44,8 +44,9 @@ class LambdaInvoker:
     def invoke(self, agent: str, payload: dict[str, Any]) -> dict[str, Any]:
         name = function_name(agent)
         with custom_span(f"invoke {agent}", data={"function": name}) as span:
-            response = self.client.invoke(FunctionName=name, InvocationType="RequestResponse",
-                                          Payload=json.dumps(payload).encode())
+            response = self.client.invoke(
+                FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+            )
             body = response["Payload"].read()
             try:
                 result = json.loads(body or b"null")

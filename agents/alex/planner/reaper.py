@@ -23,16 +23,19 @@ def reap(db: Database, max_attempts: int, stale_pending_seconds: float | None = 
     longer than a queue backlog explains (its message was dead-lettered before any attempt
     could claim it: a planner that crashed at start-up, say); returns their ids."""
     failed = []
-    stale = stale_pending_seconds if stale_pending_seconds is not None else float(
-        os.environ.get("STALE_PENDING_SECONDS", "21600"))
+    stale = (
+        stale_pending_seconds if stale_pending_seconds is not None else float(os.environ.get("STALE_PENDING_SECONDS", "21600"))
+    )
     for job in db.jobs.stale_pending(stale):
         if db.jobs.fail(str(job["id"]), f"never started: pending for more than {stale:.0f}s (its message was not processed)"):
             log.warning("reaped a job that never started", extra={"job_id": str(job["id"])})
             failed.append(str(job["id"]))
     for job in db.jobs.expired_leases():
         if int(job.get("attempts") or 0) >= max_attempts:
-            reason = (f"attempt {job['attempts']} of {max_attempts} stopped without finishing "
-                      "(Lambda timeout or crash); no retry remains")
+            reason = (
+                f"attempt {job['attempts']} of {max_attempts} stopped without finishing "
+                "(Lambda timeout or crash); no retry remains"
+            )
             if db.jobs.fail(str(job["id"]), reason):
                 log.warning("reaped a job whose last attempt died", extra={"job_id": str(job["id"])})
                 failed.append(str(job["id"]))

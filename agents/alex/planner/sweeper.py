@@ -69,18 +69,26 @@ def sweep(db: Database, sqs: Any, queue_url: str, settings: SweepSettings) -> Sw
         why = f"pending for more than {settings.pending_seconds:.0f}s with no attempt (its message was lost)"
         _settle(db, sqs, queue_url, settings, job, why, 0, result)
     if result.requeued or result.failed:
-        log.warning("sweep re-queued %d and failed %d job(s)", len(result.requeued), len(result.failed),
-                    extra={"requeued": result.requeued, "failed": result.failed})
+        log.warning(
+            "sweep re-queued %d and failed %d job(s)",
+            len(result.requeued),
+            len(result.failed),
+            extra={"requeued": result.requeued, "failed": result.failed},
+        )
     return result
 
 
-def _settle(db: Database, sqs: Any, queue_url: str, settings: SweepSettings, job: Row, why: str, delay: int,
-            result: SweepResult) -> None:
+def _settle(
+    db: Database, sqs: Any, queue_url: str, settings: SweepSettings, job: Row, why: str, delay: int, result: SweepResult
+) -> None:
     job_id = str(job["id"])
     attempts, requeues = int(job.get("attempts") or 0), int(job.get("requeues") or 0)
     if attempts >= settings.max_attempts or requeues >= settings.max_requeues:
-        spent = (f"no attempt remains ({attempts} of {settings.max_attempts})" if attempts >= settings.max_attempts
-                 else f"re-queued {requeues} times already")
+        spent = (
+            f"no attempt remains ({attempts} of {settings.max_attempts})"
+            if attempts >= settings.max_attempts
+            else f"re-queued {requeues} times already"
+        )
         if db.jobs.fail(job_id, f"{why}; {spent}"):
             result.failed.append(job_id)
         return

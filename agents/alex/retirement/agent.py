@@ -17,26 +17,48 @@ DEFAULT_YEARS, DEFAULT_INCOME = 25, 80_000.0
 # portfolio project a six-figure median.
 ANNUAL_CONTRIBUTION = 0.0
 
-INSTRUCTIONS = role_line("retirement") + """
+INSTRUCTIONS = (
+    role_line("retirement")
+    + """
 You explain a Monte Carlo retirement projection to a retail investor, in markdown, with the
 sections '## Retirement Readiness', '## Monte Carlo Results' and '## Recommendations'.
 Quote the success rate and percentiles from the input; do not recompute or invent figures."""
+)
 
 
 def retirement_input(ctx: JobContext, seed: int, simulations: int) -> RetirementInput:
     view = ctx.portfolio
-    assumed = [name for name, value in (("years_until_retirement", view.years_until_retirement),
-                                        ("target_retirement_income", view.target_retirement_income)) if value is None]
+    assumed = [
+        name
+        for name, value in (
+            ("years_until_retirement", view.years_until_retirement),
+            ("target_retirement_income", view.target_retirement_income),
+        )
+        if value is None
+    ]
     years = view.years_until_retirement if view.years_until_retirement is not None else DEFAULT_YEARS
     income = view.target_retirement_income if view.target_retirement_income is not None else DEFAULT_INCOME
     equity_share = view.asset_class.get("equity", 0.0) / 100
-    result = simulate(portfolio_value=view.total_value, equity_share=equity_share, years_until_retirement=years,
-                      target_income=income, seed=seed, simulations=simulations, annual_contribution=ANNUAL_CONTRIBUTION)
+    result = simulate(
+        portfolio_value=view.total_value,
+        equity_share=equity_share,
+        years_until_retirement=years,
+        target_income=income,
+        seed=seed,
+        simulations=simulations,
+        annual_contribution=ANNUAL_CONTRIBUTION,
+    )
     return RetirementInput(
-        years_until_retirement=years, target_retirement_income=income, portfolio_value=view.total_value,
-        equity_share=round(equity_share, 4), annual_contribution=ANNUAL_CONTRIBUTION, assumed=assumed,
-        simulations=result.simulations, success_rate=result.success_rate,
-        percentiles_at_retirement=result.percentiles_at_retirement, projections=result.projections,
+        years_until_retirement=years,
+        target_retirement_income=income,
+        portfolio_value=view.total_value,
+        equity_share=round(equity_share, 4),
+        annual_contribution=ANNUAL_CONTRIBUTION,
+        assumed=assumed,
+        simulations=result.simulations,
+        success_rate=result.success_rate,
+        percentiles_at_retirement=result.percentiles_at_retirement,
+        projections=result.projections,
     )
 
 
@@ -45,14 +67,30 @@ async def analyse_retirement(db: Database, job_id: str, simulations: int = 500) 
     seed = seed_for(job_id, ctx.job.get("request_payload"))
     figures = retirement_input(ctx, seed, simulations)
     run = await run_agent("retirement", INSTRUCTIONS, figures.model_dump(), job_id, max_turns=3)
-    guarded = guard_output(str(run.output or ""), field_name="retirement_analysis", max_bytes=MAX_ANALYSIS_BYTES,
-                           canary=run.canary, instructions=run.instructions, untrusted=ctx.findings.untrusted)
-    db.jobs.save_payload(job_id, "retirement_payload", {
-        "analysis": guarded.text,
-        "simulation": figures.model_dump(),
-        "seed": seed,
-        "agent": "retirement",
-    })
-    audit(db, run, job_id=job_id, agent="retirement", guardrails=ctx.input_guardrails() + guarded.results,
-          summary=f"success rate {figures.success_rate}% over {figures.simulations} simulations")
+    guarded = guard_output(
+        str(run.output or ""),
+        field_name="retirement_analysis",
+        max_bytes=MAX_ANALYSIS_BYTES,
+        canary=run.canary,
+        instructions=run.instructions,
+        untrusted=ctx.findings.untrusted,
+    )
+    db.jobs.save_payload(
+        job_id,
+        "retirement_payload",
+        {
+            "analysis": guarded.text,
+            "simulation": figures.model_dump(),
+            "seed": seed,
+            "agent": "retirement",
+        },
+    )
+    audit(
+        db,
+        run,
+        job_id=job_id,
+        agent="retirement",
+        guardrails=ctx.input_guardrails() + guarded.results,
+        summary=f"success rate {figures.success_rate}% over {figures.simulations} simulations",
+    )
     return {"job_id": job_id, "ok": True, "success_rate": figures.success_rate}

@@ -83,8 +83,12 @@ def simulate(
         successes += lasted
     step = 5 if years > 10 else 1
     projections = [
-        {"year": float(y), "median": percentile(yearly[y], 0.5),
-         "p10": percentile(yearly[y], 0.1), "p90": percentile(yearly[y], 0.9)}
+        {
+            "year": float(y),
+            "median": percentile(yearly[y], 0.5),
+            "p10": percentile(yearly[y], 0.1),
+            "p90": percentile(yearly[y], 0.9),
+        }
         for y in sorted({*range(0, years + 1, step), years})
     ]
     return Projection(

@@ -42,25 +42,81 @@ class Widget:
 WIDGETS: tuple[Widget, ...] = (
     Widget("lambda_invocations", "Lambda invocations", "AWS/Lambda", ("Invocations",), "Sum", "FunctionName", "count", "prefix"),
     Widget("lambda_errors", "Lambda errors", "AWS/Lambda", ("Errors",), "Sum", "FunctionName", "count", "prefix"),
-    Widget("lambda_duration", "Lambda duration (average)", "AWS/Lambda", ("Duration",), "Average", "FunctionName", "ms", "prefix"),
+    Widget(
+        "lambda_duration", "Lambda duration (average)", "AWS/Lambda", ("Duration",), "Average", "FunctionName", "ms", "prefix"
+    ),
     Widget("lambda_throttles", "Lambda throttles", "AWS/Lambda", ("Throttles",), "Sum", "FunctionName", "count", "prefix"),
-    Widget("lambda_concurrency", "Lambda concurrent executions", "AWS/Lambda", ("ConcurrentExecutions",), "Maximum",
-           "FunctionName", "count", "prefix"),
-    Widget("sqs_visible", "SQS messages visible", "AWS/SQS", ("ApproximateNumberOfMessagesVisible",), "Maximum",
-           "QueueName", "count", "prefix"),
-    Widget("sqs_in_flight", "SQS messages in flight", "AWS/SQS", ("ApproximateNumberOfMessagesNotVisible",), "Maximum",
-           "QueueName", "count", "prefix"),
-    Widget("sqs_age", "SQS age of oldest message", "AWS/SQS", ("ApproximateAgeOfOldestMessage",), "Maximum",
-           "QueueName", "s", "prefix"),
+    Widget(
+        "lambda_concurrency",
+        "Lambda concurrent executions",
+        "AWS/Lambda",
+        ("ConcurrentExecutions",),
+        "Maximum",
+        "FunctionName",
+        "count",
+        "prefix",
+    ),
+    Widget(
+        "sqs_visible",
+        "SQS messages visible",
+        "AWS/SQS",
+        ("ApproximateNumberOfMessagesVisible",),
+        "Maximum",
+        "QueueName",
+        "count",
+        "prefix",
+    ),
+    Widget(
+        "sqs_in_flight",
+        "SQS messages in flight",
+        "AWS/SQS",
+        ("ApproximateNumberOfMessagesNotVisible",),
+        "Maximum",
+        "QueueName",
+        "count",
+        "prefix",
+    ),
+    Widget(
+        "sqs_age",
+        "SQS age of oldest message",
+        "AWS/SQS",
+        ("ApproximateAgeOfOldestMessage",),
+        "Maximum",
+        "QueueName",
+        "s",
+        "prefix",
+    ),
     Widget("dlq_depth", "DLQ depth", "AWS/SQS", ("ApproximateNumberOfMessagesVisible",), "Maximum", "QueueName", "count", "dlq"),
     Widget("bedrock_invocations", "Model invocations (Bedrock)", "AWS/Bedrock", ("Invocations",), "Sum", "ModelId", "count"),
-    Widget("bedrock_errors", "Model errors (client, server, throttles)", "AWS/Bedrock",
-           ("InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles"), "Sum", "ModelId", "count"),
-    Widget("bedrock_tokens", "Input and output tokens", "AWS/Bedrock", ("InputTokenCount", "OutputTokenCount"), "Sum",
-           "ModelId", "tokens"),
+    Widget(
+        "bedrock_errors",
+        "Model errors (client, server, throttles)",
+        "AWS/Bedrock",
+        ("InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles"),
+        "Sum",
+        "ModelId",
+        "count",
+    ),
+    Widget(
+        "bedrock_tokens",
+        "Input and output tokens",
+        "AWS/Bedrock",
+        ("InputTokenCount", "OutputTokenCount"),
+        "Sum",
+        "ModelId",
+        "tokens",
+    ),
     Widget("bedrock_latency", "Model latency (average)", "AWS/Bedrock", ("InvocationLatency",), "Average", "ModelId", "ms"),
-    Widget("agent_tokens", "Tokens per agent (Alex/Agents)", "Alex/Agents", ("InputTokens", "OutputTokens"), "Sum",
-           "Agent", "tokens", also=("ModelId",)),
+    Widget(
+        "agent_tokens",
+        "Tokens per agent (Alex/Agents)",
+        "Alex/Agents",
+        ("InputTokens", "OutputTokens"),
+        "Sum",
+        "Agent",
+        "tokens",
+        also=("ModelId",),
+    ),
 )
 
 JOBS_SQL = """SELECT j.id, j.clerk_user_id, j.status, j.attempts, j.error_message, j.created_at, j.started_at,
@@ -93,17 +149,27 @@ def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
             tokens_out = int(attrs.get("gen_ai.usage.output_tokens") or 0)
             kind = str(span.get("kind") or "")
             label = "retry" if "retry" in str(span.get("name", "")) else kind
-            rows.append({
-                "span_id": span["span_id"], "name": str(span.get("name", "")), "kind": kind, "category": label,
-                "depth": depth, "agent": this_agent.removeprefix("Alex ").lower() if this_agent else "",
-                "start_ms": round((started - origin).total_seconds() * 1000, 1), "duration_ms": round(float(duration), 1),
-                "error": span.get("error"), "tokens_in": tokens_in, "tokens_out": tokens_out,
-                "model": attrs.get("gen_ai.request.model") or attrs.get("gen_ai.response.model"),
-                "tool": attrs.get("gen_ai.tool.name"),
-            })
+            rows.append(
+                {
+                    "span_id": span["span_id"],
+                    "name": str(span.get("name", "")),
+                    "kind": kind,
+                    "category": label,
+                    "depth": depth,
+                    "agent": this_agent.removeprefix("Alex ").lower() if this_agent else "",
+                    "start_ms": round((started - origin).total_seconds() * 1000, 1),
+                    "duration_ms": round(float(duration), 1),
+                    "error": span.get("error"),
+                    "tokens_in": tokens_in,
+                    "tokens_out": tokens_out,
+                    "model": attrs.get("gen_ai.request.model") or attrs.get("gen_ai.response.model"),
+                    "tool": attrs.get("gen_ai.tool.name"),
+                }
+            )
             key = rows[-1]["agent"] or "other"
-            total = totals.setdefault(key, {"model_calls": 0, "tokens_in": 0, "tokens_out": 0, "tools": 0,
-                                            "retries": 0, "errors": 0})
+            total = totals.setdefault(
+                key, {"model_calls": 0, "tokens_in": 0, "tokens_out": 0, "tools": 0, "retries": 0, "errors": 0}
+            )
             total["tokens_in"] += tokens_in
             total["tokens_out"] += tokens_out
             total["model_calls"] += 1 if kind == "generation" else 0
@@ -119,9 +185,15 @@ def timeline(spans: list[dict[str, Any]]) -> dict[str, Any]:
 class DashboardSource:
     """Reads everything the dashboard shows from a running stack at ``endpoint``."""
 
-    def __init__(self, endpoint: str, region: str = DEFAULT_REGION, prefix: str = "alex",
-                 model_regions: tuple[str, ...] = ("us-west-2",), window_minutes: float = 15.0,
-                 database_name: str = "alex") -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        region: str = DEFAULT_REGION,
+        prefix: str = "alex",
+        model_regions: tuple[str, ...] = ("us-west-2",),
+        window_minutes: float = 15.0,
+        database_name: str = "alex",
+    ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.prefix = prefix
@@ -137,9 +209,13 @@ class DashboardSource:
         key = (service, region or self.region)
         if key not in self._clients:
             self._clients[key] = boto3.client(
-                service, endpoint_url=self.endpoint, region_name=key[1], aws_access_key_id=FAKE_ACCESS_KEY,
+                service,
+                endpoint_url=self.endpoint,
+                region_name=key[1],
+                aws_access_key_id=FAKE_ACCESS_KEY,
                 aws_secret_access_key=FAKE_SECRET_KEY,
-                config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30))
+                config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
+            )
         return self._clients[key]
 
     # the whole page ---------------------------------------------------------------
@@ -147,11 +223,19 @@ class DashboardSource:
         """Everything the page shows, as JSON-ready data; a section that fails says why in ``errors``."""
         with self._lock:
             errors: dict[str, str] = {}
-            out: dict[str, Any] = {"endpoint": self.endpoint, "region": self.region, "prefix": self.prefix,
-                                   "generated_at": datetime.now(UTC).isoformat(),
-                                   "window_minutes": self.window_minutes}
-            for name, read in (("alarms", self.alarms), ("notifications", self.notifications),
-                               ("metrics", self.metrics), ("jobs", self.jobs)):
+            out: dict[str, Any] = {
+                "endpoint": self.endpoint,
+                "region": self.region,
+                "prefix": self.prefix,
+                "generated_at": datetime.now(UTC).isoformat(),
+                "window_minutes": self.window_minutes,
+            }
+            for name, read in (
+                ("alarms", self.alarms),
+                ("notifications", self.notifications),
+                ("metrics", self.metrics),
+                ("jobs", self.jobs),
+            ):
                 try:
                     out[name] = read()
                 except Exception as err:  # noqa: BLE001 - show what failed, keep the rest of the page
@@ -176,14 +260,22 @@ class DashboardSource:
         while True:
             page = cloudwatch.describe_alarms(**kwargs)
             for alarm in page.get("MetricAlarms", []):
-                found.append({
-                    "name": alarm["AlarmName"], "state": alarm.get("StateValue"), "reason": alarm.get("StateReason"),
-                    "updated": _iso(alarm.get("StateUpdatedTimestamp")), "namespace": alarm.get("Namespace"),
-                    "metric": alarm.get("MetricName"), "statistic": alarm.get("Statistic"),
-                    "dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
-                    "threshold": alarm.get("Threshold"), "comparison": alarm.get("ComparisonOperator"),
-                    "period": alarm.get("Period"), "description": alarm.get("AlarmDescription"),
-                })
+                found.append(
+                    {
+                        "name": alarm["AlarmName"],
+                        "state": alarm.get("StateValue"),
+                        "reason": alarm.get("StateReason"),
+                        "updated": _iso(alarm.get("StateUpdatedTimestamp")),
+                        "namespace": alarm.get("Namespace"),
+                        "metric": alarm.get("MetricName"),
+                        "statistic": alarm.get("Statistic"),
+                        "dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
+                        "threshold": alarm.get("Threshold"),
+                        "comparison": alarm.get("ComparisonOperator"),
+                        "period": alarm.get("Period"),
+                        "description": alarm.get("AlarmDescription"),
+                    }
+                )
             if not page.get("NextToken"):
                 break
             kwargs["NextToken"] = page["NextToken"]
@@ -198,10 +290,17 @@ class DashboardSource:
         out = []
         for entry in response.json().get("notifications", []):
             alarm = entry.get("alarm") or {}
-            out.append({"topic_arn": entry.get("topic_arn"), "subject": entry.get("subject"),
-                        "alarm": alarm.get("AlarmName"), "new_state": alarm.get("NewStateValue"),
-                        "old_state": alarm.get("OldStateValue"), "time": alarm.get("StateChangeTime"),
-                        "reason": alarm.get("NewStateReason")})
+            out.append(
+                {
+                    "topic_arn": entry.get("topic_arn"),
+                    "subject": entry.get("subject"),
+                    "alarm": alarm.get("AlarmName"),
+                    "new_state": alarm.get("NewStateValue"),
+                    "old_state": alarm.get("OldStateValue"),
+                    "time": alarm.get("StateChangeTime"),
+                    "reason": alarm.get("NewStateReason"),
+                }
+            )
         return out[::-1][:50]  # newest first
 
     def metrics(self) -> list[dict[str, Any]]:
@@ -226,15 +325,30 @@ class DashboardSource:
                     if widget.only == "prefix" and not value.startswith(f"{self.prefix}-"):
                         continue
                     points = self.client("cloudwatch", region).get_metric_statistics(
-                        Namespace=widget.namespace, MetricName=metric["MetricName"], Dimensions=metric["Dimensions"],
-                        StartTime=start, EndTime=end, Period=period, Statistics=[widget.statistic])["Datapoints"]
+                        Namespace=widget.namespace,
+                        MetricName=metric["MetricName"],
+                        Dimensions=metric["Dimensions"],
+                        StartTime=start,
+                        EndTime=end,
+                        Period=period,
+                        Statistics=[widget.statistic],
+                    )["Datapoints"]
                     points.sort(key=lambda p: p["Timestamp"])
                     label = value if len(widget.metrics) == 1 else f"{value} {metric['MetricName']}"
-                    series.append({"name": label, "x": [_iso(p["Timestamp"]) for p in points],
-                                   "y": [p[widget.statistic] for p in points]})
+                    series.append(
+                        {"name": label, "x": [_iso(p["Timestamp"]) for p in points], "y": [p[widget.statistic] for p in points]}
+                    )
             series.sort(key=lambda s: s["name"])
-            widgets.append({"key": widget.key, "title": widget.title, "unit": widget.unit, "namespace": widget.namespace,
-                            "statistic": widget.statistic, "series": series})
+            widgets.append(
+                {
+                    "key": widget.key,
+                    "title": widget.title,
+                    "unit": widget.unit,
+                    "namespace": widget.namespace,
+                    "statistic": widget.statistic,
+                    "series": series,
+                }
+            )
         return widgets
 
     def _list_metrics(self, namespace: str, region: str) -> list[dict[str, Any]]:
@@ -253,11 +367,14 @@ class DashboardSource:
         if self._db is None:
             from alex.db import Database
 
-            cluster = self.client("rds").describe_db_clusters(
-                DBClusterIdentifier=f"{self.prefix}-aurora-cluster")["DBClusters"][0]["DBClusterArn"]
+            cluster = self.client("rds").describe_db_clusters(DBClusterIdentifier=f"{self.prefix}-aurora-cluster")["DBClusters"][
+                0
+            ]["DBClusterArn"]
             secret = self.client("secretsmanager").describe_secret(SecretId=f"{self.prefix}-aurora-credentials")["ARN"]
-            self._db = Database.from_env({"AURORA_CLUSTER_ARN": cluster, "AURORA_SECRET_ARN": secret,
-                                          "DATABASE_NAME": self.database_name}, self.client("rds-data"))
+            self._db = Database.from_env(
+                {"AURORA_CLUSTER_ARN": cluster, "AURORA_SECRET_ARN": secret, "DATABASE_NAME": self.database_name},
+                self.client("rds-data"),
+            )
         return self._db
 
     def jobs(self, limit: int = 25) -> list[dict[str, Any]]:

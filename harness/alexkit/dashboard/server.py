@@ -31,8 +31,7 @@ def plotly_js() -> Path:
 class DashboardServer:
     """Serves the dashboard of ``source`` on ``http://host:port/`` (port 0: a free one)."""
 
-    def __init__(self, source: DashboardSource, host: str = "127.0.0.1", port: int = 8050,
-                 refresh_seconds: float = 5.0) -> None:
+    def __init__(self, source: DashboardSource, host: str = "127.0.0.1", port: int = 8050, refresh_seconds: float = 5.0) -> None:
         self.source = source
         self.host = require_loopback(host, "the dashboard")
         self.refresh_seconds = refresh_seconds

@@ -70,8 +70,7 @@ class JobAccount:
         if self.lost:
             out.append(f"{len(self.lost)} acknowledged job(s) not in the database (lost): {self.lost[:5]}")
         if self.stuck:
-            details = "; ".join(f"{job_id} {status} ({self.stuck_details.get(job_id, '')})"
-                                for job_id, status in self.stuck[:5])
+            details = "; ".join(f"{job_id} {status} ({self.stuck_details.get(job_id, '')})" for job_id, status in self.stuck[:5])
             out.append(f"{len(self.stuck)} job(s) stuck after the drain: {details}")
         if self.failed_without_reason:
             out.append(f"{len(self.failed_without_reason)} failed job(s) without a reason: {self.failed_without_reason[:5]}")
@@ -86,11 +85,14 @@ class JobAccount:
             f"jobs: {self.acknowledged} acknowledged (202), {self.refused} refused (503), {self.jobs} in the database: "
             f"{self.completed} completed, {self.failed} failed, {len(self.stuck)} stuck, {len(self.lost)} lost",
             f"DLQ: {self.dlq_messages} message(s), {len(self.missing_from_dlq)} failed job(s) missing, "
-            f"{len(self.unexpected_in_dlq)} unexpected" + (f", {self.foreign_in_dlq} from other runs" if self.foreign_in_dlq else ""),
+            f"{len(self.unexpected_in_dlq)} unexpected"
+            + (f", {self.foreign_in_dlq} from other runs" if self.foreign_in_dlq else ""),
         ]
         if self.jobs_per_minute is not None:
-            lines.append(f"analysis throughput: {self.jobs_per_minute:.1f} jobs/min completed; job latency "
-                         f"p50 {self.latency_p50:.1f} s, p95 {self.latency_p95:.1f} s (drain {self.drain_seconds:.1f} s)")
+            lines.append(
+                f"analysis throughput: {self.jobs_per_minute:.1f} jobs/min completed; job latency "
+                f"p50 {self.latency_p50:.1f} s, p95 {self.latency_p95:.1f} s (drain {self.drain_seconds:.1f} s)"
+            )
         for reason, count in sorted(self.failure_reasons.items(), key=lambda kv: -kv[1])[:5]:
             lines.append(f"  failed x{count}: {reason}")
         lines.append("accounting: OK" if self.ok else "accounting: FAILED")
@@ -121,12 +123,14 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
 
 
-def account(rows: Iterable[dict[str, Any]], journal: JournalSummary, dlq_job_ids: Iterable[str],
-            *, drain_seconds: float = 0.0) -> JobAccount:
+def account(
+    rows: Iterable[dict[str, Any]], journal: JournalSummary, dlq_job_ids: Iterable[str], *, drain_seconds: float = 0.0
+) -> JobAccount:
     """Judge the run's job ``rows`` (from the database) against the journal and the DLQ's job ids."""
     by_id = {str(row["id"]): row for row in rows}
-    result = JobAccount(acknowledged=len(journal.submitted), refused=len(journal.refused), jobs=len(by_id),
-                        drain_seconds=drain_seconds)
+    result = JobAccount(
+        acknowledged=len(journal.submitted), refused=len(journal.refused), jobs=len(by_id), drain_seconds=drain_seconds
+    )
     result.lost = sorted(job_id for job_id in list(journal.submitted) + list(journal.refused) if job_id not in by_id)
     result.unacknowledged = sorted(j for j in by_id if j not in journal.submitted and j not in journal.refused)
     expected_in_dlq: set[str] = set()
@@ -140,8 +144,10 @@ def account(rows: Iterable[dict[str, Any]], journal: JournalSummary, dlq_job_ids
             first_created = created
         if status not in TERMINAL:
             result.stuck.append((job_id, status))
-            result.stuck_details[job_id] = (f"attempts {row.get('attempts')}, created {row.get('created_at')}, "
-                                            f"started {row.get('started_at')}, last error {row.get('error_message')!r}")
+            result.stuck_details[job_id] = (
+                f"attempts {row.get('attempts')}, created {row.get('created_at')}, "
+                f"started {row.get('started_at')}, last error {row.get('error_message')!r}"
+            )
         elif status == "completed":
             result.completed += 1
             done = _time(row.get("completed_at"))
@@ -154,7 +160,9 @@ def account(rows: Iterable[dict[str, Any]], journal: JournalSummary, dlq_job_ids
             reason = (row.get("error_message") or "").strip()
             if not reason:
                 result.failed_without_reason.append(job_id)
-            result.failure_reasons[reason[:120] or "(no reason)"] = result.failure_reasons.get(reason[:120] or "(no reason)", 0) + 1
+            result.failure_reasons[reason[:120] or "(no reason)"] = (
+                result.failure_reasons.get(reason[:120] or "(no reason)", 0) + 1
+            )
             if not reason.startswith(QUEUE_REFUSED):
                 expected_in_dlq.add(job_id)
     dlq = [str(j) for j in dlq_job_ids]
@@ -179,14 +187,17 @@ def run_jobs(db: Any, journal: JournalSummary, user_prefix: str | None) -> list[
     client = db.jobs.db  # alex.db.client.DataApiClient
     rows: dict[str, dict[str, Any]] = {}
     if user_prefix:
-        for row in client.query(f"SELECT {_COLUMNS} FROM jobs WHERE clerk_user_id LIKE :prefix",
-                                 {"prefix": user_prefix.replace("%", r"\%").replace("_", r"\_") + "%"}):
+        for row in client.query(
+            f"SELECT {_COLUMNS} FROM jobs WHERE clerk_user_id LIKE :prefix",
+            {"prefix": user_prefix.replace("%", r"\%").replace("_", r"\_") + "%"},
+        ):
             rows[str(row["id"])] = row
     ids = [j for j in list(journal.submitted) + list(journal.refused) if j not in rows]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row in client.query(f"SELECT {_COLUMNS} FROM jobs WHERE id = ANY(CAST(:ids AS uuid[]))",
-                                {"ids": "{" + ",".join(chunk) + "}"}):
+        chunk = ids[start : start + 500]
+        for row in client.query(
+            f"SELECT {_COLUMNS} FROM jobs WHERE id = ANY(CAST(:ids AS uuid[]))", {"ids": "{" + ",".join(chunk) + "}"}
+        ):
             rows[str(row["id"])] = row
     return list(rows.values())
 
@@ -196,8 +207,9 @@ def read_dlq(sqs: Any, dlq_url: str, *, visibility: int = 60) -> list[str]:
     seen: dict[str, str] = {}
     empty = 0
     while empty < 2:
-        got = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                  VisibilityTimeout=visibility).get("Messages", [])
+        got = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=visibility).get(
+            "Messages", []
+        )
         if not got:
             empty += 1
             continue
@@ -211,13 +223,23 @@ def read_dlq(sqs: Any, dlq_url: str, *, visibility: int = 60) -> list[str]:
 
 
 def _dlq_depth(sqs: Any, dlq_url: str) -> int:
-    attrs = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=[
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
     return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
 
 
-def check_jobs(db: Any, sqs: Any, dlq_url: str, journal_dir: Path, *, user_prefix: str | None = None,
-               drain_timeout: float = 180.0, dlq_settle: float = 15.0, progress: Any = None) -> JobAccount:
+def check_jobs(
+    db: Any,
+    sqs: Any,
+    dlq_url: str,
+    journal_dir: Path,
+    *,
+    user_prefix: str | None = None,
+    drain_timeout: float = 180.0,
+    dlq_settle: float = 15.0,
+    progress: Any = None,
+) -> JobAccount:
     """Wait for the run's jobs to end (up to ``drain_timeout``), then for the DLQ to receive the
     failed ones (up to ``dlq_settle``), then judge. ``progress(text)`` hears about the wait."""
     journal = summarise(journal_dir) if Path(journal_dir).exists() else JournalSummary()
@@ -233,8 +255,9 @@ def check_jobs(db: Any, sqs: Any, dlq_url: str, journal_dir: Path, *, user_prefi
             last_note = time.monotonic()
         time.sleep(0.5)
     drained = time.monotonic() - began
-    expected = len([r for r in rows if r["status"] == "failed"
-                    and not str(r.get("error_message") or "").startswith(QUEUE_REFUSED)])
+    expected = len(
+        [r for r in rows if r["status"] == "failed" and not str(r.get("error_message") or "").startswith(QUEUE_REFUSED)]
+    )
     settle_until = time.monotonic() + dlq_settle
     while expected and _dlq_depth(sqs, dlq_url) < expected and time.monotonic() < settle_until:
         time.sleep(0.5)
@@ -258,11 +281,23 @@ def main(argv: list[str] | None = None) -> int:
     dlq_url = sqs.get_queue_url(QueueName=f"{spec.prefix}-analysis-jobs-dlq")["QueueUrl"]
     cluster = boto3.client("rds").describe_db_clusters(DBClusterIdentifier=spec.database.cluster_identifier)
     secret = boto3.client("secretsmanager").describe_secret(SecretId=spec.database.secret.name)
-    db = Database.from_env({"AURORA_CLUSTER_ARN": cluster["DBClusters"][0]["DBClusterArn"],
-                            "AURORA_SECRET_ARN": secret["ARN"], "DATABASE_NAME": spec.database.database_name},
-                           boto3.client("rds-data"))
-    result = check_jobs(db, sqs, dlq_url, args.journal, user_prefix=f"load-{args.run_id}-" if args.run_id else None,
-                        drain_timeout=args.drain_timeout, progress=lambda text: print(text, flush=True))
+    db = Database.from_env(
+        {
+            "AURORA_CLUSTER_ARN": cluster["DBClusters"][0]["DBClusterArn"],
+            "AURORA_SECRET_ARN": secret["ARN"],
+            "DATABASE_NAME": spec.database.database_name,
+        },
+        boto3.client("rds-data"),
+    )
+    result = check_jobs(
+        db,
+        sqs,
+        dlq_url,
+        args.journal,
+        user_prefix=f"load-{args.run_id}-" if args.run_id else None,
+        drain_timeout=args.drain_timeout,
+        progress=lambda text: print(text, flush=True),
+    )
     print("\n".join(result.summary_lines()))
     return 0 if result.ok else 1
 

@@ -62,14 +62,44 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def locust_command(locustfile: Path, *, host: str, users: int, spawn_rate: float, run_time: str,
-                   csv_prefix: Path | None = None, html: Path | None = None, shape: str | None = None,
-                   tags: Sequence[str] = (), exclude_tags: Sequence[str] = (), extra: Sequence[str] = (),
-                   master_port: int | None = None, expect_workers: int = 0) -> list[str]:
+def locust_command(
+    locustfile: Path,
+    *,
+    host: str,
+    users: int,
+    spawn_rate: float,
+    run_time: str,
+    csv_prefix: Path | None = None,
+    html: Path | None = None,
+    shape: str | None = None,
+    tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    master_port: int | None = None,
+    expect_workers: int = 0,
+) -> list[str]:
     """The ``python -m locust`` command line of a headless run (the master's, in distributed mode)."""
-    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "--host", host,
-               "-u", str(users), "-r", str(spawn_rate), "-t", run_time, "--only-summary", "--stop-timeout", "0",
-               "--loglevel", "WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(locustfile),
+        "--headless",
+        "--host",
+        host,
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        run_time,
+        "--only-summary",
+        "--stop-timeout",
+        "0",
+        "--loglevel",
+        "WARNING",
+    ]
     if csv_prefix is not None:
         command += ["--csv", str(csv_prefix)]
     if html is not None:
@@ -81,14 +111,36 @@ def locust_command(locustfile: Path, *, host: str, users: int, spawn_rate: float
     if exclude_tags:
         command += ["--exclude-tags", *exclude_tags]
     if master_port is not None:
-        command += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(master_port),
-                    "--expect-workers", str(expect_workers), "--expect-workers-max-wait", "30"]
+        command += [
+            "--master",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(master_port),
+            "--expect-workers",
+            str(expect_workers),
+            "--expect-workers-max-wait",
+            "30",
+        ]
     return command + list(extra)
 
 
 def worker_command(locustfile: Path, master_port: int, extra: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker", "--master-host", "127.0.0.1",
-            "--master-port", str(master_port), "--loglevel", "WARNING", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(locustfile),
+        "--worker",
+        "--master-host",
+        "127.0.0.1",
+        "--master-port",
+        str(master_port),
+        "--loglevel",
+        "WARNING",
+        *extra,
+    ]
 
 
 def run_locust(
@@ -116,21 +168,40 @@ def run_locust(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     seconds = parse_duration(run_time) or (DEFAULT_DURATIONS[shape] if shape else 60.0)
     master_port = _free_port() if workers else None
-    command = locust_command(locustfile, host=host, users=users, spawn_rate=spawn_rate, run_time=run_time,
-                             csv_prefix=csv_prefix, html=html, shape=shape, tags=tags, exclude_tags=exclude_tags,
-                             extra=extra, master_port=master_port, expect_workers=workers)
+    command = locust_command(
+        locustfile,
+        host=host,
+        users=users,
+        spawn_rate=spawn_rate,
+        run_time=run_time,
+        csv_prefix=csv_prefix,
+        html=html,
+        shape=shape,
+        tags=tags,
+        exclude_tags=exclude_tags,
+        extra=extra,
+        master_port=master_port,
+        expect_workers=workers,
+    )
     began = time.monotonic()
     lines: list[str] = []
-    master = subprocess.Popen(command, env=env, cwd=str(REPO_ROOT), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    master = subprocess.Popen(
+        command, env=env, cwd=str(REPO_ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     pumps = [threading.Thread(target=_pump, args=(master, lines, echo), daemon=True)]
     children = []
     if master_port is not None:
         for _ in range(workers):
             # tags and the locustfile's own options reach the workers from the master
-            child = subprocess.Popen(worker_command(locustfile, master_port), env=env,
-                                     cwd=str(REPO_ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True)
+            child = subprocess.Popen(
+                worker_command(locustfile, master_port),
+                env=env,
+                cwd=str(REPO_ROOT),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
             children.append(child)
             pumps.append(threading.Thread(target=_pump, args=(child, lines, echo), daemon=True))
     for pump in pumps:
@@ -150,8 +221,14 @@ def run_locust(
                 _terminate(child)
         for pump in pumps:
             pump.join(timeout=5)
-    run = LocustRun(returncode=returncode, csv_prefix=csv_prefix, html=html, journal=journal,
-                    seconds=time.monotonic() - began, output="".join(lines))
+    run = LocustRun(
+        returncode=returncode,
+        csv_prefix=csv_prefix,
+        html=html,
+        journal=journal,
+        seconds=time.monotonic() - began,
+        output="".join(lines),
+    )
     try:
         run.stats = read_stats(csv_prefix)
     except FileNotFoundError:
@@ -201,10 +278,12 @@ def throttle_verdict(run: LocustRun, rate_limit: float | None = None, burst_limi
     seconds = max(float(b["seconds"]) for b in summary.bursts)
     needed = rate_limit + burst_limit / seconds if seconds > 0 else float("inf")
     if summary.hammer_throttled == 0 and summary.hammer_rate <= needed:
-        problems.append(f"the hammering user reached only {summary.hammer_rate:.0f} req/s in bursts of up to "
-                        f"{seconds:.1f} s; emptying a bucket of {burst_limit} refilled at {rate_limit:g}/s takes "
-                        f"more than {needed:.0f} req/s, so this run proves nothing (a slower usage plan, or a "
-                        "faster machine, will)")
+        problems.append(
+            f"the hammering user reached only {summary.hammer_rate:.0f} req/s in bursts of up to "
+            f"{seconds:.1f} s; emptying a bucket of {burst_limit} refilled at {rate_limit:g}/s takes "
+            f"more than {needed:.0f} req/s, so this run proves nothing (a slower usage plan, or a "
+            "faster machine, will)"
+        )
     elif summary.hammer_throttled == 0:
         problems.append("the hammering user was never answered 429")
     if summary.polite_requests == 0:
@@ -216,9 +295,11 @@ def throttle_verdict(run: LocustRun, rate_limit: float | None = None, burst_limi
 
 def throttle_lines(run: LocustRun) -> list[str]:
     s = run.journal_summary
-    return [f"throttling: the hammering user sent {s.hammer_requests} requests at {s.hammer_rate:.0f} req/s "
-            f"in {len(s.bursts)} burst(s): {s.hammer_ok} answered 200, {s.hammer_throttled} answered 429; "
-            f"polite users: {s.polite_requests} requests, {s.polite_throttled} answered 429"]
+    return [
+        f"throttling: the hammering user sent {s.hammer_requests} requests at {s.hammer_rate:.0f} req/s "
+        f"in {len(s.bursts)} burst(s): {s.hammer_ok} answered 200, {s.hammer_throttled} answered 429; "
+        f"polite users: {s.polite_requests} requests, {s.polite_throttled} answered 429"
+    ]
 
 
 # -- the subcommand ------------------------------------------------------------------------------
@@ -226,32 +307,53 @@ def throttle_lines(run: LocustRun) -> list[str]:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Register ``load`` on ``alex-harness``'s subparsers."""
-    load = sub.add_parser("load", help="load-test the API with Locust on a fresh local stack",
-                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load = sub.add_parser(
+        "load",
+        help="load-test the API with Locust on a fresh local stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     load.add_argument("--users", "-u", type=int, default=10, help="concurrent users (the peak, with --shape; default 10)")
     load.add_argument("--spawn-rate", "-r", type=float, default=5.0, help="users started per second (default 5)")
-    load.add_argument("--run-time", "-t", default="30s", help="how long the load lasts (30s, 2m, 1h; default 30s); always bounded")
+    load.add_argument(
+        "--run-time", "-t", default="30s", help="how long the load lasts (30s, 2m, 1h; default 30s); always bounded"
+    )
     load.add_argument("--shape", choices=SHAPES, default=None, help="a load shape instead of a constant user count")
     load.add_argument("--tags", nargs="+", default=[], help="run only these parts: read write analyze throttle")
     load.add_argument("--exclude-tags", nargs="+", default=[], help="leave these parts out")
     load.add_argument("--workers", type=int, default=0, help="Locust distributed mode: a master and N workers")
-    load.add_argument("--out", type=Path, default=None, help="where the CSV, HTML report and journal go "
-                      "(default ./load-results/<time>)")
+    load.add_argument(
+        "--out", type=Path, default=None, help="where the CSV, HTML report and journal go (default ./load-results/<time>)"
+    )
     load.add_argument("--max-failure-ratio", type=float, default=0.01, help="threshold (default 0.01)")
     load.add_argument("--max-p95-ms", type=float, default=2000.0, help="threshold on the aggregate p95 in ms (default 2000)")
-    load.add_argument("--drain-timeout", type=float, default=180.0,
-                      help="seconds to wait after the load for submitted analyses to end (default 180)")
-    load.add_argument("--no-warm-up", dest="warm_up", action="store_false",
-                      help="skip the warm-up (the API's first requests and one analysis, paying cold starts; by default it runs)")
-    load.add_argument("--bedrock-fault", default=None, metavar="KIND[:AGENT]",
-                      help="make the scripted model answer with an error on every call after the warm-up "
-                           "(throttle, unavailable or timeout; only AGENT's calls if given): analyses fail, "
-                           "and the accounting checks each failed job is in the DLQ with its reason")
+    load.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=180.0,
+        help="seconds to wait after the load for submitted analyses to end (default 180)",
+    )
+    load.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="skip the warm-up (the API's first requests and one analysis, paying cold starts; by default it runs)",
+    )
+    load.add_argument(
+        "--bedrock-fault",
+        default=None,
+        metavar="KIND[:AGENT]",
+        help="make the scripted model answer with an error on every call after the warm-up "
+        "(throttle, unavailable or timeout; only AGENT's calls if given): analyses fail, "
+        "and the accounting checks each failed job is in the DLQ with its reason",
+    )
     load.add_argument("--postgres-dsn", default=None, help="use this PostgreSQL instead of the embedded one")
-    load.add_argument("--locustfile", type=Path, default=DEFAULT_LOCUSTFILE,
-                      help=f"the Locust scenarios to run (default {DEFAULT_LOCUSTFILE})")
-    load.add_argument("--serve", action="store_true",
-                      help="start the stack, print how to point Locust at it, and wait for Ctrl-C")
+    load.add_argument(
+        "--locustfile", type=Path, default=DEFAULT_LOCUSTFILE, help=f"the Locust scenarios to run (default {DEFAULT_LOCUSTFILE})"
+    )
+    load.add_argument(
+        "--serve", action="store_true", help="start the stack, print how to point Locust at it, and wait for Ctrl-C"
+    )
     load.add_argument("--api-port", type=int, default=0, help="with --serve: the API's port (default: a free one)")
     load.add_argument("--quiet", action="store_true", help="do not echo Locust's output")
     load.set_defaults(func=cmd_load)
@@ -325,13 +427,27 @@ def cmd_load(args: argparse.Namespace) -> int:
             stack.cloud.component(ScriptedBedrock).add_fault(kind, agent=agent or None, always=True)
             say(f"the scripted model now answers every {agent or 'agent'}'s call with {kind}", flush=True)
         run_id = secrets.token_hex(3)
-        say(f"running Locust (run {run_id}): {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}"
-            + (f", shape {args.shape}" if args.shape else "") + (f", tags {' '.join(args.tags)}" if args.tags else "")
-            + (f", {args.workers} worker(s)" if args.workers else ""), flush=True)
-        run = run_locust(locust_env(stack, run_id=run_id), out, host=stack.url, users=args.users,
-                         spawn_rate=args.spawn_rate, run_time=args.run_time, shape=args.shape, tags=args.tags,
-                         exclude_tags=args.exclude_tags, workers=args.workers, locustfile=args.locustfile,
-                         echo=not args.quiet)
+        say(
+            f"running Locust (run {run_id}): {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}"
+            + (f", shape {args.shape}" if args.shape else "")
+            + (f", tags {' '.join(args.tags)}" if args.tags else "")
+            + (f", {args.workers} worker(s)" if args.workers else ""),
+            flush=True,
+        )
+        run = run_locust(
+            locust_env(stack, run_id=run_id),
+            out,
+            host=stack.url,
+            users=args.users,
+            spawn_rate=args.spawn_rate,
+            run_time=args.run_time,
+            shape=args.shape,
+            tags=args.tags,
+            exclude_tags=args.exclude_tags,
+            workers=args.workers,
+            locustfile=args.locustfile,
+            echo=not args.quiet,
+        )
         problems: list[str] = []
         if run.stats is None:
             problems.append(f"Locust wrote no statistics (exit code {run.returncode})")
@@ -344,17 +460,29 @@ def cmd_load(args: argparse.Namespace) -> int:
         if "throttle" in args.tags:
             say("\n".join(throttle_lines(run)))
             problems += throttle_verdict(run, stack.settings.throttle_rate_limit, stack.settings.throttle_burst_limit)
-        result = check_jobs(stack.database(), stack.cloud.client("sqs"), stack.stack.dlq_url, run.journal,
-                            user_prefix=f"load-{run_id}-", drain_timeout=args.drain_timeout,
-                            progress=lambda text: say(text, flush=True))
+        result = check_jobs(
+            stack.database(),
+            stack.cloud.client("sqs"),
+            stack.stack.dlq_url,
+            run.journal,
+            user_prefix=f"load-{run_id}-",
+            drain_timeout=args.drain_timeout,
+            progress=lambda text: say(text, flush=True),
+        )
         say("\n".join(result.summary_lines()))
         problems += result.problems()
-        (out / "summary.json").write_text(json.dumps({
-            "headline": headline(run.stats) if run.stats else None,
-            "accounting": result.to_json(),
-            "throttle": throttle_lines(run) if "throttle" in args.tags else None,
-            "problems": problems,
-        }, indent=2, default=str))
+        (out / "summary.json").write_text(
+            json.dumps(
+                {
+                    "headline": headline(run.stats) if run.stats else None,
+                    "accounting": result.to_json(),
+                    "throttle": throttle_lines(run) if "throttle" in args.tags else None,
+                    "problems": problems,
+                },
+                indent=2,
+                default=str,
+            )
+        )
         say(f"\nCSV {run.csv_prefix}_stats.csv, HTML report {run.html}, journal {run.journal}")
         if problems:
             say("FAILED:\n" + "\n".join(f"  - {p}" for p in problems))
@@ -371,10 +499,14 @@ def _serve(stack: Any) -> int:
     print(f"export ALEX_HARNESS_STATE_DIR={stack.state_dir}")
     for key, value in stack.cloud.client_env().items():
         print(f"export {key}={value}")
-    print("# then, in that shell:  python -m locust -f locustfiles/api.py --headless -u 20 -r 5 -t 1m "
-          "--csv out/locust --html out/report.html")
-    print("# distributed:          ... --master --master-bind-host 127.0.0.1 --expect-workers 2   and, twice:  "
-          "python -m locust -f locustfiles/api.py --worker --master-host 127.0.0.1")
+    print(
+        "# then, in that shell:  python -m locust -f locustfiles/api.py --headless -u 20 -r 5 -t 1m "
+        "--csv out/locust --html out/report.html"
+    )
+    print(
+        "# distributed:          ... --master --master-bind-host 127.0.0.1 --expect-workers 2   and, twice:  "
+        "python -m locust -f locustfiles/api.py --worker --master-host 127.0.0.1"
+    )
     print("# Ctrl-C stops the stack", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -116,5 +116,7 @@ def headline(stats: LoadStats) -> str:
     total = stats.total
     if total is None:
         return "no requests recorded"
-    return (f"p50 {_ms(total.median_ms)} ms, p95 {_ms(total.p95_ms)} ms, p99 {_ms(total.p99_ms)} ms, "
-            f"{total.rps:.1f} req/s, {total.requests} requests, failure ratio {total.failure_ratio:.2%}")
+    return (
+        f"p50 {_ms(total.median_ms)} ms, p95 {_ms(total.p95_ms)} ms, p99 {_ms(total.p99_ms)} ms, "
+        f"{total.rps:.1f} req/s, {total.requests} requests, failure ratio {total.failure_ratio:.2%}"
+    )

@@ -45,8 +45,7 @@ def parse_duration(text: str | float | int | None) -> float | None:
     return total
 
 
-def shape_tick(shape: str, elapsed: float, *, peak: int, spawn_rate: float | None = None,
-               duration: float | None = None) -> Tick:
+def shape_tick(shape: str, elapsed: float, *, peak: int, spawn_rate: float | None = None, duration: float | None = None) -> Tick:
     """``(users, spawn_rate)`` of ``shape`` at ``elapsed`` seconds, None when it is over."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
@@ -69,5 +68,7 @@ def shape_tick(shape: str, elapsed: float, *, peak: int, spawn_rate: float | Non
         return baseline, float(peak)  # and back down as fast
     # soak
     if elapsed < total / 10:
-        return min(peak, max(1, math.ceil(peak * (elapsed + 1) / max(1.0, total / 10)))), rate or max(1.0, peak / max(1.0, total / 10))
+        return min(peak, max(1, math.ceil(peak * (elapsed + 1) / max(1.0, total / 10)))), rate or max(
+            1.0, peak / max(1.0, total / 10)
+        )
     return peak, rate or float(peak)

@@ -31,7 +31,14 @@ def _malformed(request: ConverseRequest) -> str | None:
 
 SCRIPT = Script(
     name="alex",
-    rules=[Rule(name="alex", agent=_agent, when=lambda request: rules.identify(request) is not None,
-                call=lambda request: rules.answer(request, rules.identify(request)), malformed=_malformed)],
+    rules=[
+        Rule(
+            name="alex",
+            agent=_agent,
+            when=lambda request: rules.identify(request) is not None,
+            call=lambda request: rules.answer(request, rules.identify(request)),
+            malformed=_malformed,
+        )
+    ],
     source="harness.alexkit.model",
 )

@@ -12,8 +12,18 @@ from typing import Any, Final
 
 from alex.schemas import PortfolioView
 
-PALETTE: Final[tuple[str, ...]] = ("#3B82F6", "#10B981", "#F59E0B", "#EF4444", "#8B5CF6",
-                                   "#EC4899", "#14B8A6", "#F97316", "#6366F1", "#84CC16")
+PALETTE: Final[tuple[str, ...]] = (
+    "#3B82F6",
+    "#10B981",
+    "#F59E0B",
+    "#EF4444",
+    "#8B5CF6",
+    "#EC4899",
+    "#14B8A6",
+    "#F97316",
+    "#6366F1",
+    "#84CC16",
+)
 MAX_ITEMS: Final = 50
 
 
@@ -33,7 +43,7 @@ def percentages(split: dict[str, float]) -> list[tuple[str, float]]:
     if not items:
         return []
     if len(items) > MAX_ITEMS:
-        items = items[: MAX_ITEMS - 1] + [("other", sum(v for _, v in items[MAX_ITEMS - 1:]))]
+        items = items[: MAX_ITEMS - 1] + [("other", sum(v for _, v in items[MAX_ITEMS - 1 :]))]
     total = sum(v for _, v in items)
     rounded = [(k, round(v * 100 / total, 2)) for k, v in items]
     remainder = round(100 - sum(v for _, v in rounded), 2)
@@ -44,7 +54,10 @@ def percentages(split: dict[str, float]) -> list[tuple[str, float]]:
 
 def _chart(key: str, title: str, kind: str, description: str, data: list[tuple[str, float]]) -> dict[str, Any]:
     return {
-        "key": key, "title": title, "type": kind, "description": description,
+        "key": key,
+        "title": title,
+        "type": kind,
+        "description": description,
         "data": [{"name": name, "value": value, "color": PALETTE[i % len(PALETTE)]} for i, (name, value) in enumerate(data)],
     }
 
@@ -55,8 +68,10 @@ def _pie(key: str, title: str, kind: str, description: str, split: dict[str, flo
 
 
 def _accounts(portfolio: PortfolioView, attr: str) -> list[tuple[str, float]]:
-    return [(_clean_name(acc.name, f"Account {i}"), round(max(float(getattr(acc, attr)), 0.0), 2))
-            for i, acc in enumerate(portfolio.accounts[:MAX_ITEMS], 1)]
+    return [
+        (_clean_name(acc.name, f"Account {i}"), round(max(float(getattr(acc, attr)), 0.0), 2))
+        for i, acc in enumerate(portfolio.accounts[:MAX_ITEMS], 1)
+    ]
 
 
 def charts(portfolio: PortfolioView) -> dict[str, Any]:
@@ -64,13 +79,22 @@ def charts(portfolio: PortfolioView) -> dict[str, Any]:
     has_positions = any(acc.positions for acc in portfolio.accounts)
     if not has_positions:
         if portfolio.accounts and any(acc.cash > 0 for acc in portfolio.accounts):
-            return {"charts": [_chart("account_distribution", "Account Distribution", "bar",
-                                      "Cash held in each account (no investments yet)", _accounts(portfolio, "cash"))]}
-        return {"charts": [_chart("asset_allocation", "Asset Allocation", "pie",
-                                  "Everything is in cash", [("Cash", 100)])]}
+            return {
+                "charts": [
+                    _chart(
+                        "account_distribution",
+                        "Account Distribution",
+                        "bar",
+                        "Cash held in each account (no investments yet)",
+                        _accounts(portfolio, "cash"),
+                    )
+                ]
+            }
+        return {"charts": [_chart("asset_allocation", "Asset Allocation", "pie", "Everything is in cash", [("Cash", 100)])]}
     out = [
-        _pie("asset_allocation", "Asset Allocation", "pie", "Portfolio split by asset class, cash included",
-             portfolio.asset_class),
+        _pie(
+            "asset_allocation", "Asset Allocation", "pie", "Portfolio split by asset class, cash included", portfolio.asset_class
+        ),
         _pie("geographic_exposure", "Geographic Exposure", "pie", "Invested value by region", portfolio.regions),
         _pie("sector_breakdown", "Sector Breakdown", "donut", "Invested value by sector", portfolio.sectors),
     ]

@@ -46,8 +46,9 @@ def _positions(portfolio: PortfolioView) -> list[tuple[str, str, float, float]]:
 
 def unpriced_symbols(portfolio: PortfolioView) -> list[str]:
     """Held symbols whose price is 0: the tagger could not price them, so their value is unknown."""
-    return sorted({pos.symbol for account in portfolio.accounts for pos in account.positions
-                   if pos.price <= 0 and pos.quantity > 0})
+    return sorted(
+        {pos.symbol for account in portfolio.accounts for pos in account.positions if pos.price <= 0 and pos.quantity > 0}
+    )
 
 
 def _cash_share(portfolio: PortfolioView) -> float:
@@ -65,37 +66,65 @@ def recommendations(portfolio: PortfolioView) -> list[dict[str, str]]:
     positions = _positions(portfolio)
     recs: list[dict[str, str]] = []
     if not positions:
-        recs.append(_recommendation(
-            "Start investing", "Open positions in a diversified, low-cost index fund.",
-            "The portfolio holds no investments yet, so it cannot grow beyond its cash.",
-            "Puts savings to work in the market over the long term.", "High"))
+        recs.append(
+            _recommendation(
+                "Start investing",
+                "Open positions in a diversified, low-cost index fund.",
+                "The portfolio holds no investments yet, so it cannot grow beyond its cash.",
+                "Puts savings to work in the market over the long term.",
+                "High",
+            )
+        )
     cash = _cash_share(portfolio)
     if positions and cash > CASH_LIMIT:
-        recs.append(_recommendation(
-            "Deploy idle cash", f"Invest part of the {money(portfolio.cash)} held in cash.",
-            f"Cash is {pct(cash)} of the portfolio, above the {pct(CASH_LIMIT)} guideline.",
-            "Reduces the drag of uninvested cash on long-term returns.", "High" if cash > 25 else "Medium"))
+        recs.append(
+            _recommendation(
+                "Deploy idle cash",
+                f"Invest part of the {money(portfolio.cash)} held in cash.",
+                f"Cash is {pct(cash)} of the portfolio, above the {pct(CASH_LIMIT)} guideline.",
+                "Reduces the drag of uninvested cash on long-term returns.",
+                "High" if cash > 25 else "Medium",
+            )
+        )
     if positions and positions[0][3] > CONCENTRATION_LIMIT:
         symbol, _, _, weight = positions[0]
-        recs.append(_recommendation(
-            f"Reduce concentration in {symbol}", f"Trim {symbol} and spread the proceeds across other holdings.",
-            f"{symbol} is {pct(weight)} of the portfolio, above the {pct(CONCENTRATION_LIMIT)} single-position limit.",
-            "Lowers the damage a fall in one holding can do.", "High"))
+        recs.append(
+            _recommendation(
+                f"Reduce concentration in {symbol}",
+                f"Trim {symbol} and spread the proceeds across other holdings.",
+                f"{symbol} is {pct(weight)} of the portfolio, above the {pct(CONCENTRATION_LIMIT)} single-position limit.",
+                "Lowers the damage a fall in one holding can do.",
+                "High",
+            )
+        )
     target = portfolio.targets.get("asset_class", {}).get("equity")
     equity = float(portfolio.asset_class.get("equity", 0.0))
     if positions and target is not None and abs(equity - target) > REBALANCE_GAP:
         direction = "Reduce" if equity > target else "Increase"
-        recs.append(_recommendation(
-            "Rebalance toward target", f"{direction} equity from {pct(equity)} toward the {pct(target)} target.",
-            f"Equity is {abs(equity - target):.1f} points from its target, more than {REBALANCE_GAP:.0f}.",
-            "Brings risk back to the level the investor chose.", "Medium"))
+        recs.append(
+            _recommendation(
+                "Rebalance toward target",
+                f"{direction} equity from {pct(equity)} toward the {pct(target)} target.",
+                f"Equity is {abs(equity - target):.1f} points from its target, more than {REBALANCE_GAP:.0f}.",
+                "Brings risk back to the level the investor chose.",
+                "Medium",
+            )
+        )
     fillers = [
-        _recommendation("Keep contributing regularly", "Add to the portfolio on a fixed schedule.",
-                        "Regular contributions smooth the price paid over time.",
-                        "Builds the portfolio steadily whatever the market does.", "Medium"),
-        _recommendation("Review the allocation yearly", "Check the allocation against targets once a year.",
-                        "Markets move holdings away from their targets over time.",
-                        "Keeps risk in line with the plan.", "Low"),
+        _recommendation(
+            "Keep contributing regularly",
+            "Add to the portfolio on a fixed schedule.",
+            "Regular contributions smooth the price paid over time.",
+            "Builds the portfolio steadily whatever the market does.",
+            "Medium",
+        ),
+        _recommendation(
+            "Review the allocation yearly",
+            "Check the allocation against targets once a year.",
+            "Markets move holdings away from their targets over time.",
+            "Keeps risk in line with the plan.",
+            "Low",
+        ),
     ]
     while len(recs) < 2:
         recs.append(fillers.pop(0))
@@ -126,7 +155,8 @@ def report(job_id: str, portfolio: PortfolioView) -> str:
     unpriced = unpriced_symbols(portfolio)
     if unpriced:
         sections["Executive Summary"].append(
-            f"- Unpriced: {', '.join(unpriced)} (no price is known, so counted at $0 and left out of every figure)")
+            f"- Unpriced: {', '.join(unpriced)} (no price is known, so counted at $0 and left out of every figure)"
+        )
     composition = ["### Top positions", ""]
     if positions:
         composition += ["| Symbol | Name | Value | Weight |", "| --- | --- | ---: | ---: |"]
@@ -176,8 +206,11 @@ def _assumptions(data: RetirementInput) -> list[str]:
     if data.assumed:
         named = ", ".join(ASSUMPTION_TEXT.get(name, name.replace("_", " ")) for name in data.assumed)
         lines.append(f"- Defaults used (not set in your profile): {named}; set them with `PUT /api/user`.")
-    contribution = (f"{money(data.annual_contribution)} a year" if data.annual_contribution > 0
-                    else "none (Alex does not know your savings rate)")
+    contribution = (
+        f"{money(data.annual_contribution)} a year"
+        if data.annual_contribution > 0
+        else "none (Alex does not know your savings rate)"
+    )
     lines.append(f"- Contributions assumed until retirement: {contribution}.")
     return lines
 
@@ -191,8 +224,10 @@ def retirement(data: RetirementInput) -> str:
     equity_percent = data.equity_share * 100
     verdict = "on track" if rate >= 85 else "close to on track" if rate >= SUCCESS_TARGET else "at risk"
     lines = [
-        "# Retirement Projection", "",
-        "## Retirement Readiness", "",
+        "# Retirement Projection",
+        "",
+        "## Retirement Readiness",
+        "",
         f"- Years until retirement: {data.years_until_retirement}",
         f"- Target retirement income: {money(data.target_retirement_income)} a year",
         f"- Current portfolio value: {money(data.portfolio_value)}",
@@ -200,7 +235,8 @@ def retirement(data: RetirementInput) -> str:
         *_assumptions(data),
         f"- Verdict: **{verdict}**, with a {pct(rate)} chance of sustaining the income for 30 years.",
         "",
-        "## Monte Carlo Results", "",
+        "## Monte Carlo Results",
+        "",
         f"Across {data.simulations:,} simulations, the success rate is {pct(rate)}.",
         "",
     ]
@@ -211,16 +247,21 @@ def retirement(data: RetirementInput) -> str:
             lines.append(f"| {key} | {money(table[key])} |")
         lines.append("")
     if "p50" in table:
-        spread = (f", between {money(table['p10'])} (p10) and {money(table['p90'])} (p90)"
-                  if "p10" in table and "p90" in table else "")
-        median = (f"In year {data.years_until_retirement}, at retirement, the median portfolio is "
-                  f"{money(table['p50'])} (the table's p50){spread}.")
+        spread = (
+            f", between {money(table['p10'])} (p10) and {money(table['p90'])} (p90)" if "p10" in table and "p90" in table else ""
+        )
+        median = (
+            f"In year {data.years_until_retirement}, at retirement, the median portfolio is "
+            f"{money(table['p50'])} (the table's p50){spread}."
+        )
         lines += [median, ""]
     lines += ["## Recommendations", ""]
     recs: list[str] = []
     if rate < SUCCESS_TARGET:
-        recs.append(f"**Increase savings**: the {pct(rate)} success rate is below {pct(SUCCESS_TARGET)}; "
-                    "raise contributions to close the gap.")
+        recs.append(
+            f"**Increase savings**: the {pct(rate)} success rate is below {pct(SUCCESS_TARGET)}; "
+            "raise contributions to close the gap."
+        )
         recs.append("**Consider delaying retirement**: each extra working year adds contributions and shortens withdrawals.")
     elif rate < 90:
         recs.append("**Add a modest contribution increase** to build a safety margin above the current plan.")

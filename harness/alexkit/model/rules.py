@@ -50,7 +50,9 @@ def _input(request: ConverseRequest, agent: str, model: type[BaseModel]) -> Any:
                 return model.model_validate(raw)
             except ValidationError as exc:
                 problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()[:5])
-                raise validation(f"scripted model: the {agent} agent's input does not match {model.__name__}: {problems}") from None
+                raise validation(
+                    f"scripted model: the {agent} agent's input does not match {model.__name__}: {problems}"
+                ) from None
     raise validation(f"scripted model: no <input> block in the {agent} agent's user messages")
 
 
@@ -120,7 +122,11 @@ def retirement(request: ConverseRequest) -> Answer:
 
 
 RULES: dict[str, Callable[[ConverseRequest], Answer]] = {
-    "planner": planner, "tagger": tagger, "reporter": reporter, "charter": charter, "retirement": retirement,
+    "planner": planner,
+    "tagger": tagger,
+    "reporter": reporter,
+    "charter": charter,
+    "retirement": retirement,
 }
 assert set(RULES) == set(AGENTS)
 
@@ -128,8 +134,9 @@ assert set(RULES) == set(AGENTS)
 def answer(request: ConverseRequest, agent: str | None) -> Answer:
     """The scripted answer for ``agent``; ValidationException for a prompt of no known agent."""
     if agent is None:
-        raise validation("scripted model: the system prompt names no Alex agent "
-                         "(expected a role line like \"You are Alex's Tagger agent.\")")
+        raise validation(
+            'scripted model: the system prompt names no Alex agent (expected a role line like "You are Alex\'s Tagger agent.")'
+        )
     rule = RULES.get(agent)
     if rule is None:
         raise validation(f"scripted model: unknown agent {agent!r} (known: {', '.join(AGENTS)})")

@@ -16,8 +16,15 @@ from harness.alexkit.scenarios.figures import retirement_mismatches
 from harness.alexkit.scenarios.results import Check
 from harness.alexkit.scenarios.spec import Scenario
 
-RETIREMENT_FIELDS = ("years_until_retirement", "target_retirement_income", "portfolio_value", "success_rate",
-                     "percentiles_at_retirement", "projections", "simulations")
+RETIREMENT_FIELDS = (
+    "years_until_retirement",
+    "target_retirement_income",
+    "portfolio_value",
+    "success_rate",
+    "percentiles_at_retirement",
+    "projections",
+    "simulations",
+)
 
 
 def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
@@ -31,14 +38,20 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
     for seen in jobs.values():
         job, user = seen["job"], seen["user"]
         wanted = expect.job_status if isinstance(expect.job_status, str) else expect.job_status.get(user, "completed")
-        check(f"job of {user} is {wanted}", job.get("status") == wanted,
-              f"status {job.get('status')}, error {str(job.get('error_message'))[:300]}")
+        check(
+            f"job of {user} is {wanted}",
+            job.get("status") == wanted,
+            f"status {job.get('status')}, error {str(job.get('error_message'))[:300]}",
+        )
         check(f"job of {user} is not stuck", job.get("status") in TERMINAL, f"status {job.get('status')}")
         if job.get("status") == "failed":
             check(f"failed job of {user} says why", bool(job.get("error_message")), "no error_message")
         if expect.error_contains:
-            check(f"error of {user} mentions {expect.error_contains!r}", expect.error_contains in str(job.get("error_message")),
-                  str(job.get("error_message"))[:300])
+            check(
+                f"error of {user} mentions {expect.error_contains!r}",
+                expect.error_contains in str(job.get("error_message")),
+                str(job.get("error_message"))[:300],
+            )
         if job.get("status") == "completed":
             _payload_checks(check, expect, user, job)
         audit = seen["audit"]
@@ -59,8 +72,9 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
             tagged = (job.get("summary_payload") or {}).get("tagged")
             check(f"tagged first: {expect.tagged} ({user})", tagged == expect.tagged, f"tagged {tagged}")
 
-    check(f"DLQ holds {expect.dlq_messages} message(s)", len(observed["dlq"]) == expect.dlq_messages,
-          f"DLQ holds {observed['dlq']}")
+    check(
+        f"DLQ holds {expect.dlq_messages} message(s)", len(observed["dlq"]) == expect.dlq_messages, f"DLQ holds {observed['dlq']}"
+    )
     if expect.dlq_messages:
         failed_ids = {j for j, s in jobs.items() if s["job"].get("status") == "failed"}
         in_dlq = {json.loads(b).get("job_id") for b in observed["dlq"] if b.startswith("{")}
@@ -71,11 +85,17 @@ def evaluate(scenario: Scenario, observed: dict[str, Any]) -> list[Check]:
     for agent, ceiling in expect.model_calls_at_most.items():
         check(f"{agent} made <= {ceiling} model calls", calls[agent] <= ceiling, f"{agent} made {calls[agent]}")
     if expect.model_retries_at_least:
-        check(f">= {expect.model_retries_at_least} model retries", observed["model_retries"] >= expect.model_retries_at_least,
-              f"{observed['model_retries']} retries")
+        check(
+            f">= {expect.model_retries_at_least} model retries",
+            observed["model_retries"] >= expect.model_retries_at_least,
+            f"{observed['model_retries']} retries",
+        )
     for text in expect.prompt_excludes:
-        check(f"no prompt carries {text!r}", text.lower() not in _prompts(observed["cassette_text"]).lower(),
-              "found in a recorded model request")
+        check(
+            f"no prompt carries {text!r}",
+            text.lower() not in _prompts(observed["cassette_text"]).lower(),
+            "found in a recorded model request",
+        )
     if expect.users_isolated:
         _isolation_checks(check, observed)
     if expect.alarms_fired:
@@ -97,8 +117,11 @@ def _payload_checks(check: Any, expect: Any, user: str, job: dict[str, Any]) -> 
     if expect.report_sections:
         missing = [s for s in REPORT_SECTIONS if f"## {s}" not in report]
         labels = [f for f in RECOMMENDATION_FIELDS if f"**{f}:**" not in report]
-        check(f"report sections and recommendation fields ({user})", not missing and not labels,
-              f"missing sections {missing}, labels {labels}")
+        check(
+            f"report sections and recommendation fields ({user})",
+            not missing and not labels,
+            f"missing sections {missing}, labels {labels}",
+        )
     for text in expect.report_includes:
         check(f"report says {text!r} ({user})", text in report, "not in the stored report")
     for text in expect.report_excludes:
@@ -119,8 +142,11 @@ def _payload_checks(check: Any, expect: Any, user: str, job: dict[str, Any]) -> 
     if expect.retirement_fields:
         simulation = (job.get("retirement_payload") or {}).get("simulation", {})
         missing = [f for f in RETIREMENT_FIELDS if f not in simulation]
-        check(f"retirement fields ({user})", not missing and (job.get("retirement_payload") or {}).get("analysis"),
-              f"missing {missing}")
+        check(
+            f"retirement fields ({user})",
+            not missing and (job.get("retirement_payload") or {}).get("analysis"),
+            f"missing {missing}",
+        )
         problems = retirement_mismatches(str((job.get("retirement_payload") or {}).get("analysis", "")), simulation)
         check(f"retirement text quotes the stored figures ({user})", not problems, "; ".join(problems)[:600])
 

@@ -19,37 +19,65 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     replay = sub.add_parser("replay", help="replay scenarios on the local cloud (cassettes, record mode none)")
     replay.add_argument("scenarios", nargs="*", help="scenario names or files (default: every scenarios/*.yaml)")
     _common(replay)
-    replay.add_argument("--record-mode", choices=("none", "new_episodes", "all"), default="none",
-                        help="none (default, CI): replay only, a missing call fails; new_episodes/all record")
+    replay.add_argument(
+        "--record-mode",
+        choices=("none", "new_episodes", "all"),
+        default="none",
+        help="none (default, CI): replay only, a missing call fails; new_episodes/all record",
+    )
     replay.set_defaults(func=cmd_replay)
 
     record = sub.add_parser("record", help="record a scenario's cassettes against the scripted model")
     record.add_argument("scenarios", nargs="+", help="scenario names or files")
     _common(record)
-    record.add_argument("--mode", choices=("all", "new_episodes"), default="all",
-                        help="all (default): record afresh; new_episodes: keep what is there, add what is new")
-    record.add_argument("--live", action="store_true",
-                        help="record against real Amazon Bedrock with your AWS credentials (costs money: see the README)")
+    record.add_argument(
+        "--mode",
+        choices=("all", "new_episodes"),
+        default="all",
+        help="all (default): record afresh; new_episodes: keep what is there, add what is new",
+    )
+    record.add_argument(
+        "--live",
+        action="store_true",
+        help="record against real Amazon Bedrock with your AWS credentials (costs money: see the README)",
+    )
     record.add_argument("--region", default="us-west-2", help="with --live: the Bedrock region (default us-west-2)")
     record.add_argument("--profile", default=None, help="with --live: the AWS profile to sign with (default chain otherwise)")
-    record.add_argument("--live-endpoint", default=None,
-                        help="with --live: another Bedrock runtime endpoint (a VPC endpoint, or a test double)")
+    record.add_argument(
+        "--live-endpoint", default=None, help="with --live: another Bedrock runtime endpoint (a VPC endpoint, or a test double)"
+    )
     record.set_defaults(func=cmd_record)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scenarios-dir", type=Path, default=DEFAULT_SCENARIOS,
-                        help=f"where scenario names are looked up as <name>.yaml (default {DEFAULT_SCENARIOS})")
-    parser.add_argument("--cassettes-dir", type=Path, default=DEFAULT_CASSETTES,
-                        help=f"where each scenario's cassettes are, <dir>/<scenario>/<function>.yaml (default {DEFAULT_CASSETTES})")
-    parser.add_argument("--backend", choices=("moto", "hybrid"), default="moto",
-                        help="moto (default): the local cloud in this process; hybrid: the queues and the secret "
-                             "on a running LocalStack (see `alex-harness localstack start`), the rest here")
-    parser.add_argument("--localstack-url", default=None,
-                        help="with --backend hybrid: LocalStack's URL (default: the one `alex-harness localstack "
-                             "start` left running, else one on http://localhost:4566; loopback only)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                        help=f"where junit.xml and report.html go (default ./{DEFAULT_OUTPUT})")
+    parser.add_argument(
+        "--scenarios-dir",
+        type=Path,
+        default=DEFAULT_SCENARIOS,
+        help=f"where scenario names are looked up as <name>.yaml (default {DEFAULT_SCENARIOS})",
+    )
+    parser.add_argument(
+        "--cassettes-dir",
+        type=Path,
+        default=DEFAULT_CASSETTES,
+        help=f"where each scenario's cassettes are, <dir>/<scenario>/<function>.yaml (default {DEFAULT_CASSETTES})",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("moto", "hybrid"),
+        default="moto",
+        help="moto (default): the local cloud in this process; hybrid: the queues and the secret "
+        "on a running LocalStack (see `alex-harness localstack start`), the rest here",
+    )
+    parser.add_argument(
+        "--localstack-url",
+        default=None,
+        help="with --backend hybrid: LocalStack's URL (default: the one `alex-harness localstack "
+        "start` left running, else one on http://localhost:4566; loopback only)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"where junit.xml and report.html go (default ./{DEFAULT_OUTPUT})"
+    )
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -96,8 +124,9 @@ def _run(args: argparse.Namespace, record_mode: str, live: Any = None) -> int:
         print(f"# stack ready in {time.time() - began:.1f}s; {len(scenarios)} scenario(s), record mode {record_mode}", flush=True)
         ss.bedrock.live = live
         for scenario in scenarios:
-            result = run_scenario(ss, scenario, args.cassettes_dir, record_mode,
-                                  live.recorded_against if live else RECORDED_AGAINST)
+            result = run_scenario(
+                ss, scenario, args.cassettes_dir, record_mode, live.recorded_against if live else RECORDED_AGAINST
+            )
             print(f"{'PASS' if result.passed else 'FAIL'} {scenario.name} ({result.duration_s:.1f}s)", flush=True)
             results.append(result)
     print(format_table(results))

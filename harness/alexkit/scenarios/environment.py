@@ -52,12 +52,14 @@ class ScenarioStack:
         """Delete every visible message (PurgeQueue is allowed once a minute, as on AWS)."""
         drained = 0
         while True:
-            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                           WaitTimeSeconds=0).get("Messages", [])  # the queue long-polls 10 s by default
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0).get(
+                "Messages", []
+            )  # the queue long-polls 10 s by default
             if not got:
                 return drained
-            self.sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+            self.sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)]
+            )
             drained += len(got)
 
     def purge_in_flight(self, url: str, wait: float = 65.0) -> None:
@@ -88,13 +90,15 @@ class ScenarioStack:
             self.purge_in_flight(url)
         planner = self.stack.spec.function("planner")
         if planner.reserved_concurrency is not None:
-            self.lam.put_function_concurrency(FunctionName=planner.name,
-                                              ReservedConcurrentExecutions=planner.reserved_concurrency)
+            self.lam.put_function_concurrency(
+                FunctionName=planner.name, ReservedConcurrentExecutions=planner.reserved_concurrency
+            )
 
 
 @contextlib.contextmanager
-def scenario_stack(cloud: LocalCloud | None = None, data_dir: Path | None = None,
-                   localstack_url: str | None = None) -> Iterator[ScenarioStack]:
+def scenario_stack(
+    cloud: LocalCloud | None = None, data_dir: Path | None = None, localstack_url: str | None = None
+) -> Iterator[ScenarioStack]:
     """Start (or reuse ``cloud``), provision and migrate, serve the API; stop what was started and
     delete what was created for it (PostgreSQL's data unless ``data_dir`` was named, the issuer's keys).
 

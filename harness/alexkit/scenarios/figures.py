@@ -48,12 +48,24 @@ def retirement_mismatches(analysis: str, simulation: dict[str, Any]) -> list[str
     equity_percent = None if equity is None else float(equity) * 100  # stored as a 0-1 fraction
     compare("equity share (percent)", _find(r"Equity share: " + _NUMBER + "%", analysis), equity_percent, percent)
     compare("success rate", _find(r"success rate is " + _NUMBER + "%", analysis), simulation.get("success_rate"), percent)
-    compare("years until retirement", _find(r"Years until retirement: " + _NUMBER, analysis),
-            simulation.get("years_until_retirement"), lambda a, b: a == b)
-    compare("target income", _find(r"Target retirement income: \$" + _NUMBER, analysis),
-            simulation.get("target_retirement_income"), _close_money)
-    compare("portfolio value", _find(r"Current portfolio value: \$" + _NUMBER, analysis),
-            simulation.get("portfolio_value"), _close_money)
+    compare(
+        "years until retirement",
+        _find(r"Years until retirement: " + _NUMBER, analysis),
+        simulation.get("years_until_retirement"),
+        lambda a, b: a == b,
+    )
+    compare(
+        "target income",
+        _find(r"Target retirement income: \$" + _NUMBER, analysis),
+        simulation.get("target_retirement_income"),
+        _close_money,
+    )
+    compare(
+        "portfolio value",
+        _find(r"Current portfolio value: \$" + _NUMBER, analysis),
+        simulation.get("portfolio_value"),
+        _close_money,
+    )
     table = simulation.get("percentiles_at_retirement") or {}
     for key, stored in table.items():
         compare(f"table {key}", _find(r"\| " + re.escape(key) + r" \| \$" + _NUMBER, analysis), stored, _close_money)

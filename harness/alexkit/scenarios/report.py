@@ -278,9 +278,7 @@ def _timeline(job: JobOutcome, scale: float) -> str:
             f'<div class="lane" data-lane="{_e(lane)}"><div class="lane-name">{_e(lane)}</div>'
             f'<div class="track">{bars}</div></div>'
         )
-    ticks = "".join(
-        f'<span class="tick" style="left:{_pct(f * 100)}">{scale * f:.0f} ms</span>' for f in (0, 0.25, 0.5, 0.75, 1)
-    )
+    ticks = "".join(f'<span class="tick" style="left:{_pct(f * 100)}">{scale * f:.0f} ms</span>' for f in (0, 0.25, 0.5, 0.75, 1))
     axis = f'<div class="lane axis"><div class="lane-name"></div><div class="track">{ticks}</div></div>'
     return f'<div class="timeline">{"".join(rows)}{axis}</div>'
 
@@ -348,7 +346,9 @@ def _section(result: ScenarioResult, anchor: str) -> str:
         scale = _scale_ms(result)
         for job in result.jobs:
             jcls = "pass" if job.status == "completed" else "fail" if job.status == "failed" else "other"
-            meta = f"user {_e(job.user)} · status <span class=\"status {jcls}\">{_e(job.status)}</span> · attempts {_e(job.attempts)}"
+            meta = (
+                f'user {_e(job.user)} · status <span class="status {jcls}">{_e(job.status)}</span> · attempts {_e(job.attempts)}'
+            )
             error = f'<pre class="job-error">{_e(job.error)}</pre>' if job.error else ""
             parts.append(
                 f'<details class="job" open><summary><code>{_e(job.job_id)}</code> <span class="muted">{meta}</span></summary>'
@@ -396,8 +396,7 @@ def _css() -> str:
         ".legend{display:flex;flex-wrap:wrap;gap:.8rem;margin:.5rem 0 1rem;font-size:.85rem}"
         ".legend-item{display:inline-flex;align-items:center;gap:.3rem}"
         ".swatch{display:inline-block;width:14px;height:10px;border-radius:2px;box-sizing:border-box}"
-        ".swatch.error{background:#fff;border:2px solid #d00}"
-        + kinds
+        ".swatch.error{background:#fff;border:2px solid #d00}" + kinds
     )
 
 

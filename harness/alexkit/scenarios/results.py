@@ -22,9 +22,9 @@ class Check:
 class TimelineEvent:
     """A bar on a job's timeline: offsets in milliseconds from the scenario's start."""
 
-    lane: str            # "api", "queue", "planner", "tagger", "reporter", "charter", "retirement"
-    label: str           # e.g. "POST /api/analyze", "waiting in SQS", "chat us.amazon.nova-pro-v1:0"
-    kind: str            # "request" | "queue" | "agent" | "generation" | "tool" | "retry" | "custom"
+    lane: str  # "api", "queue", "planner", "tagger", "reporter", "charter", "retirement"
+    label: str  # e.g. "POST /api/analyze", "waiting in SQS", "chat us.amazon.nova-pro-v1:0"
+    kind: str  # "request" | "queue" | "agent" | "generation" | "tool" | "retry" | "custom"
     start_ms: float
     end_ms: float
     error: str | None = None

@@ -33,15 +33,22 @@ def cassette_dir(root: Path, scenario: Scenario) -> Path:
     return root / scenario.cassettes
 
 
-def run_scenario(ss: ScenarioStack, scenario: Scenario, cassettes_root: Path, record_mode: str = "none",
-                 recorded_against: str = RECORDED_AGAINST) -> ScenarioResult:
+def run_scenario(
+    ss: ScenarioStack,
+    scenario: Scenario,
+    cassettes_root: Path,
+    record_mode: str = "none",
+    recorded_against: str = RECORDED_AGAINST,
+) -> ScenarioResult:
     began = time.time()
     result = ScenarioResult(scenario.name, scenario.description, passed=False, duration_s=0.0)
     try:
         directory = cassette_dir(cassettes_root, scenario)
         if record_mode == "none" and not any(directory.glob("*.yaml")):
-            raise ScenarioRunError(f"no cassettes in {directory}: record them with `alex-harness record {scenario.name}` "
-                                   "(CI never records: replay uses record mode none)")
+            raise ScenarioRunError(
+                f"no cassettes in {directory}: record them with `alex-harness record {scenario.name}` "
+                "(CI never records: replay uses record mode none)"
+            )
         ss.fresh()
         ss.cassettes.select(Selection(str(directory.resolve()), record_mode, recorded_against, scenario.name))
         seed(ss, scenario)
@@ -71,19 +78,37 @@ def seed(ss: ScenarioStack, scenario: Scenario) -> None:
         ss.db.instruments.upsert(instrument.model_dump())
     for user in scenario.users:
         with ss.client(user.id) as api:
-            _ok(api.put("/api/user", json={"years_until_retirement": user.years_until_retirement,
-                                            "target_retirement_income": user.target_retirement_income}))
+            _ok(
+                api.put(
+                    "/api/user",
+                    json={
+                        "years_until_retirement": user.years_until_retirement,
+                        "target_retirement_income": user.target_retirement_income,
+                    },
+                )
+            )
             for account in user.accounts:
-                answer = api.post("/api/accounts", json={"account_name": account.name, "cash_balance": account.cash,
-                                                         **({"account_purpose": account.purpose} if account.purpose else {})})
+                answer = api.post(
+                    "/api/accounts",
+                    json={
+                        "account_name": account.name,
+                        "cash_balance": account.cash,
+                        **({"account_purpose": account.purpose} if account.purpose else {}),
+                    },
+                )
                 if account.rejected:
                     if answer.status_code != 422:
-                        raise ScenarioRunError(f"the API accepted an account it must refuse ({answer.status_code}): {account.name}")
+                        raise ScenarioRunError(
+                            f"the API accepted an account it must refuse ({answer.status_code}): {account.name}"
+                        )
                     continue
                 created = _ok(answer)
                 for symbol, quantity in account.positions.items():
-                    _ok(api.post("/api/positions", json={"account_id": created["id"], "symbol": symbol,
-                                                         "quantity": str(quantity)}))
+                    _ok(
+                        api.post(
+                            "/api/positions", json={"account_id": created["id"], "symbol": symbol, "quantity": str(quantity)}
+                        )
+                    )
 
 
 def inject_faults(ss: ScenarioStack, scenario: Scenario) -> None:
@@ -93,8 +118,9 @@ def inject_faults(ss: ScenarioStack, scenario: Scenario) -> None:
     for lambda_fault in faults.lambda_:
         ss.runtime.faults.add(ss.function_name(lambda_fault.function), lambda_fault.kind, lambda_fault.count, delay_seconds=0.5)
     if faults.planner_concurrency is not None:
-        ss.lam.put_function_concurrency(FunctionName=ss.function_name("planner"),
-                                        ReservedConcurrentExecutions=faults.planner_concurrency)
+        ss.lam.put_function_concurrency(
+            FunctionName=ss.function_name("planner"), ReservedConcurrentExecutions=faults.planner_concurrency
+        )
     if faults.data_api_resuming_seconds:
         ss.data_api.resuming_for(faults.data_api_resuming_seconds)
 
@@ -108,8 +134,13 @@ def submit(ss: ScenarioStack, scenario: Scenario, began: float) -> list[tuple[st
             response = _post_retrying(api, "/api/analyze", {"seed": request.seed})
             end = time.time()
         job_id = response["job_id"]
-        out.append((job_id, request.user, TimelineEvent("api", "POST /api/analyze", "request",
-                                                        (start - began) * 1000, (end - began) * 1000)))
+        out.append(
+            (
+                job_id,
+                request.user,
+                TimelineEvent("api", "POST /api/analyze", "request", (start - began) * 1000, (end - began) * 1000),
+            )
+        )
         if scenario.faults.duplicate_delivery:
             ss.sqs.send_message(QueueUrl=ss.stack.jobs_queue_url, MessageBody=json.dumps({"job_id": job_id}))
     return out
@@ -132,15 +163,23 @@ def settle(ss: ScenarioStack, timeout: float = 30.0) -> None:
     """Wait until the jobs queue is empty (duplicates and dead-lettering done)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        attrs = ss.sqs.get_queue_attributes(QueueUrl=ss.stack.jobs_queue_url, AttributeNames=[
-            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        attrs = ss.sqs.get_queue_attributes(
+            QueueUrl=ss.stack.jobs_queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
         if int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"]) == 0:
             return
         time.sleep(0.25)
 
 
-def observe(ss: ScenarioStack, scenario: Scenario, submitted: list[tuple[str, str, TimelineEvent]],
-            jobs: dict[str, dict[str, Any]], directory: Path, began: float) -> dict[str, Any]:
+def observe(
+    ss: ScenarioStack,
+    scenario: Scenario,
+    submitted: list[tuple[str, str, TimelineEvent]],
+    jobs: dict[str, dict[str, Any]],
+    directory: Path,
+    began: float,
+) -> dict[str, Any]:
     """Everything the checks look at, read back through the same interfaces a user has."""
     per_job: dict[str, Any] = {}
     outcomes = []
@@ -152,13 +191,29 @@ def observe(ss: ScenarioStack, scenario: Scenario, submitted: list[tuple[str, st
         model_calls += sum(1 for s in spans if s["kind"] == "generation")
         model_retries += sum(1 for s in spans if s["name"] == "model_retry")
         per_job[job_id] = {"job": job, "user": user, "audit": audit, "spans": spans}
-        outcomes.append(JobOutcome(job_id, user, job.get("status", "?"), job.get("error_message"),
-                                   int(job.get("attempts") or 0), timeline(request_bar, spans, began)))
+        outcomes.append(
+            JobOutcome(
+                job_id,
+                user,
+                job.get("status", "?"),
+                job.get("error_message"),
+                int(job.get("attempts") or 0),
+                timeline(request_bar, spans, began),
+            )
+        )
     got = ss.sqs.receive_message(QueueUrl=ss.stack.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0)
     dlq = [m["Body"] for m in got.get("Messages", [])]
     prompts = [p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))]
-    return {"jobs": per_job, "outcomes": outcomes, "dlq": dlq, "model_calls": model_calls, "model_retries": model_retries,
-            "cassette_text": "\n".join(prompts), "stack": ss, "calls": ss.bedrock.counts()}
+    return {
+        "jobs": per_job,
+        "outcomes": outcomes,
+        "dlq": dlq,
+        "model_calls": model_calls,
+        "model_retries": model_retries,
+        "cassette_text": "\n".join(prompts),
+        "stack": ss,
+        "calls": ss.bedrock.counts(),
+    }
 
 
 def timeline(request_bar: TimelineEvent, spans: list[dict[str, Any]], began: float) -> list[TimelineEvent]:
@@ -172,15 +227,27 @@ def timeline(request_bar: TimelineEvent, spans: list[dict[str, Any]], began: flo
         kind = "retry" if span["name"] == "model_retry" else span["kind"]
         if kind not in ("agent", "generation", "tool", "retry", "custom"):
             continue
-        keep = {k: v for k, v in attributes.items() if k in (
-            "gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "alex.attempt",
-            "alex.wait_seconds", "gen_ai.tool.name")}
-        events.append(TimelineEvent(lane, span["name"], kind, (start - began) * 1000, (end - began) * 1000,
-                                    span.get("error"), keep))
+        keep = {
+            k: v
+            for k, v in attributes.items()
+            if k
+            in (
+                "gen_ai.request.model",
+                "gen_ai.usage.input_tokens",
+                "gen_ai.usage.output_tokens",
+                "alex.attempt",
+                "alex.wait_seconds",
+                "gen_ai.tool.name",
+            )
+        }
+        events.append(
+            TimelineEvent(lane, span["name"], kind, (start - began) * 1000, (end - began) * 1000, span.get("error"), keep)
+        )
         first_start = start if first_start is None else min(first_start, start)
     if first_start is not None:
-        events.insert(1, TimelineEvent("queue", "waiting in SQS for the planner", "queue",
-                                       request_bar.end_ms, (first_start - began) * 1000))
+        events.insert(
+            1, TimelineEvent("queue", "waiting in SQS for the planner", "queue", request_bar.end_ms, (first_start - began) * 1000)
+        )
     return events
 
 
@@ -193,8 +260,9 @@ def _epoch(value: Any) -> float:
 
 def _ok(response: Any) -> Any:
     if response.status_code >= 400:
-        raise ScenarioRunError(f"{response.request.method} {response.request.url.path} answered "
-                               f"{response.status_code}: {response.text[:300]}")
+        raise ScenarioRunError(
+            f"{response.request.method} {response.request.url.path} answered {response.status_code}: {response.text[:300]}"
+        )
     return response.json()
 
 
@@ -204,5 +272,5 @@ def _post_retrying(api: Any, path: str, body: dict[str, Any], attempts: int = 10
         response = api.post(path, json=body)
         if response.status_code != 503 or attempt == attempts - 1:
             return _ok(response)
-        time.sleep(min(2.0, 0.25 * 2 ** attempt))
+        time.sleep(min(2.0, 0.25 * 2**attempt))
     raise AssertionError("unreachable")

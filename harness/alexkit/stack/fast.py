@@ -23,8 +23,9 @@ FAST_ENVIRONMENT: dict[str, str] = {
 }
 
 
-def fast_alex_stack(*, planner_timeout: int = 120, agent_timeout: int = 60,
-                    environment: dict[str, str] | None = None, **overrides: object) -> StackSpec:
+def fast_alex_stack(
+    *, planner_timeout: int = 120, agent_timeout: int = 60, environment: dict[str, str] | None = None, **overrides: object
+) -> StackSpec:
     """:func:`alex_stack` with test clocks; ``environment`` adds to every function's variables.
 
     The queue's visibility timeout stays just above the planner's timeout, as Lambda

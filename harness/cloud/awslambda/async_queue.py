@@ -141,16 +141,24 @@ class AsyncQueue:
             fields["enqueued_at"] = now - max(0.0, wall - float(fields["enqueued_at"]))
             event = AsyncEvent(**fields)
             if now - event.enqueued_at >= MAX_EVENT_AGE_SECONDS:
-                log.info("async invocation %s of %s dropped after a restart: older than %.0fs",
-                         event.request_id, event.function_name, MAX_EVENT_AGE_SECONDS)
+                log.info(
+                    "async invocation %s of %s dropped after a restart: older than %.0fs",
+                    event.request_id,
+                    event.function_name,
+                    MAX_EVENT_AGE_SECONDS,
+                )
                 continue
             delay = float(item.get("delay", 0.0))
             if item.get("interrupted"):  # its attempt died with the cloud: a failed attempt, retried if one remains
                 event.attempts += 1
                 delays = self._retry_delays()
                 if event.attempts > len(delays):
-                    log.info("async invocation %s of %s: attempt %d cut short by a stop, no retry remains",
-                             event.request_id, event.function_name, event.attempts)
+                    log.info(
+                        "async invocation %s of %s: attempt %d cut short by a stop, no retry remains",
+                        event.request_id,
+                        event.function_name,
+                        event.attempts,
+                    )
                     continue
                 delay = delays[event.attempts - 1]
             with self._cond:

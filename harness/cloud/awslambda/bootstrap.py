@@ -75,7 +75,9 @@ def load_handler(handler: str, import_module: Callable[[str], Any] = importlib.i
         raise FaultError(HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'") from None
 
 
-def make_error(message: str | None, error_type: str | None, stack_trace: list[str] | None, request_id: str | None) -> dict[str, Any]:
+def make_error(
+    message: str | None, error_type: str | None, stack_trace: list[str] | None, request_id: str | None
+) -> dict[str, Any]:
     """The error document Lambda returns as the payload of a failed invocation."""
     return {
         "errorMessage": message or "",
@@ -90,8 +92,10 @@ def error_from_exception(exc: BaseException, request_id: str | None) -> dict[str
     if isinstance(exc, FaultError):
         return make_error(exc.message, exc.error_type, exc.trace, request_id)
     frames = traceback.extract_tb(exc.__traceback__)
-    while frames and (os.path.dirname(os.path.abspath(frames[0].filename)) == _RUNTIME_DIR
-                      or os.path.abspath(frames[0].filename) in _WRAPPER_FILES):
+    while frames and (
+        os.path.dirname(os.path.abspath(frames[0].filename)) == _RUNTIME_DIR
+        or os.path.abspath(frames[0].filename) in _WRAPPER_FILES
+    ):
         frames.pop(0)
     return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
 
@@ -303,4 +307,3 @@ def wrap_handler(handler: Callable[..., Any], environ: Any = os.environ) -> Call
     module = importlib.import_module(module_name)
     _WRAPPER_FILES.add(os.path.abspath(module.__file__ or ""))  # its frames are the runtime's, not the user's
     return getattr(module, attribute or "wrap")(handler)  # type: ignore[no-any-return]
-

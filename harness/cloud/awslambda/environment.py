@@ -106,7 +106,10 @@ def timeout_error(request_id: str, timeout: float) -> dict[str, Any]:
     ``RequestId: %s Error: Task timed out after %d.00 seconds``). The older
     ``<timestamp> <id> Task timed out after 3.00 seconds`` form survives as the log line.
     """
-    return {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"}
+    return {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
+    }
 
 
 def exit_error(request_id: str, returncode: int | None) -> dict[str, Any]:
@@ -115,7 +118,10 @@ def exit_error(request_id: str, returncode: int | None) -> dict[str, Any]:
         status = "signal: killed" if returncode == -9 else f"signal: {-returncode}"
     else:
         status = f"exit status {returncode if returncode is not None else 1}"
-    return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {status}"}
+    return {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {status}",
+    }
 
 
 def lambda_environment(

@@ -48,7 +48,14 @@ class FunctionConfig:
     @property
     def fingerprint(self) -> str:
         """Changes whenever code or configuration changes: warm environments of an old one are retired."""
-        material = [self.handler, self.runtime, self.timeout, self.memory_size, sorted(self.environment.items()), self.code_sha256]
+        material = [
+            self.handler,
+            self.runtime,
+            self.timeout,
+            self.memory_size,
+            sorted(self.environment.items()),
+            self.code_sha256,
+        ]
         return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
     @property
@@ -70,9 +77,7 @@ def split_name(name_or_arn: str, account_id: str, region: str) -> tuple[str, str
     return name, qualifier or None, account_id, region
 
 
-def resolve_function(
-    name_or_arn: str, qualifier: str | None, account_id: str, region: str
-) -> FunctionConfig:
+def resolve_function(name_or_arn: str, qualifier: str | None, account_id: str, region: str) -> FunctionConfig:
     """The function version an invoke targets, or ResourceNotFoundException as Invoke raises it."""
     name, name_qualifier, account_id, region = split_name(name_or_arn, account_id, region)
     qualifier = qualifier or name_qualifier
@@ -106,5 +111,4 @@ def resolve_function(
 
 def reserved_total(account_id: str, region: str, excluding: str | None = None) -> int:
     """Sum of reserved concurrency over the account's functions in a region (taken from its unreserved pool)."""
-    return sum(reserved for name, reserved in moto_lambda.reserved_concurrencies(account_id, region).items()
-               if name != excluding)
+    return sum(reserved for name, reserved in moto_lambda.reserved_concurrencies(account_id, region).items() if name != excluding)

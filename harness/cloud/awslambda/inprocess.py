@@ -163,8 +163,9 @@ def _code_first(code_dir: Path) -> Iterator[None]:
 class ThreadEnvironment:
     """One environment as a dedicated thread of the server; jobs are handed over through a queue."""
 
-    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str,
-                 extensions: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, extensions: Mapping[str, str] | None = None
+    ) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir

@@ -131,8 +131,13 @@ def _newest_first(paths: list[str]) -> list[str]:
 def _reports(path: str, version: tuple[int, int]) -> bool:
     """Whether ``path`` runs and is ``version`` (a pyenv shim on PATH may exist and still fail)."""
     try:
-        result = subprocess.run([path, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                capture_output=True, text=True, timeout=10, check=False)
+        result = subprocess.run(
+            [path, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return result.returncode == 0 and result.stdout.strip() == f"{version[0]}.{version[1]}"

@@ -107,8 +107,9 @@ class EnvironmentPool:
         expired: list[ExecutionEnvironment] = []
         with self._lock:
             for key, idle in list(self._idle.items()):
-                keep = [entry for entry in idle
-                        if (entry.since >= cutoff or entry.env.id in self._pinned) and not entry.env.closed]
+                keep = [
+                    entry for entry in idle if (entry.since >= cutoff or entry.env.id in self._pinned) and not entry.env.closed
+                ]
                 expired.extend(entry.env for entry in idle if entry not in keep)
                 if keep:
                     self._idle[key] = keep

@@ -71,9 +71,17 @@ class ProcessEnvironment:
     concurrency (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
     """
 
-    def __init__(self, fn: FunctionConfig, code_dir: Path, endpoint_url: str, spawner: Spawner, scratch: Path,
-                 extensions: Mapping[str, str] | None = None, templates: TemplateRegistry | None = None,
-                 provisioned: bool = False) -> None:
+    def __init__(
+        self,
+        fn: FunctionConfig,
+        code_dir: Path,
+        endpoint_url: str,
+        spawner: Spawner,
+        scratch: Path,
+        extensions: Mapping[str, str] | None = None,
+        templates: TemplateRegistry | None = None,
+        provisioned: bool = False,
+    ) -> None:
         self.id = uuid.uuid4().hex
         self.fn = fn
         self.code_dir = code_dir
@@ -160,8 +168,15 @@ class ProcessEnvironment:
         if message is not None and message["t"] == "ready":
             return InitOutcome(ok=True, init_ms=init_ms, logs=logs, full_init=init is not None, restore_ms=restore_ms)
         self.kill()
-        return InitOutcome(ok=False, init_ms=init_ms, logs=logs, timed_out=message is None, exited=message is not None,
-                           full_init=init is not None, restore_ms=restore_ms)
+        return InitOutcome(
+            ok=False,
+            init_ms=init_ms,
+            logs=logs,
+            timed_out=message is None,
+            exited=message is not None,
+            full_init=init is not None,
+            restore_ms=restore_ms,
+        )
 
     def _new_template(self, key: str, python: list[str], timeout: float) -> Template:
         env = lambda_environment(self.fn, self.code_dir, "template", self._endpoint_url, self._extensions, "snap-start")
@@ -170,7 +185,12 @@ class ProcessEnvironment:
         return template
 
     def _setup(self) -> dict[str, Any]:
-        return {"code_dir": str(self.code_dir), "handler": self.fn.handler, "runtime": self.fn.runtime, "layer_path": layer_path(self.code_dir)}
+        return {
+            "code_dir": str(self.code_dir),
+            "handler": self.fn.handler,
+            "runtime": self.fn.runtime,
+            "layer_path": layer_path(self.code_dir),
+        }
 
     def _cold_start(self, timeout: float) -> InitOutcome:
         """Spawn the worker and wait for it to import the handler (the init phase)."""
@@ -179,8 +199,9 @@ class ProcessEnvironment:
             python = worker_args(self.fn.runtime, self.code_dir)
         except InterpreterNotFound as exc:
             return InitOutcome(ok=False, init_ms=0.0, error=exc.error)
-        self._proc, parent = spawn_worker(self._spawner.popen, python, WORKER, env=self._env, cwd=self.code_dir,
-                                          stderr_path=self._stderr_path)
+        self._proc, parent = spawn_worker(
+            self._spawner.popen, python, WORKER, env=self._env, cwd=self.code_dir, stderr_path=self._stderr_path
+        )
         self._conn = Connection(parent.detach())
         if self.closed:  # killed (a reset) while spawning
             self.kill()
@@ -209,7 +230,12 @@ class ProcessEnvironment:
         """Run one invocation; past the function's timeout the worker is killed."""
         began = time.perf_counter()
         logs: list[LogLine] = []
-        header = {"id": request.request_id, "arn": request.invoked_arn, "deadline_ms": request.deadline_ms, "client_context": request.client_context}
+        header = {
+            "id": request.request_id,
+            "arn": request.invoked_arn,
+            "deadline_ms": request.deadline_ms,
+            "client_context": request.client_context,
+        }
         with self._using():
             try:
                 if self._conn is None:

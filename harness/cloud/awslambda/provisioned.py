@@ -23,10 +23,15 @@ from harness.cloud.edge import AwsRequestContext
 from harness.cloud.routes import json_response
 from harness.cloud.service_model import OperationRouter
 
-_OPERATIONS = OperationRouter("lambda", [  # paths and methods: botocore's (List is Get's path with ?List=ALL)
-    "PutProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig", "DeleteProvisionedConcurrencyConfig",
-    "ListProvisionedConcurrencyConfigs",
-])
+_OPERATIONS = OperationRouter(
+    "lambda",
+    [  # paths and methods: botocore's (List is Get's path with ?List=ALL)
+        "PutProvisionedConcurrencyConfig",
+        "GetProvisionedConcurrencyConfig",
+        "DeleteProvisionedConcurrencyConfig",
+        "ListProvisionedConcurrencyConfigs",
+    ],
+)
 
 ConfigKey = tuple[str, str, str, str]  # account, region, function name, qualifier
 Provision = Callable[[str, int, str, str], tuple[int, list[str], str | None]]  # -> (allocated, env ids, failure)
@@ -113,7 +118,10 @@ class ProvisionedConcurrency:
         with self._lock:
             config = self._configs.get(key)
         if config is None:
-            raise LambdaApiError("ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+            raise LambdaApiError(
+                "ProvisionedConcurrencyConfigNotFoundException",
+                f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}",
+            )
         return config.document()
 
     def list(self, key: ConfigKey) -> list[dict[str, Any]]:
@@ -128,7 +136,10 @@ class ProvisionedConcurrency:
         with self._lock:
             config = self._configs.pop(key, None)
         if config is None:
-            raise LambdaApiError("ProvisionedConcurrencyConfigNotFoundException", f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}")
+            raise LambdaApiError(
+                "ProvisionedConcurrencyConfigNotFoundException",
+                f"No Provisioned Concurrency Config found for this function: {key[2]}:{key[3]}",
+            )
         self._release(config.env_ids)
 
     def clear(self) -> None:

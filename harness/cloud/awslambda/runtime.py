@@ -298,8 +298,9 @@ class LambdaRuntime:
         finally:
             env.kill()
 
-    def open_environments(self, function_name: str, count: int, account_id: str = DEFAULT_ACCOUNT_ID,
-                          region: str = DEFAULT_REGION) -> list[InitOutcome]:
+    def open_environments(
+        self, function_name: str, count: int, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+    ) -> list[InitOutcome]:
         """Open ``count`` new environments one after another and leave them warm and idle, as
         provisioned concurrency keeps environments ready; how each one's opening went."""
         return self._open(function_name, count, account_id, region)[0]
@@ -314,8 +315,9 @@ class LambdaRuntime:
         reason = f"FUNCTION_ERROR_INIT_FAILURE: {failed[0].error}" if failed else None
         return len(ids), ids, reason
 
-    def _open(self, function_name: str, count: int, account_id: str, region: str,
-              pinned: bool = False) -> tuple[list[InitOutcome], list[str]]:
+    def _open(
+        self, function_name: str, count: int, account_id: str, region: str, pinned: bool = False
+    ) -> tuple[list[InitOutcome], list[str]]:
         fn = resolve_function(function_name, None, account_id, region)
         outcomes: list[InitOutcome] = []
         ids: list[str] = []
@@ -328,8 +330,9 @@ class LambdaRuntime:
                 ids.append(env.id)
         return outcomes, ids
 
-    def prepare_in_background(self, function_names: list[str], account_id: str = DEFAULT_ACCOUNT_ID,
-                              region: str = DEFAULT_REGION) -> threading.Thread:
+    def prepare_in_background(
+        self, function_names: list[str], account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+    ) -> threading.Thread:
         """``prepare`` each function, one after another, in a daemon thread (e.g. right after deploying)."""
 
         def run() -> None:
@@ -364,8 +367,9 @@ class LambdaRuntime:
             return ThreadEnvironment(fn, code_dir, self._cloud.url, extensions)
         assert self._spawner is not None
         templates = self._templates if self._uses_templates(fn) else None
-        return ProcessEnvironment(fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions, templates,
-                                  provisioned=provisioned)
+        return ProcessEnvironment(
+            fn, code_dir, self._cloud.url, self._spawner, self._workdir / "run", extensions, templates, provisioned=provisioned
+        )
 
     def _uses_templates(self, fn: FunctionConfig) -> bool:
         return self.cold_starts == "template" and fn.tags.get(OPT_OUT_TAG) != "full"

@@ -47,15 +47,28 @@ def template_key(fn: FunctionConfig, interpreter: list[str], extensions: Mapping
     a new snapshot with SnapStart). Not the timeout: no variable carries it, an invoke's
     context does.
     """
-    material = [fn.account_id, fn.region, fn.name, fn.version, fn.handler, fn.runtime, fn.memory_size,
-                sorted(fn.environment.items()), fn.code_sha256, interpreter, sorted(extensions.items())]
+    material = [
+        fn.account_id,
+        fn.region,
+        fn.name,
+        fn.version,
+        fn.handler,
+        fn.runtime,
+        fn.memory_size,
+        sorted(fn.environment.items()),
+        fn.code_sha256,
+        interpreter,
+        sorted(extensions.items()),
+    ]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
 
 class Template:
     """One template process: the init phase of one function version, forked on request."""
 
-    def __init__(self, key: str, fn: FunctionConfig, code_dir: Path, interpreter: list[str], env: dict[str, str], scratch: Path) -> None:
+    def __init__(
+        self, key: str, fn: FunctionConfig, code_dir: Path, interpreter: list[str], env: dict[str, str], scratch: Path
+    ) -> None:
         self.key = key
         self.fn = fn
         self.code_dir = code_dir
@@ -83,9 +96,16 @@ class Template:
     def start(self, popen: Any, worker: Path, setup: dict[str, Any], timeout: float) -> InitOutcome:
         """Start the template and run the init phase in it (the only full init of this version)."""
         began = time.perf_counter()
-        self._proc, parent = spawn_worker(popen, self.interpreter, worker, "template", env=self._env,
-                                          cwd=self.code_dir, stderr_path=self._stderr_path,
-                                          socket_type=socket.SOCK_SEQPACKET)
+        self._proc, parent = spawn_worker(
+            popen,
+            self.interpreter,
+            worker,
+            "template",
+            env=self._env,
+            cwd=self.code_dir,
+            stderr_path=self._stderr_path,
+            socket_type=socket.SOCK_SEQPACKET,
+        )
         self._sock = parent
         logs: list[LogLine] = []
         message: dict[str, Any] | None

@@ -30,8 +30,13 @@ def spawn_worker(
     try:
         with open(stderr_path, "wb") as stderr:
             options: dict[str, Any] = {
-                "env": env, "cwd": cwd, "pass_fds": (child.fileno(),), "stdin": subprocess.DEVNULL,
-                "stdout": subprocess.DEVNULL, "stderr": stderr, "start_new_session": True,
+                "env": env,
+                "cwd": cwd,
+                "pass_fds": (child.fileno(),),
+                "stdin": subprocess.DEVNULL,
+                "stdout": subprocess.DEVNULL,
+                "stderr": stderr,
+                "start_new_session": True,
             }
             proc = popen([*interpreter, str(worker), str(child.fileno()), str(os.getpid()), *extra_args], **options)
     except BaseException:

@@ -94,14 +94,13 @@ class EventSourceMappingApi:
         visibility = int(queue.get("VisibilityTimeout", "30"))
         if visibility < function["timeout"]:
             raise invalid(
-                f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
-                f"{function['timeout']} seconds"
+                f"Queue visibility timeout: {visibility} seconds is less than Function timeout: {function['timeout']} seconds"
             )
         for existing in self._mappings.values():
             if existing.event_source_arn == source_arn and existing.function_arn == function["arn"]:
                 raise LambdaApiError(
                     "ResourceConflictException",
-                    f"An event source mapping with SQS arn (\" {source_arn} \") and function (\" {function['name']} \") "
+                    f'An event source mapping with SQS arn (" {source_arn} ") and function (" {function["name"]} ") '
                     f"already exists. Please update or delete the existing mapping with UUID {existing.uuid}",
                 )
         mapping = EventSourceMapping(event_source_arn=source_arn, function_arn=function["arn"])
@@ -120,8 +119,7 @@ class EventSourceMappingApi:
         found = [
             m.to_api()
             for m in self._mappings.values()
-            if (not source_arn or m.event_source_arn == source_arn)
-            and (not function_arn or m.function_arn == function_arn)
+            if (not source_arn or m.event_source_arn == source_arn) and (not function_arn or m.function_arn == function_arn)
         ]
         return {"EventSourceMappings": found}, 200
 
@@ -163,9 +161,7 @@ class EventSourceMappingApi:
         if not 1 <= batch_size <= max_batch:
             raise invalid(f"BatchSize must be between 1 and {max_batch} for this event source.")
         if batch_size > SQS_MAX_UNBATCHED and window < 1:
-            raise invalid(
-                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
-            )
+            raise invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
         if not 0 <= window <= 300:
             raise invalid("MaximumBatchingWindowInSeconds must be between 0 and 300.")
         response_types = body.get("FunctionResponseTypes", mapping.function_response_types)

@@ -112,9 +112,7 @@ class MappingPoller:
 
     def start(self) -> None:
         for index in range(self.concurrency):
-            thread = threading.Thread(
-                target=self._run, name=f"esm-{self.mapping.uuid[:8]}-{index}", daemon=True
-            )
+            thread = threading.Thread(target=self._run, name=f"esm-{self.mapping.uuid[:8]}-{index}", daemon=True)
             self._threads.append(thread)
             thread.start()
 
@@ -177,9 +175,7 @@ class MappingPoller:
         result = self._invoke_until_not_throttled(payload, messages)
         if result is None:
             return
-        outcome = batch_outcome(
-            messages, result.function_error, result.payload, self.mapping.reports_batch_item_failures
-        )
+        outcome = batch_outcome(messages, result.function_error, result.payload, self.mapping.reports_batch_item_failures)
         self.mapping.last_processing_result = outcome.result
         self.batches += 1
         if outcome.delete:
@@ -188,9 +184,9 @@ class MappingPoller:
     def _invoke_until_not_throttled(self, payload: bytes, messages: list[dict[str, Any]]) -> Any:
         """Invoke; on throttling retry with backoff while the batch is still ours (visible to us)."""
         visibility = int(
-            self._sqs.get_queue_attributes(QueueUrl=self._url(), AttributeNames=["VisibilityTimeout"])[
-                "Attributes"
-            ]["VisibilityTimeout"]
+            self._sqs.get_queue_attributes(QueueUrl=self._url(), AttributeNames=["VisibilityTimeout"])["Attributes"][
+                "VisibilityTimeout"
+            ]
         )
         deadline = time.monotonic() + visibility
         delay = THROTTLE_BACKOFF[0]

@@ -132,8 +132,10 @@ class Schedules:
                 self._stopping.wait(self._tick)
 
     def _current(self) -> list[Due]:
-        return [*(_due(rule, "rule") for rule in moto_events.scheduled_rules()),
-                *(_due(schedule, "schedule") for schedule in moto_scheduler.schedules())]
+        return [
+            *(_due(rule, "rule") for rule in moto_events.scheduled_rules()),
+            *(_due(schedule, "schedule") for schedule in moto_scheduler.schedules()),
+        ]
 
     def _parse(self, due: Due) -> Schedule | None:
         cache_key = due.key + "\n" + due.expression
@@ -181,8 +183,9 @@ class Schedules:
                 continue
             body = payload if payload is not None else json.dumps(_scheduled_event(due, moment))
             try:
-                result = self._invoker.invoke(arn, body.encode(), invocation_type="Event",
-                                              account_id=due.account, region=due.region)
+                result = self._invoker.invoke(
+                    arn, body.encode(), invocation_type="Event", account_id=due.account, region=due.region
+                )
                 request_id = str(getattr(result, "request_id", ""))
             except Exception as err:  # noqa: BLE001 - a missing function is the target's problem, as on AWS
                 log.warning("schedule %s could not invoke %s: %s", due.name, arn, err)
@@ -232,4 +235,3 @@ def _scheduled_event(due: Due, moment: datetime) -> dict[str, Any]:
         "resources": [due.resource],
         "detail": {},
     }
-

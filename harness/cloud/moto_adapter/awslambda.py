@@ -56,8 +56,11 @@ def reserved_concurrencies(account_id: str, region: str) -> dict[str, int]:
     """Each function of the account in ``region`` that reserves concurrency, and how much."""
     from moto.awslambda.models import lambda_backends
 
-    return {str(fn.function_name): int(fn.reserved_concurrency)
-            for fn in lambda_backends[account_id][region].list_functions() if fn.reserved_concurrency is not None}
+    return {
+        str(fn.function_name): int(fn.reserved_concurrency)
+        for fn in lambda_backends[account_id][region].list_functions()
+        if fn.reserved_concurrency is not None
+    }
 
 
 def _max_retry_attempts(fn: Any) -> int | None:
@@ -71,8 +74,7 @@ def _max_retry_attempts(fn: Any) -> int | None:
 
 # Runtimes AWS no longer lets a function be created or updated with ("Runtime deprecation
 # policy" in the Lambda developer guide); their names stay in the API's enum.
-BLOCKED_RUNTIMES = {"python2.7": "python3.13", "python3.6": "python3.13", "python3.7": "python3.13",
-                    "python3.8": "python3.13"}
+BLOCKED_RUNTIMES = {"python2.7": "python3.13", "python3.6": "python3.13", "python3.7": "python3.13", "python3.8": "python3.13"}
 
 
 def check_runtime(runtime: str | None) -> None:
@@ -93,7 +95,8 @@ def check_runtime(runtime: str | None) -> None:
         raise InvalidParameterValueException(
             f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
             f"functions. We recommend you use the new runtime ({BLOCKED_RUNTIMES[runtime]}) while creating or "
-            "updating functions.")
+            "updating functions."
+        )
 
 
 def patch_refuse_unknown_runtimes() -> None:

@@ -9,5 +9,8 @@ def alarm_accounts() -> list[tuple[str, str]]:
     """(account, region) of every CloudWatch backend holding alarms."""
     from moto.cloudwatch.models import cloudwatch_backends
 
-    return [(account_id, region) for account_id, region, backend in each_backend(cloudwatch_backends)
-            if getattr(backend, "alarms", None)]
+    return [
+        (account_id, region)
+        for account_id, region, backend in each_backend(cloudwatch_backends)
+        if getattr(backend, "alarms", None)
+    ]

@@ -23,5 +23,11 @@ def schedules() -> Iterator[MotoSchedule]:
             for item in list(group.schedules.values()):
                 if item.state == "ENABLED":
                     target = item.target or {}
-                    yield MotoSchedule(item.arn, item.name, item.schedule_expression,
-                                       ((target.get("Arn", ""), target.get("Input") or "{}"),), account, region)
+                    yield MotoSchedule(
+                        item.arn,
+                        item.name,
+                        item.schedule_expression,
+                        ((target.get("Arn", ""), target.get("Input") or "{}"),),
+                        account,
+                        region,
+                    )

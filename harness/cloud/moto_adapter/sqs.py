@@ -19,10 +19,14 @@ class MotoQueue:
 
     def messages(self) -> list[MessageState]:
         """A snapshot of the queue's messages (not deleted): delayed, visible, and when each was sent."""
-        return [MessageState(delayed=bool(getattr(message, "delayed", False)),
-                             visible=bool(getattr(message, "visible", True)),
-                             sent_timestamp=getattr(message, "sent_timestamp", None))
-                for message in list(getattr(self.queue, "_messages", []))]
+        return [
+            MessageState(
+                delayed=bool(getattr(message, "delayed", False)),
+                visible=bool(getattr(message, "visible", True)),
+                sent_timestamp=getattr(message, "sent_timestamp", None),
+            )
+            for message in list(getattr(self.queue, "_messages", []))
+        ]
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,11 @@ def queues() -> list[MotoQueue]:
     """Every queue moto holds, in every account and region."""
     from moto.sqs.models import sqs_backends
 
-    return [MotoQueue(account_id, region, name, queue)
-            for account_id, region, backend in each_backend(sqs_backends) for name, queue in list(backend.queues.items())]
+    return [
+        MotoQueue(account_id, region, name, queue)
+        for account_id, region, backend in each_backend(sqs_backends)
+        for name, queue in list(backend.queues.items())
+    ]
 
 
 def visibility_timeout(account_id: str, region: str, name: str) -> int | None:

@@ -94,9 +94,7 @@ def credentials(secret_arn: str) -> tuple[str, str]:
         secret = json.loads(value.get("SecretString") or "")
         return str(secret["username"]), str(secret["password"])
     except (ValueError, KeyError, TypeError) as err:
-        raise DataApiError(
-            "InvalidSecretException", "The secret must be a JSON document with username and password."
-        ) from err
+        raise DataApiError("InvalidSecretException", "The secret must be a JSON document with username and password.") from err
 
 
 class ClusterDatabases:

@@ -35,7 +35,7 @@ def install(target: Path) -> str:
         match = _VERSION.search(control)
         assert match, f"{name}.control names no default_version"
         (directory / f"{name}.control").write_text(control)
-        script = f"\\echo Use \"CREATE EXTENSION {name}\" to load this file. \\quit\n" + shared
+        script = f'\\echo Use "CREATE EXTENSION {name}" to load this file. \\quit\n' + shared
         script += source.joinpath(f"{name}.sql").read_text()
         script = script.replace("@helper@", name.replace("-", "_") + "_")  # each extension's own helpers
         (directory / f"{name}--{match.group(1)}.sql").write_text(script)

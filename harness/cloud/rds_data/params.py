@@ -159,7 +159,12 @@ def _hinted_class(hint: str, pg_type: str) -> type[Hinted]:
 HINTS: dict[str, type[Hinted]] = {
     hint: _hinted_class(hint, pg_type)
     for hint, pg_type in {
-        "JSON": "json", "UUID": "uuid", "TIMESTAMP": "timestamp", "DATE": "date", "TIME": "time", "DECIMAL": "numeric",
+        "JSON": "json",
+        "UUID": "uuid",
+        "TIMESTAMP": "timestamp",
+        "DATE": "date",
+        "TIME": "time",
+        "DECIMAL": "numeric",
     }.items()
 }
 

@@ -44,9 +44,7 @@ class Slots:
     def acquire(self, timeout: float | None) -> None:
         if not self._free.acquire(timeout=timeout):
             # what PostgreSQL (and so Aurora through the Data API) says when no connection can be had
-            raise DataApiError(
-                "DatabaseErrorException", "FATAL: sorry, too many clients already; SQLState: 53300"
-            )
+            raise DataApiError("DatabaseErrorException", "FATAL: sorry, too many clients already; SQLState: 53300")
 
     def release(self) -> None:
         self._free.release()

@@ -190,9 +190,7 @@ class Postgres:
         with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
             verb = "ALTER" if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMIN_ROLE,)).fetchone() else "CREATE"
             conn.execute(
-                sql.SQL(verb + " ROLE {} SUPERUSER LOGIN PASSWORD {}").format(
-                    sql.Identifier(ADMIN_ROLE), sql.Literal(password)
-                )
+                sql.SQL(verb + " ROLE {} SUPERUSER LOGIN PASSWORD {}").format(sql.Identifier(ADMIN_ROLE), sql.Literal(password))
             )
         with psycopg.connect(self.admin_dsn(), autocommit=True) as conn:
             conn.execute(sql.SQL("ALTER ROLE postgres RENAME TO {}").format(sql.Identifier(BOOTSTRAP_ROLE)))

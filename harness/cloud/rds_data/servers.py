@@ -141,7 +141,9 @@ class ClusterServers:
         data_dir = None
         if self._data_dir is not None and cluster is not None:
             # short: the server's Unix socket lives in there, and socket paths are limited to 107 bytes
-            name = re.sub(r"[^A-Za-z0-9_-]", "_", cluster.identifier)[:16] + "-" + hashlib.sha1(cluster.arn.encode()).hexdigest()[:8]
+            name = (
+                re.sub(r"[^A-Za-z0-9_-]", "_", cluster.identifier)[:16] + "-" + hashlib.sha1(cluster.arn.encode()).hexdigest()[:8]
+            )
             data_dir = Path(self._data_dir) / "clusters" / name
         postgres = Postgres(data_dir=data_dir)
         postgres.start()

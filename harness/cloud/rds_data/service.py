@@ -232,8 +232,15 @@ class DataApiService:
 
     # execution ------------------------------------------------------------------------------------
     def _run(
-        self, conn: psycopg.Connection, sql: str, parsed: ParsedSql, values: dict[str, Any],
-        options: types.Options, as_json: bool, metadata: bool, legacy: bool,
+        self,
+        conn: psycopg.Connection,
+        sql: str,
+        parsed: ParsedSql,
+        values: dict[str, Any],
+        options: types.Options,
+        as_json: bool,
+        metadata: bool,
+        legacy: bool,
     ) -> dict[str, Any]:
         limit = MAX_JSON_RESPONSE_BYTES if as_json else MAX_RESPONSE_BYTES
         if parsed.statements == 1 and _QUERY.match(sql):
@@ -255,8 +262,16 @@ class DataApiService:
         return shape.finish(out, metadata)
 
     def _run_cursor(
-        self, conn: psycopg.Connection, sql: str, parsed: ParsedSql, values: dict[str, Any],
-        options: types.Options, as_json: bool, metadata: bool, legacy: bool, limit: int,
+        self,
+        conn: psycopg.Connection,
+        sql: str,
+        parsed: ParsedSql,
+        values: dict[str, Any],
+        options: types.Options,
+        as_json: bool,
+        metadata: bool,
+        legacy: bool,
+        limit: int,
     ) -> dict[str, Any] | None:
         """A query through a server-side cursor, fetched in batches: the response limit holds while reading.
 
@@ -283,8 +298,10 @@ class DataApiService:
             return None
         except psycopg.errors.QueryCanceled as err:
             raise DataApiError(
-                "StatementTimeoutException", "Request timed out",
-                aborts_transaction=True, dbConnectionId=conn.info.backend_pid,
+                "StatementTimeoutException",
+                "Request timed out",
+                aborts_transaction=True,
+                dbConnectionId=conn.info.backend_pid,
             ) from err
         except psycopg.Error as err:
             raise from_postgres(err, legacy) from err
@@ -300,15 +317,23 @@ class DataApiService:
                 cur.execute(sql)  # nothing to bind: the SQL exactly as given
         except psycopg.errors.QueryCanceled as err:
             raise DataApiError(
-                "StatementTimeoutException", "Request timed out",
-                aborts_transaction=True, dbConnectionId=cur.connection.info.backend_pid,
+                "StatementTimeoutException",
+                "Request timed out",
+                aborts_transaction=True,
+                dbConnectionId=cur.connection.info.backend_pid,
             ) from err
         except psycopg.Error as err:
             raise from_postgres(err, legacy) from err
 
     def _detached(
-        self, call: Call, sql: str, parsed: ParsedSql, values: dict[str, Any],
-        options: types.Options, as_json: bool, metadata: bool,
+        self,
+        call: Call,
+        sql: str,
+        parsed: ParsedSql,
+        values: dict[str, Any],
+        options: types.Options,
+        as_json: bool,
+        metadata: bool,
     ) -> dict[str, Any]:
         """continueAfterTimeout: past the call timeout the caller gets StatementTimeoutException, the SQL runs on."""
         dsn = self._dsn(call, timeout=None)
@@ -386,9 +411,7 @@ class DataApiService:
         cluster = find_cluster(_required(body, "resourceArn"))
         username, password = self.credentials(_required(body, "secretArn"))
         if username in RESERVED_ROLES:  # the harness's own roles: as if the password were wrong, which it is
-            raise DataApiError(
-                sql_error_code(cluster.legacy), f'FATAL: password authentication failed for user "{username}"'
-            )
+            raise DataApiError(sql_error_code(cluster.legacy), f'FATAL: password authentication failed for user "{username}"')
         server = self.servers.for_cluster(cluster)
         if not server.postgres.alive():
             self._recover(server)

@@ -165,9 +165,9 @@ class Transactions:
             now = self._clock()
             with self._lock:
                 due = [
-                    t for t in self._open.values()
-                    if (now - t.last_used > self.idle_timeout or now - t.started > self.max_lifetime)
-                    and not t.lock.locked()
+                    t
+                    for t in self._open.values()
+                    if (now - t.last_used > self.idle_timeout or now - t.started > self.max_lifetime) and not t.lock.locked()
                 ]
             for tx in due:
                 if tx.lock.acquire(blocking=False):  # not if a call took it meanwhile

@@ -26,9 +26,30 @@ from harness.cloud.rds_data.errors import DataApiError
 
 # Types PostgreSQL's own text form is the answer for: no Python round trip, no lost 'infinity'.
 TEXT_TYPES = (
-    "json", "jsonb", "uuid", "numeric", "date", "time", "timetz", "timestamp", "timestamptz", "interval",
-    "inet", "cidr", "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange",
-    "int4multirange", "int8multirange", "nummultirange", "datemultirange", "tsmultirange", "tstzmultirange",
+    "json",
+    "jsonb",
+    "uuid",
+    "numeric",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "inet",
+    "cidr",
+    "int4range",
+    "int8range",
+    "numrange",
+    "daterange",
+    "tsrange",
+    "tstzrange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "datemultirange",
+    "tsmultirange",
+    "tstzmultirange",
 )
 _LONG = {"int2", "int4", "int8", "oid"}
 _DOUBLE = {"float4", "float8"}
@@ -37,9 +58,25 @@ _OFFSET = re.compile(r"[+-]\d\d(?::\d\d){0,2}(?= BC$|$)")  # the "+00" PostgreSQ
 
 # JDBC type codes the Data API reports in columnMetadata.type
 _JDBC = {
-    "bool": -7, "int2": 5, "int4": 4, "int8": -5, "oid": -5, "float4": 7, "float8": 8, "numeric": 2,
-    "text": 12, "varchar": 12, "name": 12, "bpchar": 1, "char": 1, "date": 91, "time": 92, "timetz": 92,
-    "timestamp": 93, "timestamptz": 93, "bytea": -2,
+    "bool": -7,
+    "int2": 5,
+    "int4": 4,
+    "int8": -5,
+    "oid": -5,
+    "float4": 7,
+    "float8": 8,
+    "numeric": 2,
+    "text": 12,
+    "varchar": 12,
+    "name": 12,
+    "bpchar": 1,
+    "char": 1,
+    "date": 91,
+    "time": 92,
+    "timetz": 92,
+    "timestamp": 93,
+    "timestamptz": 93,
+    "bytea": -2,
 }
 _SIGNED = _LONG | _DOUBLE | {"numeric"}
 _CASE_SENSITIVE = {"text", "varchar", "bpchar", "char", "name", "json", "jsonb", "uuid"}
@@ -132,14 +169,13 @@ def field_converter(column: Column, options: Options, nested_arrays: bool = Fals
         def array(values: list[Any]) -> dict[str, Any]:
             if any(isinstance(v, list) for v in values):
                 if not nested_arrays:
-                    raise DataApiError(
-                        "UnsupportedResultException", f"Column {column.name} holds a multidimensional array"
-                    )
+                    raise DataApiError("UnsupportedResultException", f"Column {column.name} holds a multidimensional array")
                 return {"arrayValues": [array(v) for v in values if v is not None]}
             return {plural: [None if v is None else convert(v) for v in values]}
 
         return lambda v: {"isNull": True} if v is None else {"arrayValue": array(v)}
     if member == "number":
+
         def number(v: Any) -> dict[str, Any]:
             if v is None:
                 return {"isNull": True}

@@ -32,8 +32,11 @@ def list_positions(account_id: UUID, user: CurrentUser, db: Db) -> Any:
     return {"positions": [jsonable({**row, "instrument": instruments.get(row["symbol"])}) for row in rows]}
 
 
-@router.post("/positions", status_code=201,
-             responses={409: {"description": "The account already holds the symbol; the body names the position"}})
+@router.post(
+    "/positions",
+    status_code=201,
+    responses={409: {"description": "The account already holds the symbol; the body names the position"}},
+)
 def create_position(body: PositionCreate, user: CurrentUser, db: Db) -> Any:
     """Create only: a symbol the account already holds is 409 with the existing position, which
     ``PUT``/``PATCH /api/positions/{id}`` changes (a create that silently replaced it lost data)."""
@@ -47,10 +50,13 @@ def create_position(body: PositionCreate, user: CurrentUser, db: Db) -> Any:
     existing = db.positions.held(user, account_id, body.symbol)
     if existing is None:  # the account went away in between
         raise HTTPException(404, ACCOUNT_NOT_FOUND)
-    return JSONResponse(status_code=409, content={
-        "detail": f"The account already holds {body.symbol}; change it with PUT /api/positions/{existing['id']}",
-        "position": jsonable(existing),
-    })
+    return JSONResponse(
+        status_code=409,
+        content={
+            "detail": f"The account already holds {body.symbol}; change it with PUT /api/positions/{existing['id']}",
+            "position": jsonable(existing),
+        },
+    )
 
 
 @router.put("/positions/{position_id}")

@@ -47,4 +47,3 @@ def update_user(body: UserUpdate, user: CurrentUser, db: Db) -> Any:
         if name in changes and changes[name] is None:
             return validation_problem(("body", name), "cannot be null; send the full allocation instead")
     return jsonable(db.users.update(user, changes))
-

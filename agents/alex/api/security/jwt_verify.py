@@ -141,8 +141,12 @@ class JwksCache:
             keys = self._fetch()
         except Exception as err:  # noqa: BLE001 (any failure: keep what we have, back off)
             self._retry_at = now + self.refetch_min_interval
-            log.warning("JWKS fetch from %s failed (%s); %s", self.url, type(err).__name__,
-                        "keeping the cached keys" if self._keys else "no keys cached")
+            log.warning(
+                "JWKS fetch from %s failed (%s); %s",
+                self.url,
+                type(err).__name__,
+                "keeping the cached keys" if self._keys else "no keys cached",
+            )
             return False
         self._keys = keys
         self._expires_at = now + self.ttl

@@ -174,9 +174,7 @@ async def _unauthorized(request: Request, exc: Exception) -> Response:
 
 async def _throttled(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ThrottledError)
-    return JSONResponse(
-        {"message": "Too Many Requests"}, status_code=429, headers={"Retry-After": str(exc.retry_after)}
-    )
+    return JSONResponse({"message": "Too Many Requests"}, status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
 def install_security(
