@@ -94,7 +94,8 @@ def test_bedrock_outage_sends_the_error_alarm_and_the_dlq_alarm_to_alarm(monitor
     assert states[REPORTER_ALARM] == "ALARM" and states[dlq_alarm] == "ALARM", (states, _reporter_errors(monitored))
     assert states[error_alarm_name("alex-planner")] == "OK"  # batch item failures are not function errors
     alarm = monitored.cloudwatch.describe_alarms(AlarmNames=[REPORTER_ALARM])["MetricAlarms"][0]
-    assert re.search(r"\[(6|7|8)\.0\] was greater than the threshold \(5\.0\)", alarm["StateReason"]), alarm["StateReason"]
+    reason = re.search(r"\[(\d+)\.0\] was greater than the threshold \(5\.0\)", alarm["StateReason"])
+    assert reason and int(reason.group(1)) >= 6, alarm["StateReason"]
 
     notified = {(n["alarm"]["AlarmName"], n["alarm"]["NewStateValue"]) for n in monitored.recorder.alarm_notifications()}
     assert {(REPORTER_ALARM, "ALARM"), (dlq_alarm, "ALARM")} <= notified
@@ -102,7 +103,7 @@ def test_bedrock_outage_sends_the_error_alarm_and_the_dlq_alarm_to_alarm(monitor
     depth = monitored.sqs.get_queue_attributes(QueueUrl=monitored.stack.dlq_url, AttributeNames=["ApproximateNumberOfMessages"])[
         "Attributes"
     ]
-    assert depth["ApproximateNumberOfMessages"] == "1"
+    assert depth["ApproximateNumberOfMessages"] == "2"  # both outage jobs dead-lettered
 
 
 def test_watch_shows_every_agents_logs_with_levels_and_job(monitored, outage_job) -> None:

@@ -162,7 +162,7 @@ def test_model_error_is_recorded_and_store_still_called() -> None:
     assert "throttled" in generation["error"] and "AKIAIOSFODNN7EXAMPLE" not in generation["error"]
 
 
-def test_failures_of_store_and_exporters_are_swallowed(caplog: pytest.LogCaptureFixture) -> None:
+def test_failures_of_store_and_exporters_are_swallowed() -> None:
     calls: list[str] = []
 
     def bad_store(spans: list[dict[str, Any]]) -> None:
@@ -178,13 +178,27 @@ def test_failures_of_store_and_exporters_are_swallowed(caplog: pytest.LogCapture
         def export(self, spans: list[dict[str, Any]]) -> None:
             calls.append("good")
 
-    # The level is the test's own: an earlier test in this worker may have left the root logger quieter.
-    caplog.set_level(logging.WARNING, logger="alex.observability.tracing")
-    install_tracing(bad_store, exporters=[BadExporter(), GoodExporter()])
-    result = run_job(str(uuid.uuid4()), [[message("fine")]])
+    tracing_log = logging.getLogger("alex.observability.tracing")
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    # On the logger itself, enabled and at WARNING: whatever an earlier test in this worker did to logging.
+    saved = (tracing_log.disabled, tracing_log.level, logging.root.manager.disable)
+    tracing_log.disabled = False
+    logging.disable(logging.NOTSET)
+    tracing_log.setLevel(logging.WARNING)
+    tracing_log.addHandler(handler)
+    try:
+        install_tracing(bad_store, exporters=[BadExporter(), GoodExporter()])
+        result = run_job(str(uuid.uuid4()), [[message("fine")]])
+    finally:
+        tracing_log.removeHandler(handler)
+        tracing_log.disabled = saved[0]
+        tracing_log.setLevel(saved[1])
+        logging.disable(saved[2])
     assert result.final_output == "fine"
     assert calls == ["store", "bad", "good"]
-    assert "trace spans not stored" in caplog.text and "trace spans not exported" in caplog.text
+    assert "trace spans not stored" in seen and "trace spans not exported" in seen, seen
 
 
 def test_processor_never_raises_on_odd_input() -> None:
