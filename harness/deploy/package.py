@@ -13,7 +13,6 @@ platform, exclusions): rebuilding after a code change only re-copies code and re
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CACHE_VARIABLE = "ALEX_HARNESS_CACHE_DIR"
+from harness.cache_dir import default_cache_dir
+
 DEFAULT_RUNTIME = "python3.12"
 DEFAULT_PLATFORM = "x86_64-manylinux2014"  # Lambda's x86_64 Amazon Linux 2023 accepts manylinux2014 wheels
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same inputs give the same zip and the same CodeSha256
@@ -43,14 +43,6 @@ class PackageResult:
     seconds: float
     size_bytes: int
     files: int
-
-
-def default_cache_dir() -> Path:
-    """$ALEX_HARNESS_CACHE_DIR, else $XDG_CACHE_HOME/alex-harness, else ~/.cache/alex-harness."""
-    if os.environ.get(CACHE_VARIABLE):
-        return Path(os.environ[CACHE_VARIABLE])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "alex-harness"
 
 
 def uv_binary() -> str:

@@ -28,6 +28,7 @@ from harness.cloud.awslambda.environment import (
     timeout_error,
 )
 from harness.cloud.awslambda.functions import FunctionConfig
+from harness.cloud.awslambda.import_profile import preload_enabled, profile_key
 from harness.cloud.awslambda.interpreters import (
     InterpreterNotFound,
     layer_path,
@@ -180,7 +181,9 @@ class ProcessEnvironment:
 
     def _new_template(self, key: str, python: list[str], timeout: float) -> Template:
         env = lambda_environment(self.fn, self.code_dir, "template", self._endpoint_url, self._extensions, "snap-start")
-        template = Template(key, self.fn, self.code_dir, python, env, self._scratch)
+        assert self._templates is not None
+        profiles = self._templates.profiles if preload_enabled(self.fn) else None
+        template = Template(key, self.fn, self.code_dir, python, env, self._scratch, profiles, profile_key(self.fn, python))
         template.start(self._spawner.popen, WORKER, self._setup(), timeout)
         return template
 
@@ -256,6 +259,8 @@ class ProcessEnvironment:
             logs.extend(self._stderr_lines())
             self.kill()
             return InvokeOutcome("crash", json.dumps(error).encode(), error, duration_ms, 0, logs)
+        if message.get("imported") and self._template is not None:
+            self._template.learn(message["imported"])
         error = message["error"]
         if error is not None:
             return InvokeOutcome("error", json.dumps(error).encode(), error, duration_ms, message["max_memory_mb"], logs)

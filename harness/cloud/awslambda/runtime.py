@@ -47,6 +47,7 @@ from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
 from harness.cloud.awslambda.provisioned import ProvisionedConcurrency
 from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
 from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
+from harness.cloud.awslambda.import_profile import ImportProfiles
 from harness.cloud.awslambda.templates import TemplateRegistry
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class LambdaRuntime:
         account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         idle_timeout: float = 600.0,
         cold_starts: ColdStarts | None = None,
+        import_profiles: ImportProfiles | None = None,
     ) -> None:
         if mode not in ("process", "inprocess"):
             raise ValueError(f"mode must be 'process' or 'inprocess', not {mode!r}")
@@ -100,7 +102,8 @@ class LambdaRuntime:
         # "template": new environments are forked from a per-version template that ran the init
         # once (SnapStart-like); "full": every new environment runs the whole init phase.
         self.cold_starts: ColdStarts = cold_starts
-        self._templates = TemplateRegistry()
+        # What first invocations import lazily, imported into templates (import_profile.py).
+        self._templates = TemplateRegistry(import_profiles or ImportProfiles())
         self.provisioned = ProvisionedConcurrency(self._provision, lambda ids: self._pool.unpin(ids))
         self.async_retry_delays = tuple(async_retry_delays)
         self.max_sync_payload = MAX_SYNC_PAYLOAD

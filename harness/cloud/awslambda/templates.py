@@ -27,10 +27,12 @@ from typing import Any
 
 from harness.cloud.awslambda.environment import InitOutcome, LogLine
 from harness.cloud.awslambda.functions import FunctionConfig
+from harness.cloud.awslambda.import_profile import ImportProfiles
 from harness.cloud.awslambda.worker_spawn import spawn_worker
 
 _MAX_PACKET = 1 << 20
 _STDERR_TAIL = 2048
+_PRELOAD_BATCH = 400  # module names per preload packet (a packet must fit the socket's send buffer)
 MAX_TEMPLATES = 16  # least recently used templates beyond this are retired (an Alex one holds ~300 MB)
 
 
@@ -67,7 +69,15 @@ class Template:
     """One template process: the init phase of one function version, forked on request."""
 
     def __init__(
-        self, key: str, fn: FunctionConfig, code_dir: Path, interpreter: list[str], env: dict[str, str], scratch: Path
+        self,
+        key: str,
+        fn: FunctionConfig,
+        code_dir: Path,
+        interpreter: list[str],
+        env: dict[str, str],
+        scratch: Path,
+        profiles: ImportProfiles | None = None,
+        profile_key: str = "",
     ) -> None:
         self.key = key
         self.fn = fn
@@ -84,6 +94,10 @@ class Template:
         self._pending: dict[str, Future[int]] = {}
         self._exits: dict[int, int] = {}
         self._closed = False
+        self._profiles = profiles
+        self._profile_key = profile_key
+        self.tainted = False  # a preloaded module started a thread: fork no more from this one
+        self.preloaded = 0  # modules imported into it after its init (import_profile.py)
 
     @property
     def pid(self) -> int | None:
@@ -91,7 +105,7 @@ class Template:
 
     @property
     def alive(self) -> bool:
-        return not self._closed and self._proc is not None and self._proc.poll() is None
+        return not self._closed and not self.tainted and self._proc is not None and self._proc.poll() is None
 
     def start(self, popen: Any, worker: Path, setup: dict[str, Any], timeout: float) -> InitOutcome:
         """Start the template and run the init phase in it (the only full init of this version)."""
@@ -119,6 +133,7 @@ class Template:
             outcome = InitOutcome(ok=False, init_ms=init_ms, timed_out=True, logs=logs)
         elif message["t"] == "ready":
             outcome = InitOutcome(ok=True, init_ms=init_ms, logs=logs)
+            self._preload_profile(time.monotonic() + timeout)
             threading.Thread(target=self._read, name="lambda-template", daemon=True).start()
         elif message["t"] == "init_error":
             outcome = InitOutcome(ok=False, init_ms=init_ms, error=message["error"], logs=logs)
@@ -150,6 +165,47 @@ class Template:
             return future.result(timeout=30)
         except Exception as err:  # the template died or hung: no environment
             raise TemplateGone(self.key) from err
+
+    def learn(self, imported: list[str]) -> None:
+        """An environment's first invocation imported these: import the new ones here too."""
+        if self._profiles is None or not self.alive:
+            return
+        new = self._profiles.learn(self._profile_key, imported)
+        if new:
+            self._send_preload(new)
+
+    def _preload_profile(self, deadline: float) -> None:
+        """Import what the version's earlier environments imported, before the first fork."""
+        if self._profiles is None:
+            return
+        modules = self._profiles.modules(self._profile_key)
+        batches = self._send_preload(modules)
+        for _ in range(batches):
+            message = self._init_message(deadline, [])
+            if message is None or message["t"] != "preloaded":
+                return  # late answers are read by _read
+            self._preloaded(message)
+
+    def _send_preload(self, modules: list[str]) -> int:
+        """Send the names in packets; the number of packets sent."""
+        sent = 0
+        for start in range(0, len(modules), _PRELOAD_BATCH):
+            data = json.dumps({"t": "preload", "modules": modules[start : start + _PRELOAD_BATCH]}).encode()
+            try:
+                with self._send_lock:
+                    assert self._sock is not None
+                    self._sock.send(data)
+            except OSError:
+                break
+            sent += 1
+        return sent
+
+    def _preloaded(self, message: dict[str, Any]) -> None:
+        self.preloaded += int(message.get("imported", 0))
+        unsafe = message.get("unsafe")
+        if unsafe and self._profiles is not None:
+            self._profiles.mark_unsafe(self._profile_key, str(unsafe))
+            self.tainted = True  # the registry replaces it on its next use
 
     def returncode(self, pid: int, timeout: float) -> int | None:
         """How a forked environment ended, as the template reaped it (None if unknown)."""
@@ -203,6 +259,8 @@ class Template:
                     future = self._pending.pop(message["token"], None)
                 if future is not None:
                     future.set_result(int(message["pid"]))
+            elif message["t"] == "preloaded":
+                self._preloaded(message)
             elif message["t"] == "exited":
                 with self._cond:
                     self._exits[int(message["pid"])] = int(message["returncode"])
@@ -261,7 +319,8 @@ class Template:
 class TemplateRegistry:
     """The live templates, one per key; one init at a time per key."""
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: ImportProfiles | None = None) -> None:
+        self.profiles = profiles  # learned imports preloaded into templates (None: never)
         self._templates: dict[str, Template] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()

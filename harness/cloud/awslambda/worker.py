@@ -21,6 +21,8 @@ such a grandchild runs can that grandchild outlive it.
 from __future__ import annotations
 
 import ctypes
+import gc
+import importlib
 import importlib.util
 import json
 import logging
@@ -128,6 +130,9 @@ class _Runtime:
         sys.stdout, sys.stderr = self.stdout, self.stderr
         logging.getLogger().addHandler(bootstrap.LambdaLogHandler(channel.log, lambda: self.request_id[0]))
         self.handler: Callable[..., Any] | None = None
+        # Set in an environment restored from a template: the modules it had then, so the
+        # first result can say what the first invocation imported (import_profile.py).
+        self.modules_at_restore: set[str] | None = None
 
     def init(self) -> bool:
         """The init phase: import the handler module; reports ready or init_error."""
@@ -181,7 +186,11 @@ class _Runtime:
             self.drain()
             if error is not None:
                 channel.log(bootstrap.error_log_message(error))
-            channel.send({"t": "result", "error": error, "max_memory_mb": _max_memory_mb()}, body)
+            result: dict[str, Any] = {"t": "result", "error": error, "max_memory_mb": _max_memory_mb()}
+            if self.modules_at_restore is not None:
+                result["imported"] = [name for name in list(sys.modules) if name not in self.modules_at_restore]
+                self.modules_at_restore = None
+            channel.send(result, body)
 
 
 def _prepare_path(setup: dict[str, Any]) -> None:
@@ -214,6 +223,8 @@ def main() -> None:
 #
 #   parent -> template  setup (as above)
 #   template -> parent  {"t": "log"}* then {"t": "ready"} or {"t": "init_error"} (then it exits)
+#   parent -> template  {"t": "preload", "modules"}: import them now (between forks)
+#   template -> parent  {"t": "preloaded", "imported", "failed", "unsafe"}
 #   parent -> template  {"t": "fork", "token", "env"} + fd
 #   template -> parent  {"t": "forked", "token", "pid"}; later {"t": "exited", "pid", "returncode"}
 #   environment -> parent (on its own socket)  {"t": "ready"}, then the protocol above
@@ -236,6 +247,7 @@ def _template_main(fd: int, parent_pid: int) -> None:
     runtime = _Runtime(bootstrap, _Channel(ctrl.send, _MAX_TEMPLATE_LOG_CHARS), setup)
     if not runtime.init():
         return
+    gc.freeze()  # what the init made is never collected in a child, so a collection copies none of it
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -252,6 +264,11 @@ def _template_main(fd: int, parent_pid: int) -> None:
         if not data:
             return  # the server closed the template (or died)
         request = json.loads(data)
+        if request.get("t") == "preload":
+            for extra in fds:
+                os.close(extra)
+            runtime.channel.send(_preload(runtime, request.get("modules", [])))
+            continue
         if request.get("t") != "fork" or len(fds) != 1:
             for extra in fds:
                 os.close(extra)
@@ -267,6 +284,39 @@ def _template_main(fd: int, parent_pid: int) -> None:
                 os._exit(0)
         os.close(fds[0])
         runtime.channel.send({"t": "forked", "token": request["token"], "pid": pid})
+
+
+def _thread_count() -> int:
+    """Threads of this process, native ones included (a fork copies only the calling thread)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def _preload(runtime: _Runtime, names: list[str]) -> dict[str, Any]:
+    """Import what earlier environments' first invocations imported, so later forks have it.
+
+    A module that fails to import here is simply not preloaded (the environment imports it,
+    or fails, as before). One that starts a thread ends the preload: the server retires
+    this template and never preloads that module again.
+    """
+    threads = _thread_count()
+    imported, failed, unsafe = 0, 0, None
+    for name in names:
+        if name in sys.modules:
+            continue
+        try:
+            importlib.import_module(name)
+            imported += 1
+        except (Exception, SystemExit):  # noqa: BLE001 - see the docstring
+            failed += 1
+        if _thread_count() > threads:
+            unsafe = name
+            break
+    runtime.drain()
+    gc.freeze()
+    return {"t": "preloaded", "imported": imported, "failed": failed, "unsafe": unsafe}
 
 
 def _drain(fd: int) -> None:
@@ -300,6 +350,7 @@ def _restore(runtime: _Runtime, fd: int, env: dict[str, str], server_pid: int) -
     conn = Connection(fd)
     runtime.channel.rebind(conn.send_bytes)
     runtime.request_id[0] = ""
+    runtime.modules_at_restore = set(sys.modules)
     runtime.channel.send({"t": "ready", "init_ms": 0.0})
     runtime.serve(conn)
 
