@@ -21,9 +21,10 @@ from agents.extensions.models.litellm_model import LitellmModel  # noqa: E402
 from alex.guardrails import model_retry  # noqa: E402
 from alex.guardrails.tools import ToolPolicy  # noqa: E402
 from alex.schemas import DEFAULT_MODEL_ID  # noqa: E402
-from alex.warmup import complete_litellm_models  # noqa: E402
+from alex.warmup import complete_litellm_models, load_litellm_cost_map  # noqa: E402
 
 complete_litellm_models()  # in the init phase, not the first model call (alex/warmup.py)
+load_litellm_cost_map()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,17 @@ def complete_litellm_models() -> None:
                 log.debug("could not complete %s", cls.__name__)
 
 
+def load_litellm_cost_map() -> None:
+    """LiteLLM's Bedrock tool handling reads its bundled model map (a ~1 MB JSON file, parsed
+    once behind an lru_cache) on the first call that offers tools: about 0.2 s otherwise."""
+    try:
+        from litellm.llms.bedrock.common_utils import _get_local_model_cost_map
+
+        _get_local_model_cost_map()
+    except Exception:  # a LiteLLM without it loads what it needs on first use, as before
+        log.debug("could not preload LiteLLM's model map")
+
+
 def load_service_models(*services: str) -> None:
     """Load (and cache in boto3's default session) the service models the handler's first client
     needs: about 0.7 s for the Data API client otherwise. Skipped when no region is configured."""

@@ -64,6 +64,11 @@ class ImportProfiles:
         with self._lock:
             return list(self._load(key)["modules"])
 
+    def profile(self, key: str) -> dict[str, list[str]]:
+        """A copy of the whole profile: the modules to import and those never to."""
+        with self._lock:
+            return {field: list(values) for field, values in self._load(key).items()}
+
     def learn(self, key: str, names: Iterable[str]) -> list[str]:
         """Add what a first invocation imported; returns the names that were new."""
         with self._lock:

@@ -47,7 +47,8 @@ from harness.cloud.awslambda.pool import EnvironmentInfo, EnvironmentPool
 from harness.cloud.awslambda.provisioned import ProvisionedConcurrency
 from harness.cloud.awslambda.process_env import ProcessEnvironment, Spawner
 from harness.cloud.awslambda.records import InvocationHistory, InvocationRecord, Listener
-from harness.cloud.awslambda.import_profile import ImportProfiles
+from harness.cloud.awslambda.import_profile import ImportProfiles, profile_key
+from harness.cloud.awslambda.interpreters import worker_args
 from harness.cloud.awslambda.templates import TemplateRegistry
 
 if TYPE_CHECKING:
@@ -300,6 +301,18 @@ class LambdaRuntime:
             return env.prepare(max(INIT_TIMEOUT_SECONDS, fn.timeout))
         finally:
             env.kill()
+
+    def import_profile(
+        self, function_name: str, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+    ) -> dict[str, list[str]]:
+        """What the function's current code imports into its template after the init (learned
+        from first invocations), and what it never will: ``{"modules": [...], "unsafe": [...]}``."""
+        fn = resolve_function(function_name, None, account_id, region)
+        profiles = self._templates.profiles
+        if self._code is None or profiles is None:
+            return {"modules": [], "unsafe": []}
+        python = worker_args(fn.runtime, self._code.directory(fn.code_sha256, fn.code_bytes))
+        return profiles.profile(profile_key(fn, python))
 
     def open_environments(
         self, function_name: str, count: int, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
