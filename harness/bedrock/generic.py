@@ -6,7 +6,10 @@ In order:
    ``final_output`` or any function) -> a call of that tool, input generated from its schema;
 2. function tools are offered -> each tool the instructions name (all of them when none is
    named), in the order named, skipping one whose stated condition (``if positions >= 2``)
-   the prompt's figures fail, one call per turn; once every such tool has a result, the answer;
+   the prompt's figures fail, one call per turn; all of them in one turn (several toolUse
+   blocks) when the system prompt says they are independent or may be called in parallel
+   (:func:`~harness.bedrock.prompt.tools_in_parallel`); once every such tool has a result,
+   the answer;
 3. structured output is asked (an unforced ``json_tool_call``/``final_output``, Bedrock's
    ``outputConfig`` JSON Schema, or a prompt asking for JSON with a schema or an example in it)
    -> an instance of that schema (a variation of the example);
@@ -26,7 +29,7 @@ import re
 from typing import Any
 
 from harness.bedrock import prompt
-from harness.bedrock.answer import Answer
+from harness.bedrock.answer import Answer, ToolCall
 from harness.bedrock.converse_wire import ConverseRequest
 from harness.bedrock.instances import Unsatisfiable, generate
 from harness.bedrock.prompt import Hints
@@ -67,16 +70,15 @@ def answer(request: ConverseRequest, ctx: Context) -> Answer:
         return Answer(
             tool_name=forced, tool_input=ctx.instance(spec.input_schema), tool_use_id=tool_use_id(ctx.seed, forced, turn)
         )
-    pending = next_tool(request)
+    pending = pending_tools(request)
     choice = request.tool_choice or {}
-    if pending is None and isinstance(choice, dict) and "any" in choice and request.function_tools():
-        pending = request.function_tools()[0].name  # "any" means some tool must be called
-    if pending is not None:
-        spec = request.tool(pending)
-        assert spec is not None
-        return Answer(
-            tool_name=pending, tool_input=ctx.instance(spec.input_schema), tool_use_id=tool_use_id(ctx.seed, pending, turn)
-        )
+    if not pending and isinstance(choice, dict) and "any" in choice and request.function_tools():
+        pending = [request.function_tools()[0].name]  # "any" means some tool must be called
+    if len(pending) > 1 and prompt.tools_in_parallel(request.system_text):
+        return Answer(calls=tuple(_call(name, ctx, turn) for name in pending))
+    if pending:
+        call = _call(pending[0], ctx, turn)
+        return Answer(tool_name=call.name, tool_input=call.input, tool_use_id=call.tool_use_id)
     structured = request.structured_tool
     if structured is not None:
         spec = request.tool(structured)
@@ -87,21 +89,22 @@ def answer(request: ConverseRequest, ctx: Context) -> Answer:
     return Answer(text=text_answer(request, ctx))
 
 
-def next_tool(request: ConverseRequest) -> str | None:
-    """The next function tool to call, or None when the conversation is ready for its answer."""
+def _call(name: str, ctx: Context, turn: int) -> ToolCall:
+    spec = ctx.request.tool(name)
+    assert spec is not None
+    return ToolCall(name, ctx.instance(spec.input_schema), tool_use_id(ctx.seed, name, turn))
+
+
+def pending_tools(request: ConverseRequest) -> list[str]:
+    """The function tools still to call, in the order the instructions name them (empty: time to answer)."""
     tools = [t.name for t in request.function_tools()]
     if not tools:
-        return None
+        return []
     instructions = request.texts()
     named = prompt.named_tools(instructions, tools) or tools
     called = set(request.tool_uses().values())
-    for name in named:
-        if name in called:
-            continue
-        if not prompt.tool_condition_holds(instructions, name, "\n".join(request.user_texts())):
-            continue
-        return name
-    return None
+    facts = "\n".join(request.user_texts())
+    return [name for name in named if name not in called and prompt.tool_condition_holds(instructions, name, facts)]
 
 
 def structured_instance(schema: dict[str, Any], ctx: Context) -> Any:

@@ -117,14 +117,19 @@ class ScriptedModel:
 
     def _checked(self, request: ConverseRequest, answer: Answer, decision: Decision) -> Answer:
         who = f"rule {decision.rule.name!r}" if decision.rule else "the generic answer"
-        if answer.tool_name is not None:
-            spec = request.tool(answer.tool_name)
-            if spec is None:
-                raise validation(
-                    f"scripted model: {who} calls the tool {answer.tool_name!r}, which the request does not offer "
-                    f"(offered: {', '.join(request.tool_names) or 'none'})"
-                )
-            _check(spec.input_schema, answer.tool_input or {}, f"{who}'s input for the tool {answer.tool_name!r}")
+        calls = answer.tool_calls()
+        if calls:
+            for call in calls:
+                spec = request.tool(call.name)
+                if spec is None:
+                    raise validation(
+                        f"scripted model: {who} calls the tool {call.name!r}, which the request does not offer "
+                        f"(offered: {', '.join(request.tool_names) or 'none'})"
+                    )
+                _check(spec.input_schema, call.input, f"{who}'s input for the tool {call.name!r}")
+            ids = [call.tool_use_id for call in calls if call.tool_use_id]
+            if len(ids) != len(set(ids)):
+                raise validation(f"scripted model: {who} gives two tool calls of one answer the same toolUseId")
             return answer
         schema = _structured_schema(request)
         if schema is None:

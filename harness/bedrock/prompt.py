@@ -331,3 +331,34 @@ def _figure(var: str, text: str) -> float | None:
         if match:
             return float(match.group(1).replace(",", ""))
     return None
+
+
+# What instructions write to let a model call several tools in one turn, and to forbid it.
+_PARALLEL = re.compile(
+    r"\bin parallel\b|\bparallel (?:tool |function )?calls?\b|\bconcurrent(?:ly)?\b|\bsimultaneous(?:ly)?\b"
+    r"|\bat the same time\b|\ball at once\b|\bin any order\b|\bno need to wait\b"
+    r"|\b(?:in|with|within) (?:a single|one|the same) (?:turn|response|reply|message|step|go)\b"
+    r"|\bindependent (?:of|from) (?:each other|one another)\b|\b(?:are|is) (?:all |fully |mutually )?independent\b"
+    r"|\bmutually independent\b|\bdo(?:n't| not) depend on (?:each other|one another)\b"
+    r"|\b(?:call|invoke|run|use|request|trigger)\w*\b[^.\n]{0,80}\b(?:together|at once)\b",
+    re.I,
+)
+_SEQUENTIAL = re.compile(
+    r"\bone at a time\b|\bone after (?:the )?another\b|\bone by one\b|\bsequential(?:ly)?\b|\bin sequence\b"
+    r"|\bone (?:tool |function )?(?:call )?(?:per|each) (?:turn|response|reply|message|step)\b"
+    r"|\bwait for (?:each|the previous|its|their) (?:one|result|answer|call|tool)",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:not|never|avoid|no|nor|without)\b|n't\b", re.I)
+
+
+def tools_in_parallel(text: str) -> bool:
+    """True when ``text`` lets the tools be called together in one turn (``they are independent:
+    call them in parallel``) and nothing in it asks for one at a time or negates that."""
+    if _SEQUENTIAL.search(text):
+        return False
+    for match in _PARALLEL.finditer(text):
+        clause = re.split(r"[.;:!?\n]", text[max(0, match.start() - 60) : match.start()])[-1]
+        if not _NEGATION.search(clause):
+            return True
+    return False

@@ -2,7 +2,8 @@
 
 A :class:`Rule` matches a request (system prompt text or regex, offered tool names, model
 id glob, user text, or a Python predicate) and answers it with a fixed text, a template,
-fixed JSON, a tool call, or a Python callable; its ``agent`` names the calls it claims
+fixed JSON, one tool call or several (sent together, as several toolUse blocks of one message),
+or a Python callable; its ``agent`` names the calls it claims
 (faults and ``/calls`` use that name). A :class:`Script` is an ordered list of rules: the
 first rule that matches answers; a rule whose callable returns None hands the request on
 to the next rule and, finally, to the generic answer.
@@ -17,6 +18,9 @@ environment variable (``os.pathsep``-separated), the pytest option ``--bedrock-s
       - name: summariser                     # also the agent name, unless `agent:` says otherwise
         match: {system_contains: "You summarise", tools: [lookup], model: "*claude*"}
         answer: {text: "Summary of {user:.60}"}     # or json: {...}, tool: {name, input}, call: "pkg.mod:func"
+      - name: fetcher
+        match: {system_contains: "You fetch"}
+        answer: {tool: [{name: prices}, {name: news, input: {days: 7}}]}   # two calls in one turn
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.bedrock.answer import Answer
+from harness.bedrock.answer import Answer, ToolCall
 from harness.bedrock.converse_wire import ConverseRequest
 
 ENV_VARIABLE = "HARNESS_BEDROCK_SCRIPTS"
@@ -59,8 +63,8 @@ class Rule:
     when: Callable[[ConverseRequest], bool] | None = None
     text: str | None = None  # a str.format template: {system} {user} {model} {agent} {facts[...]} {input[...]}
     json: Any = None  # fixed structured data
-    tool: dict[str, Any] | None = None  # {"name": ..., "input": {...}}
-    call: RuleCallable | None = None  # (request) or (request, ctx) -> Answer | str | dict | None
+    tool: dict[str, Any] | list[dict[str, Any]] | None = None  # {"name": ..., "input": {...}}, or a list: calls in one turn
+    call: RuleCallable | None = None  # (request) or (request, ctx) -> Answer | str | dict | list of tool calls | None
     malformed: str | Callable[[ConverseRequest], str | None] | None = None  # what the malformed fault sends for text
 
     def __post_init__(self) -> None:
@@ -72,8 +76,10 @@ class Rule:
                 re.compile(self.system_regex)
             except re.error as exc:
                 raise ScriptError(f"rule {self.name!r}: system_regex is not a regular expression: {exc}") from None
-        if self.tool is not None and not isinstance(self.tool.get("name"), str):
-            raise ScriptError(f"rule {self.name!r}: tool needs a name")
+        if self.tool is not None:
+            tools = self.tool if isinstance(self.tool, list) else [self.tool]
+            if not tools or not all(isinstance(t, dict) and isinstance(t.get("name"), str) for t in tools):
+                raise ScriptError(f"rule {self.name!r}: tool needs a name (or a non-empty list of tools with names)")
 
     def matches(self, request: ConverseRequest) -> bool:
         if self.system_contains is not None and self.system_contains not in request.system_text:
@@ -105,6 +111,8 @@ class Rule:
             return _as_answer(self.call(request, ctx) if takes >= 2 else self.call(request))
         if self.json is not None:
             return Answer(data=self.json) if isinstance(self.json, dict) else Answer(text=json.dumps(self.json))
+        if isinstance(self.tool, list):
+            return _as_answer(self.tool)
         if self.tool is not None:
             return Answer(tool_name=self.tool["name"], tool_input=dict(self.tool.get("input") or {}))
         if self.text is not None:
@@ -119,7 +127,22 @@ def _as_answer(value: Any) -> Answer | None:
         return Answer(text=value)
     if isinstance(value, dict):
         return Answer(data=value)
-    raise ScriptError(f"a rule's callable returned {type(value).__name__}; return an Answer, str, dict or None")
+    if isinstance(value, list) and value:  # several tool calls, sent together in one turn
+        return Answer(calls=tuple(_as_call(item) for item in value))
+    raise ScriptError(
+        f"a rule's callable returned {type(value).__name__}; return an Answer, str, dict, a list of tool calls or None"
+    )
+
+
+def _as_call(item: Any) -> ToolCall:
+    """A tool call from a ToolCall, a one-call Answer or ``{"name": ..., "input": {...}}``."""
+    if isinstance(item, ToolCall):
+        return item
+    if isinstance(item, Answer) and len(item.tool_calls()) == 1:
+        return item.tool_calls()[0]
+    if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("input", {}), dict):
+        return ToolCall(item["name"], dict(item.get("input") or {}), str(item.get("toolUseId") or item.get("id") or ""))
+    raise ScriptError(f"a tool call in a list must be {{'name': ..., 'input': {{...}}}} or a ToolCall, not {item!r:.80}")
 
 
 class _Lenient(dict):  # type: ignore[type-arg]

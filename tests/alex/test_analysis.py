@@ -73,12 +73,11 @@ def test_analysis_completes_with_every_payload_audit_record_and_span(analysis, f
     assert agents_traced == {f"Alex {a.capitalize()}" for a in AGENTS}
     generations = [s for s in spans if s["kind"] == "generation"]
     assert generations and all(s["attributes"]["gen_ai.usage.input_tokens"] > 0 for s in generations)
-    assert {s["attributes"]["gen_ai.tool.name"] for s in spans if s["kind"] == "tool"} == {
-        "invoke_reporter",
-        "invoke_charter",
-        "invoke_retirement",
-    }
-    assert fresh_model.counts() == {"tagger": 3, "planner": 4, "reporter": 1, "charter": 1, "retirement": 1}
+    tools = [s for s in spans if s["kind"] == "tool"]
+    assert {s["attributes"]["gen_ai.tool.name"] for s in tools} == {"invoke_reporter", "invoke_charter", "invoke_retirement"}
+    # one planner answer called the three agents together: their tool spans overlap in time
+    assert max(s["started_at"] for s in tools) < min(s["ended_at"] for s in tools)
+    assert fresh_model.counts() == {"tagger": 3, "planner": 2, "reporter": 1, "charter": 1, "retirement": 1}
 
 
 def test_redelivered_message_for_a_finished_job_does_nothing(analysis, fresh_model) -> None:

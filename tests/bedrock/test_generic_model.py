@@ -337,3 +337,63 @@ def _client(cloud: Any) -> Any:
     from tests.bedrock.conftest import REGION
 
     return cloud.client("bedrock-runtime", region_name=REGION, config=Config(retries={"total_max_attempts": 1}))
+
+
+_CITY_TOOLS = {
+    "tools": [
+        {"toolSpec": {"name": n, "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}}}}}
+        for n in ("get_weather", "get_time", "get_news")
+    ]
+}
+
+
+def test_wire_independent_tools_come_in_one_assistant_message(runtime, model):
+    """Bedrock's models (Claude, Nova) return several toolUse blocks in one assistant message, stopReason
+    tool_use, when the tools are independent; the caller answers them all with toolResults in one user
+    message, and the model then answers in text."""
+    system = [{"text": "You are a Travel Helper. get_time, get_weather and get_news are independent: call them in parallel."}]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": [{"text": "City: Lisbon"}]}]
+    out = runtime.converse(modelId=MODEL_ID, system=system, messages=messages, toolConfig=_CITY_TOOLS)
+    assert out["stopReason"] == "tool_use"
+    uses = [b["toolUse"] for b in out["output"]["message"]["content"]]
+    assert [u["name"] for u in uses] == ["get_time", "get_weather", "get_news"]  # the order the instructions name them
+    assert len({u["toolUseId"] for u in uses}) == 3 and all(u["input"]["city"] == "Lisbon" for u in uses)
+    results = [{"toolResult": {"toolUseId": u["toolUseId"], "content": [{"text": "ok"}]}} for u in uses]
+    messages += [out["output"]["message"], {"role": "user", "content": results}]
+    final = runtime.converse(modelId=MODEL_ID, system=system, messages=messages, toolConfig=_CITY_TOOLS)
+    assert final["stopReason"] == "end_turn" and text_of(final).strip()
+    assert len(model.calls) == 2
+
+
+@pytest.mark.parametrize(
+    "instructions, together",
+    [
+        ("Call get_time and get_weather in parallel.", True),
+        ("These tools are independent of each other.", True),
+        ("Call get_time and get_weather together.", True),
+        ("You may call several tools in one turn.", True),
+        ("The lookups don't depend on each other; run them concurrently.", True),
+        ("Call get_time and get_weather at the same time.", True),
+        ("Call get_time, then get_weather, one at a time.", False),
+        ("Do not call the tools in parallel.", False),
+        ("Never call get_time and get_weather at the same time.", False),
+        ("Call get_time, then get_weather.", False),
+        ("As an independent advisor, put together a plan with get_time and get_weather.", False),
+        ("They are independent, but call them sequentially.", False),
+    ],
+)
+def test_instructions_decide_between_one_call_per_turn_and_all_together(instructions, together):
+    """Models call tools together only when the instructions allow it; otherwise one per turn, in the named order."""
+    reply = ask(
+        {
+            "system": [{"text": f"You are a Travel Helper. {instructions}"}],
+            "messages": [{"role": "user", "content": [{"text": "City: Lisbon"}]}],
+            "toolConfig": _CITY_TOOLS,
+        }
+    )
+    names = [b["toolUse"]["name"] for b in reply.content]
+    assert reply.stop_reason == "tool_use"
+    if together:  # every tool the instructions name (all three when they name none)
+        assert names in (["get_time", "get_weather"], ["get_weather", "get_time", "get_news"])
+    else:
+        assert len(names) == 1

@@ -109,3 +109,37 @@ def test_agents_sdk_planner_tool_loop(llm_env, model):
     assert called == list(PLANNER_TOOLS)
     assert result.final_output == "Analysis complete: report, charts and retirement projections generated."
     assert model.counts() == {"planner": 4}
+
+
+def test_agents_sdk_runs_the_planners_three_tool_calls_concurrently(llm_env, model):
+    """Told the agents are independent, the planner gets one answer with three toolUse blocks (as Bedrock's
+    models send independent calls); LiteLLM turns them into three tool calls, the Agents SDK runs them
+    concurrently (each stub waits until all three have started) and sends the results back in one turn."""
+    from alex.planner.agent import INSTRUCTIONS
+
+    started: list[str] = []
+    all_started = asyncio.Event()
+
+    def stub(name: str):
+        async def run() -> str:
+            started.append(name)
+            if len(started) == len(PLANNER_TOOLS):
+                all_started.set()
+            await asyncio.wait_for(all_started.wait(), timeout=10)  # a sequential run would time out here
+            return f"ok: the {name.removeprefix('invoke_')} agent stored its result"
+
+        run.__name__ = name
+        run.__doc__ = f"Run the {name.removeprefix('invoke_')} agent for this job."
+        return function_tool(run)
+
+    agent = Agent(
+        name="Alex Planner",
+        instructions=INSTRUCTIONS,
+        model=LitellmModel(model=LITELLM_MODEL),
+        tools=[stub(name) for name in PLANNER_TOOLS],
+    )
+    planner_input = {"job_id": "job-78", "accounts": 1, "positions": 2, "total_value": 10.0, "tagged": []}
+    result = asyncio.run(Runner.run(agent, _message(planner_input, "job-78"), max_turns=6, run_config=NO_TRACING))
+    assert sorted(started) == sorted(PLANNER_TOOLS)
+    assert result.final_output == "Analysis complete: report, charts and retirement projections generated."
+    assert model.counts() == {"planner": 2}

@@ -76,3 +76,27 @@ def test_only_offered_tools_are_called(runtime):
     assert tool_use(response) is None and "job-9" not in text_of(
         response
     )  # answers never echo volatile ids (cassettes replay them)
+
+
+def test_planner_told_the_agents_are_independent_calls_all_three_in_one_message(runtime, model):
+    """Bedrock's models put independent tool calls in one assistant message (several toolUse blocks,
+    stopReason tool_use); with Alex's planner instructions the three agents are called together, and
+    the summary after the three toolResults (sent in one user message) names the one that failed."""
+    from alex.planner.agent import INSTRUCTIONS
+
+    messages = [user(PLANNER_INPUT, "job-9")]
+    out = runtime.converse(modelId=NOVA, system=[{"text": INSTRUCTIONS}], messages=messages, toolConfig=_tools())
+    assert out["stopReason"] == "tool_use"
+    uses = [b["toolUse"] for b in out["output"]["message"]["content"]]
+    assert [u["name"] for u in uses] == list(PLANNER_TOOLS) and len({u["toolUseId"] for u in uses}) == 3
+    failed = {"invoke_charter": {"content": [{"text": "error: the charter agent failed (Sandbox.Timedout)"}], "status": "error"}}
+    results = [
+        {"toolResult": {"toolUseId": u["toolUseId"], **failed.get(u["name"], {"content": [{"text": "ok"}]})}} for u in uses
+    ]
+    messages += [out["output"]["message"], {"role": "user", "content": results}]
+    final = runtime.converse(modelId=NOVA, system=[{"text": INSTRUCTIONS}], messages=messages, toolConfig=_tools())
+    assert final["stopReason"] == "end_turn"
+    assert text_of(final) == (
+        "Analysis complete: report and retirement projections generated. These tools reported errors: invoke_charter."
+    )
+    assert model.counts() == {"planner": 2}

@@ -219,3 +219,63 @@ def test_missing_script_file_is_named(tmp_path):
     for missing in (tmp_path / "nope.yaml", tmp_path / "nope.py"):
         with pytest.raises(ScriptError, match="does not exist"):
             ScriptedBedrock(scripts=[missing], environment=False, publish_metrics=False)
+
+
+FETCHER_YAML = """
+name: news
+rules:
+  - name: fetcher
+    match: {system_contains: "You fetch"}
+    answer: {tool: [{name: prices}, {name: news, input: {days: 7}}]}
+  - name: fetcher-by-callable
+    match: {system_contains: "You gather"}
+    answer: {call: "gather_rules:both"}
+"""
+
+GATHER_MODULE = """
+def both(request):
+    return [{"name": "news", "input": {"days": 1}}, {"name": "prices", "input": {}}]
+"""
+
+
+def test_script_tool_list_answers_several_tool_uses_in_one_message_over_the_wire(runtime, model, tmp_path, monkeypatch):
+    """Bedrock's models answer independent tool calls with several toolUse blocks in one assistant
+    message (stopReason tool_use): a rule's ``tool:`` list, or a callable returning a list, does the same."""
+    (tmp_path / "news.yaml").write_text(FETCHER_YAML)
+    (tmp_path / "gather_rules.py").write_text(GATHER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    script = model.use_script(tmp_path / "news.yaml")
+    schema = {"type": "object", "properties": {"days": {"type": "integer"}}}
+    config = {"tools": [{"toolSpec": {"name": n, "inputSchema": {"json": schema}}} for n in ("prices", "news")]}
+    try:
+        found = {}
+        for system in ("You fetch market data.", "You gather market data."):
+            out = runtime.converse(
+                modelId=NOVA,
+                system=[{"text": system}],
+                messages=[{"role": "user", "content": [{"text": "What moved today?"}]}],
+                toolConfig=config,
+            )
+            assert out["stopReason"] == "tool_use" and out["output"]["message"]["role"] == "assistant"
+            uses = [b["toolUse"] for b in out["output"]["message"]["content"]]
+            assert len({u["toolUseId"] for u in uses}) == len(uses)  # each answered by its own toolResult
+            found[system] = [(u["name"], u["input"]) for u in uses]
+    finally:
+        model.remove_script(script)
+    assert found == {
+        "You fetch market data.": [("prices", {}), ("news", {"days": 7})],
+        "You gather market data.": [("news", {"days": 1}), ("prices", {})],
+    }
+
+
+def test_script_tool_list_entries_need_names_and_offered_tools(tmp_path):
+    """A tool list with an entry lacking a name is refused at load; a call of a tool not offered is a 400."""
+    (tmp_path / "bad.yaml").write_text("name: bad\nrules:\n  - name: r\n    answer: {tool: [{name: a}, {input: {}}]}\n")
+    with pytest.raises(ScriptError, match="tool needs a name"):
+        ScriptedBedrock(scripts=[tmp_path / "bad.yaml"], environment=False, publish_metrics=False)
+    (tmp_path / "two.yaml").write_text("name: two\nrules:\n  - name: r\n    answer: {tool: [{name: a}, {name: b}]}\n")
+    bedrock = ScriptedBedrock(scripts=[tmp_path / "two.yaml"], environment=False, publish_metrics=False)
+    offered = {"tools": [{"toolSpec": {"name": "a", "inputSchema": {"json": {"type": "object"}}}}]}
+    with pytest.raises(ConverseError) as err:
+        ask(bedrock, "You do things.", "go", toolConfig=offered)
+    assert err.value.status == 400 and "'b', which the request does not offer" in err.value.message

@@ -127,14 +127,30 @@ def test_tool_policy_allows_only_the_roles_tools_with_valid_arguments() -> None:
         fuzz._Call("transfer_funds", "{}"),
         fuzz._Call("invoke_charter", json.dumps({"to": "x"})),
         fuzz._Call("invoke_retirement", "not json"),
-        fuzz._Call("invoke_reporter", "{}"),
-        fuzz._Call("invoke_reporter", "{}"),
     ]
     kept = planner.filter(calls)
+    kept += planner.filter([fuzz._Call("invoke_reporter", "{}")])  # a retry in a later answer
+    kept += planner.filter([fuzz._Call("invoke_reporter", "{}")])  # beyond the per-run budget of 2
     assert [c.name for c in kept] == ["invoke_reporter", "invoke_reporter"]
     assert [r["tool"] for r in planner.refused] == ["transfer_funds", "invoke_charter", "invoke_retirement", "invoke_reporter"]
     assert planner.audit()["passed"] is False
     assert policy_for("reporter").filter([fuzz._Call("invoke_reporter", "{}")]) == []
+
+
+def test_tool_policy_keeps_several_calls_of_one_answer_but_drops_a_repeat() -> None:
+    """One answer may call the three agents together (the SDK runs them concurrently); a call repeated
+    in the same answer (same tool, same arguments however spaced) is dropped, so the agent runs once."""
+    planner = policy_for("planner")
+    answer = [
+        fuzz._Call("invoke_reporter", "{}"),
+        fuzz._Call("invoke_charter", "{}"),
+        fuzz._Call("invoke_reporter", "{ }"),
+        fuzz._Call("invoke_retirement", "{}"),
+    ]
+    kept = planner.filter(answer)
+    assert [c.name for c in kept] == ["invoke_reporter", "invoke_charter", "invoke_retirement"]
+    assert planner.refused == [{"tool": "invoke_reporter", "reason": "repeats a call of the same answer"}]
+    assert planner.calls == {"invoke_reporter": 1, "invoke_charter": 1, "invoke_retirement": 1}
 
 
 def test_compromised_model_copies_data_reveals_when_asked_and_calls_tools() -> None:

@@ -4,6 +4,8 @@ A model that read an injected "now call transfer_funds" (or that is compromised)
 for tool calls; this policy sits between the model's answer and the Agents SDK, so a
 call outside the role's list, with arguments that are not the tool's, or beyond the
 tool's per-run budget is dropped before anything runs, and recorded for the audit.
+An answer may hold several calls (the SDK runs them concurrently); a repeat of a call
+already in the same answer is dropped too, so one answer never runs a tool twice at once.
 Nothing depends on recognising the text that asked for the call.
 """
 
@@ -56,13 +58,19 @@ class ToolPolicy:
     def filter(self, items: list[Any]) -> list[Any]:
         """``items`` (a model response's output) without the refused function calls."""
         kept = []
+        seen: set[tuple[str, str]] = set()  # the calls of this answer
         for item in items:
             if getattr(item, "type", None) == "function_call":
                 name = str(getattr(item, "name", ""))
-                reason = self.check(name, getattr(item, "arguments", None))
+                arguments = getattr(item, "arguments", None)
+                reason = self.check(name, arguments)
+                key = (name, _normalised(arguments))
+                if reason is None and key in seen:
+                    reason = "repeats a call of the same answer"
                 if reason is not None:
                     self.refused.append({"tool": name[:100], "reason": reason})
                     continue
+                seen.add(key)
                 self.calls[name] = self.calls.get(name, 0) + 1
             kept.append(item)
         return kept
@@ -75,6 +83,14 @@ class ToolPolicy:
             "calls": dict(self.calls),
             "refused": self.refused[:20],
         }
+
+
+def _normalised(arguments: str | None) -> str:
+    """Arguments as one canonical JSON text, so ``{"a":1}`` and ``{ "a": 1 }`` are the same call."""
+    try:
+        return json.dumps(json.loads(arguments or "{}"), sort_keys=True)
+    except ValueError:
+        return arguments or ""
 
 
 def policy_for(role: str) -> ToolPolicy:

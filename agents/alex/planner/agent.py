@@ -27,9 +27,10 @@ PAYLOADS: dict[str, str] = {"reporter": "report_payload", "charter": "charts_pay
 INSTRUCTIONS = (
     role_line("planner")
     + """
-You coordinate a portfolio analysis. Call invoke_reporter, then invoke_charter, then
-invoke_retirement, one at a time; each stores its own result. When all three have
-answered, reply with one short sentence saying the analysis is done (mention any failure)."""
+You coordinate a portfolio analysis. The reporter, charter and retirement agents are
+independent of each other: call invoke_reporter, invoke_charter and invoke_retirement
+together, in one turn; each stores its own result. When all three have answered, reply
+with one short sentence saying the analysis is done (mention any failure)."""
 )
 
 
@@ -45,6 +46,7 @@ class Orchestrator:
         self.db, self.job_id, self.invoker, self.pool = db, job_id, invoker, pool
         self.results: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, str] = {}
+        self._running: dict[str, asyncio.Future[str]] = {}  # agent -> its invocation in flight
 
     async def invoke(self, agent: str, payload: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -53,9 +55,19 @@ class Orchestrator:
     async def call_agent(self, agent: str) -> str:
         """Run one analysis agent; the text is what the planner model sees.
 
-        An agent whose payload an earlier attempt of this job already stored is not run
-        again: a retried job redoes only what is missing.
+        The model calls the agents concurrently (several tool calls in one answer); a call
+        of an agent whose invocation is in flight waits for that one instead of invoking
+        the Lambda a second time. An agent whose payload an earlier attempt of this job
+        already stored is not run again: a retried job redoes only what is missing.
         """
+        running = self._running.get(agent)
+        if running is None:
+            running = asyncio.ensure_future(self._call_agent(agent))
+            self._running[agent] = running
+            running.add_done_callback(lambda _: self._running.pop(agent, None))
+        return await running
+
+    async def _call_agent(self, agent: str) -> str:
         job = self.db.jobs.get_any(self.job_id) or {}
         if job.get(PAYLOADS[agent]):
             self.results.setdefault(agent, {"reused": True})

@@ -29,6 +29,7 @@ from agents import custom_span, trace
 from alex.db import Database
 from alex.planner.agent import Orchestrator
 from alex.planner.invoke import LambdaInvoker
+from alex.schemas import PLANNER_TOOLS
 from alex.db.jobs import TERMINAL
 
 log = logging.getLogger("alex.planner")
@@ -138,8 +139,14 @@ def process(db: Database, delivery: Delivery, context: Any, invoker: LambdaInvok
     return "completed"
 
 
+def agent_pool() -> ThreadPoolExecutor:
+    """The threads an attempt invokes agent Lambdas on: the planner model calls the reporter,
+    charter and retirement together, so one thread each."""
+    return ThreadPoolExecutor(max_workers=len(PLANNER_TOOLS), thread_name_prefix="agent-invoke")
+
+
 def run_with_deadline(db: Database, job_id: str, invoker: LambdaInvoker, budget: float, attempt: int) -> dict[str, Any]:
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="agent-invoke")
+    pool = agent_pool()
     orchestrator = Orchestrator(db, job_id, invoker, pool)
 
     async def work() -> dict[str, Any]:

@@ -27,8 +27,9 @@ from alex.schemas import (
     parse_input_block,
 )
 from harness.alexkit.model import charts, reference, reports
-from harness.bedrock.answer import Answer
+from harness.bedrock.answer import Answer, ToolCall
 from harness.bedrock.converse_wire import ConverseRequest, validation
+from harness.bedrock.prompt import tools_in_parallel
 
 TOOL_PRODUCTS = {"invoke_reporter": "report", "invoke_charter": "charts", "invoke_retirement": "retirement projections"}
 _DEFAULTS: dict[str, Any] = {"integer": 0, "number": 0, "boolean": False, "array": [], "object": {}}
@@ -68,7 +69,10 @@ def _errored(result: dict[str, Any]) -> bool:
 
 
 def planner(request: ConverseRequest) -> Answer:
-    """Call each offered planner tool once, in PLANNER_TOOLS order; then summarise."""
+    """Call each offered planner tool once, in PLANNER_TOOLS order; then summarise.
+
+    When the instructions say the tools are independent (``tools_in_parallel``), every call
+    still to make goes in one answer, as Bedrock's models do; otherwise one call per turn."""
     job_id = _input(request, "planner", PlannerInput).job_id
     offered = [name for name in PLANNER_TOOLS if name in request.tool_names]
     uses = request.tool_uses()
@@ -77,16 +81,9 @@ def planner(request: ConverseRequest) -> Answer:
         name = uses.get(str(result.get("toolUseId")))
         if name is not None:
             answered[name] = answered.get(name, False) or _errored(result)
-    for name in offered:
-        if name not in answered:
-            spec = request.tool(name)
-            schema = spec.input_schema if spec else {}
-            props = schema.get("properties", {}) if isinstance(schema, dict) else {}
-            args: dict[str, Any] = {}
-            for prop in schema.get("required", []) if isinstance(schema, dict) else []:
-                kind = (props.get(prop) or {}).get("type", "string")
-                args[prop] = (job_id if prop == "job_id" else "") if kind == "string" else _DEFAULTS.get(kind, "")
-            return Answer(tool_name=name, tool_input=args, tool_use_id=_tool_use_id(request, name))
+    calls = [_planner_call(request, name, job_id) for name in offered if name not in answered]
+    if calls:
+        return Answer(calls=tuple(calls if tools_in_parallel(request.system_text) else calls[:1]))
     made = [TOOL_PRODUCTS.get(n, n) for n in offered if not answered.get(n)]
     failed = [n for n in offered if answered.get(n)]
     if made:
@@ -97,6 +94,18 @@ def planner(request: ConverseRequest) -> Answer:
     if failed:
         text += f" These tools reported errors: {', '.join(failed)}."
     return Answer(text=text)
+
+
+def _planner_call(request: ConverseRequest, name: str, job_id: str) -> ToolCall:
+    """A call of the planner tool ``name`` with its required arguments (the job id, else empty values)."""
+    spec = request.tool(name)
+    schema = spec.input_schema if spec else {}
+    props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    args: dict[str, Any] = {}
+    for prop in schema.get("required", []) if isinstance(schema, dict) else []:
+        kind = (props.get(prop) or {}).get("type", "string")
+        args[prop] = (job_id if prop == "job_id" else "") if kind == "string" else _DEFAULTS.get(kind, "")
+    return ToolCall(name, args, _tool_use_id(request, name))
 
 
 def tagger(request: ConverseRequest) -> Answer:
