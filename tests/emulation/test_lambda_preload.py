@@ -7,6 +7,7 @@ invocations return must not change, only where its lazy imports run.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 import pytest
@@ -34,18 +35,6 @@ import threading, time
 threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
 VALUE = "threaded"
 """
-
-
-@pytest.fixture
-def lam(cloud):
-    return cloud.client("lambda")
-
-
-@pytest.fixture
-def runtime(cloud):
-    from harness.cloud.awslambda import LambdaRuntime
-
-    return cloud.component(LambdaRuntime)
 
 
 def _create(lam, role: str, name: str, **kwargs) -> None:
@@ -112,13 +101,27 @@ def test_a_function_tagged_preload_off_is_not_primed(lam, lambda_role, runtime):
     assert second["preloaded"] is False
 
 
-def test_a_damaged_profile_costs_speed_not_a_start(tmp_path, caplog):
+def test_a_damaged_profile_costs_speed_not_a_start(tmp_path, monkeypatch):
     """An unreadable profile file is ignored with a warning, and replaced on the next save."""
-    root = tmp_path / "profiles"
-    root.mkdir()
-    (root / "k.json").write_text("{not json")
-    profiles = ImportProfiles(root)
-    assert profiles.modules("k") == []
-    assert "unreadable import profile" in caplog.text
-    profiles.learn("k", ["lazy_mod"])
-    assert json.loads((root / "k.json").read_text())["modules"] == ["lazy_mod"]
+    # A handler of its own: another test's logging configuration may have disabled the logger
+    # or left caplog's root handler out of its path (seen in a full run).
+    logger = logging.getLogger("harness.cloud.awslambda.import_profile")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    monkeypatch.setattr(logger, "disabled", False)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        root = tmp_path / "profiles"
+        root.mkdir()
+        (root / "k.json").write_text("{not json")
+        profiles = ImportProfiles(root)
+        assert profiles.modules("k") == []
+        assert any("unreadable import profile" in r.getMessage() for r in records)
+        profiles.learn("k", ["lazy_mod"])
+        assert json.loads((root / "k.json").read_text())["modules"] == ["lazy_mod"]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -36,18 +36,6 @@ VERSION = 1
 
 
 @pytest.fixture
-def lam(cloud):
-    return cloud.client("lambda")
-
-
-@pytest.fixture
-def runtime(cloud):
-    from harness.cloud.awslambda import LambdaRuntime
-
-    return cloud.component(LambdaRuntime)
-
-
-@pytest.fixture
 def full_cold_starts(cloud) -> Iterator[None]:
     """The harness option that turns templates off: every new environment runs its whole init."""
     with cold_starts(cloud, "full"):
